@@ -1,0 +1,130 @@
+"""The one place that answers "may this user do X to this object".
+
+Every view, command and task asks `can(user, action, obj)`; nothing checks
+roles inline. Scope is the agency subtree: a role held at an agency reaches
+that agency, and a reviewer's role also reaches everything below it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AnonymousUser
+
+from .models import Agency, Membership
+from .selectors import agency_ancestor_ids
+
+Role = Membership.Role
+
+# Actions. Objects: a Plan, except PLAN_CREATE and AGENCY_* which take an Agency.
+PLAN_VIEW = "plan.view"
+PLAN_CREATE = "plan.create"
+PLAN_EDIT = "plan.edit"
+PLAN_SUBMIT = "plan.submit"
+PLAN_ISSUE = "plan.issue"
+PLAN_RETURN = "plan.return"
+PLAN_AMEND = "plan.amend"
+AGENCY_VIEW = "agency.view"
+AGENCY_MANAGE = "agency.manage"
+
+
+@dataclass
+class _Access:
+    """A user's roles, loaded once per user object (one query)."""
+
+    roles_by_agency: dict[int, set[str]]
+    is_admin: bool
+    review_roots: set[int]
+    _ancestors: dict[int, list[int]] = field(default_factory=dict)
+
+    def roles_at(self, agency_id: int) -> set[str]:
+        return self.roles_by_agency.get(agency_id, set())
+
+    def ancestors(self, agency_id: int) -> list[int]:
+        if agency_id not in self._ancestors:
+            self._ancestors[agency_id] = agency_ancestor_ids(agency_id=agency_id)
+        return self._ancestors[agency_id]
+
+    def reviews(self, agency_id: int) -> bool:
+        """True if the user is a reviewer at this agency or any unit above it."""
+        return bool(self.review_roots) and bool(self.review_roots.intersection(self.ancestors(agency_id)))
+
+    def works_below(self, agency_id: int) -> bool:
+        """True if the user holds any role at this agency or at a unit under it."""
+        return any(agency_id in self.ancestors(own) for own in self.roles_by_agency)
+
+
+def review_root_id(agency_id: int, is_home_affairs: bool, parent_id: int | None) -> int:
+    """Where a reviewer's scope starts. The Nội vụ office reviews the whole
+    unit it serves (Phòng Nội vụ -> the district, Sở Nội vụ -> the province),
+    so its scope is its parent's subtree; any other reviewer's is its own."""
+    return parent_id if is_home_affairs and parent_id else agency_id
+
+
+def _access(user) -> _Access | None:
+    if user is None or isinstance(user, AnonymousUser) or not user.is_active:
+        return None
+    cached = getattr(user, "_cchc_access", None)
+    if cached is None:
+        roles: dict[int, set[str]] = {}
+        review_roots: set[int] = set()
+        rows = Membership.objects.filter(user=user).values_list(
+            "agency_id", "role", "agency__is_home_affairs", "agency__parent_id"
+        )
+        for agency_id, role, is_home_affairs, parent_id in rows:
+            roles.setdefault(agency_id, set()).add(role)
+            if role == Role.REVIEWER:
+                review_roots.add(review_root_id(agency_id, is_home_affairs, parent_id))
+        is_admin = user.is_superuser or any(Role.ADMIN in r for r in roles.values())
+        cached = _Access(roles_by_agency=roles, is_admin=is_admin, review_roots=review_roots)
+        user._cchc_access = cached
+    return cached
+
+
+def forget_access(user) -> None:
+    """Drop the cached roles (after memberships change within one request or test)."""
+    if hasattr(user, "_cchc_access"):
+        del user._cchc_access
+
+
+def _plan_rule(access: _Access, action: str, plan) -> bool:
+    from plans.models import Plan  # plans depends on agencies, not the reverse
+
+    status = plan.status
+    own = access.roles_at(plan.issuer_id)
+    writers = {Role.DRAFTER, Role.HEAD}
+
+    if action == PLAN_VIEW:
+        if own or access.is_admin or access.reviews(plan.issuer_id):
+            return True
+        # An issued plan is read by the units that carry it out.
+        return status == Plan.Status.ISSUED and access.works_below(plan.issuer_id)
+    if action in (PLAN_EDIT, PLAN_SUBMIT):
+        return status == Plan.Status.DRAFT and bool(own & writers)
+    if action in (PLAN_ISSUE, PLAN_RETURN):
+        return status == Plan.Status.SUBMITTED and Role.HEAD in own
+    if action == PLAN_AMEND:
+        return status == Plan.Status.ISSUED and bool(own & writers)
+    raise ValueError(f"Unknown plan action {action!r}")
+
+
+def _agency_rule(access: _Access, action: str, agency: Agency) -> bool:
+    if action == AGENCY_MANAGE:
+        return access.is_admin
+    if action == AGENCY_VIEW:
+        return access.is_admin or bool(access.roles_at(agency.pk)) or access.reviews(agency.pk)
+    if action == PLAN_CREATE:
+        return bool(access.roles_at(agency.pk) & {Role.DRAFTER, Role.HEAD})
+    raise ValueError(f"Unknown agency action {action!r}")
+
+
+def can(user, action: str, obj) -> bool:
+    """May `user` do `action` to `obj`? Role and agency scope, checked on the object."""
+    access = _access(user)
+    if access is None:
+        return False
+    if isinstance(obj, Agency):
+        return _agency_rule(access, action, obj)
+    if action.startswith("plan."):
+        return _plan_rule(access, action, obj)
+    raise ValueError(f"No permission rule for {action!r} on {type(obj).__name__}")

@@ -1,0 +1,325 @@
+"""Writes to the agency tree: import and export of the agency list.
+
+A province loads its 100-200 agencies from one CSV or XLSX file. The import is
+all or nothing: every row is checked, every problem is reported with its row
+and column, and nothing is written unless the whole file is good. Parents and
+successors may be named anywhere in the file (two passes), so a file exported
+in any order imports again.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+import openpyxl
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .models import Agency
+
+# (field, column header). The header row is what users see in the file.
+COLUMNS: list[tuple[str, str]] = [
+    ("code", "Mã"),
+    ("name", "Tên đầy đủ"),
+    ("short_name", "Tên ngắn"),
+    ("kind", "Loại"),
+    ("abbreviation", "Viết tắt"),
+    ("place_name", "Địa danh"),
+    ("parent", "Mã đơn vị cấp trên"),
+    ("email", "Thư điện tử"),
+    ("is_home_affairs", "Cơ quan Nội vụ"),
+    ("is_active", "Đang hoạt động"),
+    ("dissolved_on", "Ngày sáp nhập/giải thể"),
+    ("successor", "Mã đơn vị sáp nhập vào"),
+]
+HEADER_TO_FIELD = {header.lower(): name for name, header in COLUMNS} | {
+    name: name for name, _ in COLUMNS
+}
+REQUIRED = ("code", "name", "kind")
+
+KIND_ALIASES = {
+    **{value: value for value in Agency.Kind.values},
+    "tỉnh": Agency.Kind.PROVINCE,
+    "thành phố": Agency.Kind.PROVINCE,
+    "huyện": Agency.Kind.DISTRICT,
+    "xã": Agency.Kind.COMMUNE,
+    "phường": Agency.Kind.COMMUNE,
+    "thị trấn": Agency.Kind.COMMUNE,
+    "đặc khu": Agency.Kind.COMMUNE,
+    "sở": Agency.Kind.DEPARTMENT,
+    "ban": Agency.Kind.DEPARTMENT,
+    "ngành": Agency.Kind.DEPARTMENT,
+    "phòng": Agency.Kind.OFFICE,
+    "văn phòng": Agency.Kind.OFFICE,
+    "đơn vị": Agency.Kind.UNIT,
+    "trung tâm": Agency.Kind.UNIT,
+    "tổ chức": Agency.Kind.ORGANIZATION,
+}
+TRUE_WORDS = {"có", "x", "1", "true", "yes", "đúng"}
+FALSE_WORDS = {"không", "", "0", "false", "no", "sai"}
+
+
+class AgencyImportError(Exception):
+    """The file was refused; `errors` lists every problem, nothing was written."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class ImportResult:
+    created: int
+    updated: int
+
+
+def _header_label(field_name: str) -> str:
+    return dict(COLUMNS)[field_name]
+
+
+def _read_rows(*, content: bytes, filename: str) -> list[list]:
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a broken file
+            raise AgencyImportError([f"Không đọc được tệp Excel: {exc}"]) from exc
+        sheet = book.worksheets[0]
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    if name.endswith(".csv"):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise AgencyImportError(["Tệp CSV phải được lưu với mã hóa UTF-8."]) from exc
+        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")
+        return [row for row in csv.reader(io.StringIO(text), dialect)]
+    raise AgencyImportError(["Chỉ nhận tệp .csv hoặc .xlsx."])
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    return str(value).strip()
+
+
+def _parse_bool(value, *, default: bool) -> bool:
+    word = _text(value).lower()
+    if word == "":
+        return default
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError('phải là "có" hoặc "không"')
+
+
+def _parse_date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    if not text:
+        return None
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError("ngày phải viết dạng dd/mm/yyyy")
+
+
+def _parse_kind(value) -> str:
+    kind = KIND_ALIASES.get(_text(value).lower())
+    if kind is None:
+        raise ValueError("loại không hợp lệ (tỉnh, huyện, xã, sở, phòng, đơn vị, tổ chức)")
+    return kind
+
+
+def agency_import(*, content: bytes, filename: str) -> ImportResult:
+    """Create or update agencies from a CSV/XLSX file, keyed by code."""
+    return agency_import_rows(rows=_read_rows(content=content, filename=filename))
+
+
+@transaction.atomic
+def agency_import_rows(*, rows: list[list]) -> ImportResult:
+    """Create or update agencies from a table whose first row names the columns
+    (Vietnamese headers as in COLUMNS, or the field names)."""
+    if not rows:
+        raise AgencyImportError(["Tệp không có dữ liệu."])
+    header = [_text(cell).lower() for cell in rows[0]]
+    columns = {}
+    for index, label in enumerate(header):
+        field_name = HEADER_TO_FIELD.get(label)
+        if field_name:
+            columns[field_name] = index
+    missing = [_header_label(f) for f in REQUIRED if f not in columns]
+    if missing:
+        raise AgencyImportError([f"Dòng 1: thiếu cột {', '.join(missing)}."])
+
+    errors: list[str] = []
+    parsed: list[tuple[int, dict]] = []
+    seen_codes: dict[str, int] = {}
+    for row_number, row in enumerate(rows[1:], start=2):
+        cells = {f: (row[i] if i < len(row) else None) for f, i in columns.items()}
+        if all(_text(v) == "" for v in cells.values()):
+            continue
+        values: dict = {}
+
+        def fail(field_name: str, message: str) -> None:
+            errors.append(f"Dòng {row_number}, cột «{_header_label(field_name)}»: {message}.")
+
+        for field_name in columns:
+            raw = cells[field_name]
+            try:
+                if field_name == "kind":
+                    values["kind"] = _parse_kind(raw)
+                elif field_name in ("is_home_affairs", "is_active"):
+                    values[field_name] = _parse_bool(raw, default=field_name == "is_active")
+                elif field_name == "dissolved_on":
+                    values[field_name] = _parse_date(raw)
+                else:
+                    values[field_name] = _text(raw)
+            except ValueError as exc:
+                fail(field_name, str(exc))
+        for field_name in REQUIRED:
+            if field_name in values and not values[field_name]:
+                fail(field_name, "không được để trống")
+        code = values.get("code", "")
+        if code in seen_codes:
+            fail("code", f"mã «{code}» trùng với dòng {seen_codes[code]}")
+        elif code:
+            seen_codes[code] = row_number
+        parsed.append((row_number, values))
+    if errors:
+        raise AgencyImportError(errors)
+
+    existing = {a.code: a for a in Agency.objects.filter(code__in=seen_codes)}
+    created = updated = 0
+    saved: dict[str, Agency] = {}
+    # Pass 1: every agency without its links, so rows may name units further down.
+    for row_number, values in parsed:
+        agency = existing.get(values["code"]) or Agency(code=values["code"])
+        is_new = agency.pk is None
+        for field_name, value in values.items():
+            if field_name not in ("parent", "successor"):
+                setattr(agency, field_name, value)
+        if not agency.is_active and agency.dissolved_on is None:
+            errors.append(
+                f"Dòng {row_number}, cột «{_header_label('dissolved_on')}»: "
+                "đơn vị ngừng hoạt động phải có ngày sáp nhập/giải thể."
+            )
+            continue
+        try:
+            agency.full_clean(exclude=["parent", "successor"], validate_constraints=False)
+        except ValidationError as exc:
+            for field_name, messages in exc.message_dict.items():
+                label = _header_label(field_name) if field_name in dict(COLUMNS) else field_name
+                for message in messages:
+                    errors.append(f"Dòng {row_number}, cột «{label}»: {message}")
+            continue
+        agency.save()
+        saved[agency.code] = agency
+        created += is_new
+        updated += not is_new
+    if errors:
+        transaction.set_rollback(True)
+        raise AgencyImportError(errors)
+
+    # Pass 2: links by code, checked for loops before anything is saved.
+    for row_number, values in parsed:
+        agency = saved[values["code"]]
+        for field_name in ("parent", "successor"):
+            if field_name not in values:
+                continue
+            code = values[field_name]
+            target = (saved.get(code) or Agency.objects.filter(code=code).first()) if code else None
+            if code and target is None:
+                errors.append(
+                    f"Dòng {row_number}, cột «{_header_label(field_name)}»: "
+                    f"không có đơn vị mã «{code}»."
+                )
+                continue
+            if target is not None and target.pk == agency.pk:
+                errors.append(
+                    f"Dòng {row_number}, cột «{_header_label(field_name)}»: "
+                    "không thể trỏ tới chính đơn vị này."
+                )
+                continue
+            setattr(agency, field_name, target)
+    parent_of = dict(Agency.objects.values_list("pk", "parent_id"))
+    parent_of.update({a.pk: a.parent_id for a in saved.values()})
+    for row_number, values in parsed:
+        node, seen = saved[values["code"]].pk, set()
+        while node is not None and node not in seen:
+            seen.add(node)
+            node = parent_of.get(node)
+        if node is not None:
+            errors.append(
+                f"Dòng {row_number}, cột «{_header_label('parent')}»: "
+                "đơn vị cấp trên tạo thành vòng lặp (một đơn vị nằm dưới chính nó)."
+            )
+    if errors:
+        transaction.set_rollback(True)
+        raise AgencyImportError(errors)
+    for agency in saved.values():
+        agency.save(update_fields=["parent", "successor"])
+    return ImportResult(created=created, updated=updated)
+
+
+def _export_rows() -> list[list]:
+    from .selectors import agency_list
+
+    rows: list[list] = [[header for _, header in COLUMNS]]
+    for agency in agency_list():
+        rows.append(
+            [
+                agency.code,
+                agency.name,
+                agency.short_name,
+                agency.kind,
+                agency.abbreviation,
+                agency.place_name,
+                agency.parent.code if agency.parent else "",
+                agency.email,
+                "có" if agency.is_home_affairs else "không",
+                "có" if agency.is_active else "không",
+                agency.dissolved_on.strftime("%d/%m/%Y") if agency.dissolved_on else "",
+                agency.successor.code if agency.successor else "",
+            ]
+        )
+    return rows
+
+
+def _safe_cell(value):
+    """Spreadsheet apps run cells that start with = + - @ as formulas."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def agency_export(*, file_format: str) -> bytes:
+    """The whole agency list as CSV or XLSX, in tree order, parents first."""
+    rows = [[_safe_cell(v) for v in row] for row in _export_rows()]
+    if file_format == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(rows)
+        return buffer.getvalue().encode("utf-8-sig")
+    if file_format == "xlsx":
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = "Đơn vị"
+        for row in rows:
+            sheet.append(row)
+        for cell in sheet[1]:
+            cell.font = openpyxl.styles.Font(bold=True)
+        sheet.freeze_panes = "A2"
+        for column, width in zip("ABCDEFGHIJKL", (18, 48, 28, 12, 10, 16, 18, 26, 10, 10, 14, 18)):
+            sheet.column_dimensions[column].width = width
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+    raise ValueError(f"Unknown format {file_format!r}")

@@ -1,0 +1,21 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from agencies.models import Membership
+from plans.selectors import plan_list_for_user
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    memberships = Membership.objects.filter(user=request.user).select_related("agency")
+    plans = plan_list_for_user(user=request.user)[:10]
+    return render(request, "home.html", {"memberships": memberships, "plans": plans})
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers: the app answers and the database too."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,55 @@
+from django.contrib import admin
+
+from .models import Area, BasisReference, Channel, Clause, Plan, Responsibility, Task
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "position", "is_active"]
+    list_editable = ["position", "is_active"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "position", "is_active"]
+    list_editable = ["position", "is_active"]
+    search_fields = ["name", "code"]
+
+
+class BasisReferenceInline(admin.TabularInline):
+    model = BasisReference
+    fk_name = "plan"
+    extra = 0
+    autocomplete_fields = ["linked_plan"]
+
+
+class ResponsibilityInline(admin.TabularInline):
+    model = Responsibility
+    extra = 0
+    autocomplete_fields = ["agency"]
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "issuer", "year_start", "year_end", "status", "version"]
+    list_filter = ["status", "kind", "year_start"]
+    search_fields = ["title", "issuer__name", "symbol"]
+    autocomplete_fields = ["issuer", "amends"]
+    inlines = [BasisReferenceInline, ResponsibilityInline]
+
+
+@admin.register(Clause)
+class ClauseAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "plan", "section", "marker", "position"]
+    list_filter = ["section"]
+    search_fields = ["text"]
+    raw_id_fields = ["plan", "parent", "responsibility"]
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "plan", "lead_agency", "deadline", "budget"]
+    search_fields = ["content"]
+    raw_id_fields = ["plan"]
+    autocomplete_fields = ["lead_agency", "coordinating_agencies"]

@@ -1,0 +1,325 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import ExtractYear
+
+from agencies.models import Agency
+
+
+class Area(models.Model):
+    """Lĩnh vực CCHC (reference list, editable in admin, seeded by a migration)."""
+
+    code = models.SlugField("mã", max_length=40, unique=True)
+    name = models.CharField("tên lĩnh vực", max_length=200)
+    position = models.PositiveSmallIntegerField("thứ tự", default=0)
+    is_active = models.BooleanField("đang dùng", default=True)
+
+    class Meta:
+        verbose_name = "lĩnh vực CCHC"
+        verbose_name_plural = "lĩnh vực CCHC"
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Channel(models.Model):
+    """Hình thức tuyên truyền (reference list, editable in admin)."""
+
+    code = models.SlugField("mã", max_length=40, unique=True)
+    name = models.CharField("tên hình thức", max_length=200)
+    description = models.TextField("mô tả", blank=True)
+    position = models.PositiveSmallIntegerField("thứ tự", default=0)
+    is_active = models.BooleanField("đang dùng", default=True)
+
+    class Meta:
+        verbose_name = "hình thức tuyên truyền"
+        verbose_name_plural = "hình thức tuyên truyền"
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Plan(models.Model):
+    """Kế hoạch (KH): everything printed in the official document."""
+
+    class Kind(models.TextChoices):
+        YEARLY = "yearly", "Kế hoạch năm"
+        PERIOD = "period", "Kế hoạch giai đoạn"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Dự thảo"
+        SUBMITTED = "submitted", "Đã trình duyệt"
+        ISSUED = "issued", "Đã ban hành"
+
+    issuer = models.ForeignKey(
+        Agency, verbose_name="cơ quan ban hành", on_delete=models.PROTECT, related_name="plans"
+    )
+    kind = models.CharField("loại kế hoạch", max_length=10, choices=Kind.choices, default=Kind.YEARLY)
+    year_start = models.PositiveSmallIntegerField("từ năm")
+    year_end = models.PositiveSmallIntegerField("đến năm")
+    number = models.PositiveIntegerField("số", null=True, blank=True)
+    symbol = models.CharField(
+        "ký hiệu", max_length=40, help_text='Ví dụ "KH-UBND", "KH-SGTVT".'
+    )
+    issue_date = models.DateField("ngày ban hành", null=True, blank=True)
+    place = models.CharField("địa danh", max_length=120)
+    title = models.TextField("trích yếu")
+    basis_lead_in = models.TextField(
+        "câu dẫn sau căn cứ",
+        blank=True,
+        help_text='Ví dụ "Ủy ban nhân dân huyện … xây dựng Kế hoạch … với những nội dung sau:"',
+    )
+    budget_total = models.PositiveBigIntegerField("tổng kinh phí (đồng)", null=True, blank=True)
+    closing_text = models.TextField("đoạn kết", blank=True)
+    signer_authority = models.TextField(
+        "thẩm quyền ký",
+        blank=True,
+        help_text='Mỗi dòng một cấp, ví dụ "TM. ỦY BAN NHÂN DÂN" rồi "KT. CHỦ TỊCH".',
+    )
+    signer_position = models.CharField("chức vụ người ký", max_length=120, blank=True)
+    signer_name = models.CharField("họ tên người ký", max_length=120, blank=True)
+    status = models.CharField(
+        "trạng thái", max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    version = models.PositiveSmallIntegerField("phiên bản", default=1)
+    amends = models.ForeignKey(
+        "self",
+        verbose_name="sửa đổi kế hoạch",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="amendments",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người tạo",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("ngày tạo", auto_now_add=True)
+    updated_at = models.DateTimeField("cập nhật", auto_now=True)
+
+    class Meta:
+        verbose_name = "kế hoạch"
+        verbose_name_plural = "kế hoạch"
+        ordering = ["-year_start", "issuer__name", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(year_end__gte=models.F("year_start")),
+                name="plan_years_ordered",
+                violation_error_message="Năm kết thúc không được trước năm bắt đầu.",
+            ),
+            # Nghị định 30, Điều 15: number + symbol unique per issuer and year.
+            models.UniqueConstraint(
+                "issuer",
+                "symbol",
+                "number",
+                ExtractYear("issue_date"),
+                condition=models.Q(number__isnull=False, issue_date__isnull=False),
+                name="plan_number_unique_per_issuer_year",
+                violation_error_message="Số và ký hiệu này đã được dùng trong năm ban hành.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} – {self.title}"
+
+    @property
+    def reference(self) -> str:
+        """"255/KH-UBND" once numbered; drafts leave the number blank as the seeds do."""
+        if self.number is None:
+            return f"/{self.symbol}"
+        return f"{self.number:02d}/{self.symbol}"
+
+    @property
+    def years_label(self) -> str:
+        if self.year_start == self.year_end:
+            return str(self.year_start)
+        return f"{self.year_start} - {self.year_end}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def clean(self) -> None:
+        if self.year_start and self.year_end and self.year_end < self.year_start:
+            raise ValidationError({"year_end": "Năm kết thúc không được trước năm bắt đầu."})
+        if self.kind == self.Kind.YEARLY and self.year_start != self.year_end:
+            raise ValidationError({"year_end": "Kế hoạch năm chỉ gồm một năm."})
+        if self.status == self.Status.ISSUED and (self.number is None or self.issue_date is None):
+            raise ValidationError("Kế hoạch đã ban hành phải có số và ngày ban hành.")
+
+
+class BasisReference(models.Model):
+    """A "Căn cứ …" / "Thực hiện …" reference: a plan in the portal or an outside document."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="basis_references")
+    position = models.PositiveSmallIntegerField("thứ tự", default=0)
+    verb = models.CharField("từ dẫn", max_length=40, default="Căn cứ")
+    text = models.TextField("văn bản")
+    linked_plan = models.ForeignKey(
+        Plan,
+        verbose_name="kế hoạch cấp trên trong hệ thống",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="derived_references",
+    )
+
+    class Meta:
+        verbose_name = "căn cứ"
+        verbose_name_plural = "căn cứ"
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.verb} {self.text}"
+
+
+class Responsibility(models.Model):
+    """One agency's duties under "Tổ chức thực hiện"; is_request marks "Đề nghị …"
+    for bodies outside the administrative chain (MTTQ, unions)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="responsibilities")
+    position = models.PositiveSmallIntegerField("thứ tự", default=0)
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name="cơ quan",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responsibilities",
+    )
+    title = models.CharField(
+        "tên cơ quan như in",
+        max_length=255,
+        blank=True,
+        help_text="Để trống khi khoản không có tiêu đề riêng (nội dung viết liền sau số thứ tự).",
+    )
+    is_request = models.BooleanField("đề nghị (ngoài hệ thống hành chính)", default=False)
+
+    class Meta:
+        verbose_name = "trách nhiệm thực hiện"
+        verbose_name_plural = "trách nhiệm thực hiện"
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title or (self.agency.name if self.agency else f"Khoản {self.position}")
+
+
+class Clause(models.Model):
+    """One printed clause of a plan section, in order, optionally nested.
+
+    Every ordered text list of a KH is a clause list: purposes, requirements,
+    content items (ContentItem in the glossary, tagged with a CCHC area),
+    channels (tagged with a channel), funding, an agency's duties and the
+    recipients. The marker says how the clause is printed; letters and numbers
+    are counted from its position, so reordering renumbers.
+    """
+
+    class Section(models.TextChoices):
+        PURPOSE = "purpose", "Mục đích"
+        REQUIREMENT = "requirement", "Yêu cầu"
+        CONTENT = "content", "Nội dung tuyên truyền"
+        CHANNEL = "channel", "Hình thức tuyên truyền"
+        FUNDING = "funding", "Kinh phí thực hiện"
+        DUTY = "duty", "Nhiệm vụ của cơ quan"
+        RECIPIENT = "recipient", "Nơi nhận"
+
+    class Marker(models.TextChoices):
+        LETTER = "letter", "a) b) c)"
+        NUMBER = "number", "1.1. 1.2."
+        DASH = "dash", "- gạch đầu dòng"
+        PLUS = "plus", "+ dấu cộng"
+        PARAGRAPH = "paragraph", "Đoạn văn (không ký hiệu)"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="clauses")
+    section = models.CharField("phần", max_length=12, choices=Section.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    responsibility = models.ForeignKey(
+        Responsibility, null=True, blank=True, on_delete=models.CASCADE, related_name="duties"
+    )
+    position = models.PositiveIntegerField("thứ tự", default=0)
+    marker = models.CharField("ký hiệu đầu dòng", max_length=10, choices=Marker.choices)
+    text = models.TextField("nội dung")
+    area = models.ForeignKey(
+        Area, verbose_name="lĩnh vực", null=True, blank=True, on_delete=models.PROTECT
+    )
+    channel = models.ForeignKey(
+        Channel, verbose_name="hình thức", null=True, blank=True, on_delete=models.PROTECT
+    )
+
+    class Meta:
+        verbose_name = "mục nội dung"
+        verbose_name_plural = "mục nội dung"
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["plan", "section", "position"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(section="duty", responsibility__isnull=False)
+                | (~models.Q(section="duty") & models.Q(responsibility__isnull=True)),
+                name="clause_duty_has_responsibility",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Task(models.Model):
+    """A row of the plan's appendix (phụ lục nhiệm vụ)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
+    position = models.PositiveIntegerField("thứ tự", default=0)
+    content = models.TextField("nội dung nhiệm vụ")
+    area = models.ForeignKey(
+        Area, verbose_name="lĩnh vực", null=True, blank=True, on_delete=models.PROTECT
+    )
+    channel = models.ForeignKey(
+        Channel, verbose_name="hình thức", null=True, blank=True, on_delete=models.PROTECT
+    )
+    lead_agency = models.ForeignKey(
+        Agency,
+        verbose_name="cơ quan chủ trì",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_tasks",
+    )
+    coordinating_agencies = models.ManyToManyField(
+        Agency, verbose_name="cơ quan phối hợp", blank=True, related_name="coordinated_tasks"
+    )
+    coordinating_text = models.CharField(
+        "phối hợp (khác)",
+        max_length=255,
+        blank=True,
+        help_text="Cơ quan, tổ chức phối hợp không có trong danh sách đơn vị.",
+    )
+    timeframe = models.CharField(
+        "thời gian / tần suất", max_length=120, blank=True, help_text='Ví dụ "Hằng tháng", "Quý II".'
+    )
+    deadline = models.DateField("hạn hoàn thành", null=True, blank=True)
+    product = models.CharField("sản phẩm", max_length=255, blank=True)
+    budget = models.PositiveBigIntegerField("kinh phí (đồng)", null=True, blank=True)
+    target_quantity = models.PositiveIntegerField("chỉ tiêu số lượng", null=True, blank=True)
+    note = models.CharField("ghi chú", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "nhiệm vụ"
+        verbose_name_plural = "nhiệm vụ (phụ lục)"
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.content[:80]
+
+    def clean(self) -> None:
+        plan = self.plan if self.plan_id else None
+        if plan and self.deadline and not (plan.year_start <= self.deadline.year <= plan.year_end):
+            raise ValidationError(
+                {"deadline": f"Hạn hoàn thành phải nằm trong thời gian của kế hoạch ({plan.years_label})."}
+            )

@@ -1,0 +1,68 @@
+"""Reads of plans, always scoped to what the acting user may see."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from agencies.models import Membership
+from agencies.permissions import PLAN_VIEW, can, review_root_id
+from agencies.selectors import agency_ancestor_ids, agency_subtree_ids
+
+from .models import BasisReference, Clause, Plan, Responsibility, Task
+
+
+def plan_list_for_user(*, user) -> QuerySet[Plan]:
+    """Plans the user may open: the same rule as permissions.PLAN_VIEW, as a query."""
+    plans = Plan.objects.select_related("issuer")
+    if not user.is_authenticated:
+        return plans.none()
+    memberships = list(
+        Membership.objects.filter(user=user).values_list(
+            "agency_id", "role", "agency__is_home_affairs", "agency__parent_id"
+        )
+    )
+    if user.is_superuser or any(m[1] == Membership.Role.ADMIN for m in memberships):
+        return plans
+    own = {m[0] for m in memberships}
+    reviewed = agency_subtree_ids(
+        agency_ids=[
+            review_root_id(agency_id, is_home_affairs, parent_id)
+            for agency_id, role, is_home_affairs, parent_id in memberships
+            if role == Membership.Role.REVIEWER
+        ]
+    )
+    above_own: set[int] = set()
+    for agency_id in own:
+        above_own.update(agency_ancestor_ids(agency_id=agency_id))
+    return plans.filter(
+        Q(issuer_id__in=own | reviewed)
+        | Q(status=Plan.Status.ISSUED, issuer_id__in=above_own)
+    )
+
+
+def plan_with_contents() -> QuerySet[Plan]:
+    """Everything printed in a plan, in a fixed number of queries."""
+    return Plan.objects.select_related("issuer", "issuer__parent").prefetch_related(
+        Prefetch("basis_references", queryset=BasisReference.objects.select_related("linked_plan")),
+        Prefetch("clauses", queryset=Clause.objects.select_related("area", "channel")),
+        Prefetch("responsibilities", queryset=Responsibility.objects.select_related("agency")),
+        Prefetch(
+            "tasks",
+            queryset=Task.objects.select_related("lead_agency", "area", "channel").prefetch_related(
+                "coordinating_agencies"
+            ),
+        ),
+    )
+
+
+def plan_get_for_user(*, user, plan_id: int, action: str = PLAN_VIEW) -> Plan:
+    """The plan if the user may see it (else 404: outsiders learn nothing),
+    and 403 if they may see it but not do `action`."""
+    plan = plan_with_contents().filter(pk=plan_id).first()
+    if plan is None or not can(user, PLAN_VIEW, plan):
+        raise Http404("Không tìm thấy kế hoạch.")
+    if action != PLAN_VIEW and not can(user, action, plan):
+        raise PermissionDenied("Bạn không có quyền thực hiện thao tác này với kế hoạch.")
+    return plan
