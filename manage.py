@@ -1,22 +1,27 @@
 #!/usr/bin/env python
 """Django's command-line utility for administrative tasks."""
+
 import os
 import sys
 
 
 def main():
-    """Run administrative tasks."""
-    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'cchc_portal.settings')
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc_portal.settings")
+    from django.core.management import execute_from_command_line
+    from django.db.utils import OperationalError as DatabaseError
+    from kombu.exceptions import OperationalError as BrokerError
+
     try:
-        from django.core.management import execute_from_command_line
-    except ImportError as exc:
-        raise ImportError(
-            "Couldn't import Django. Are you sure it's installed and "
-            "available on your PYTHONPATH environment variable? Did you "
-            "forget to activate a virtual environment?"
-        ) from exc
-    execute_from_command_line(sys.argv)
+        execute_from_command_line(sys.argv)
+    except DatabaseError as exc:
+        # One clear line instead of a traceback when PostgreSQL is down.
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+        sys.stderr.write(f"Lỗi: không kết nối được cơ sở dữ liệu (DATABASE_URL): {first_line}\n")
+        sys.exit(2)
+    except BrokerError as exc:
+        sys.stderr.write(f"Lỗi: không kết nối được hàng đợi Celery (REDIS_URL): {exc}\n")
+        sys.exit(2)
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

@@ -80,6 +80,10 @@ def _header_label(field_name: str) -> str:
     return dict(COLUMNS)[field_name]
 
 
+def _cell_error(row_number: int, field_name: str, message: str) -> str:
+    return f"Dòng {row_number}, cột «{_header_label(field_name)}»: {message}."
+
+
 def _read_rows(*, content: bytes, filename: str) -> list[list]:
     name = filename.lower()
     if name.endswith(".xlsx"):
@@ -94,8 +98,10 @@ def _read_rows(*, content: bytes, filename: str) -> list[list]:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise AgencyImportError(["Tệp CSV phải được lưu với mã hóa UTF-8."]) from exc
-        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")
-        return [row for row in csv.reader(io.StringIO(text), dialect)]
+        # Excel with Vietnamese regional settings saves CSV with ";".
+        first_line = text.split("\n", 1)[0]
+        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
     raise AgencyImportError(["Chỉ nhận tệp .csv hoặc .xlsx."])
 
 
@@ -169,9 +175,6 @@ def agency_import_rows(*, rows: list[list]) -> ImportResult:
             continue
         values: dict = {}
 
-        def fail(field_name: str, message: str) -> None:
-            errors.append(f"Dòng {row_number}, cột «{_header_label(field_name)}»: {message}.")
-
         for field_name in columns:
             raw = cells[field_name]
             try:
@@ -184,13 +187,13 @@ def agency_import_rows(*, rows: list[list]) -> ImportResult:
                 else:
                     values[field_name] = _text(raw)
             except ValueError as exc:
-                fail(field_name, str(exc))
+                errors.append(_cell_error(row_number, field_name, str(exc)))
         for field_name in REQUIRED:
             if field_name in values and not values[field_name]:
-                fail(field_name, "không được để trống")
+                errors.append(_cell_error(row_number, field_name, "không được để trống"))
         code = values.get("code", "")
         if code in seen_codes:
-            fail("code", f"mã «{code}» trùng với dòng {seen_codes[code]}")
+            errors.append(_cell_error(row_number, "code", f"mã «{code}» trùng với dòng {seen_codes[code]}"))
         elif code:
             seen_codes[code] = row_number
         parsed.append((row_number, values))
@@ -317,7 +320,7 @@ def agency_export(*, file_format: str) -> bytes:
         for cell in sheet[1]:
             cell.font = openpyxl.styles.Font(bold=True)
         sheet.freeze_panes = "A2"
-        for column, width in zip("ABCDEFGHIJKL", (18, 48, 28, 12, 10, 16, 18, 26, 10, 10, 14, 18)):
+        for column, width in zip("ABCDEFGHIJKL", (18, 48, 28, 12, 10, 16, 18, 26, 10, 10, 14, 18), strict=False):
             sheet.column_dimensions[column].width = width
         out = io.BytesIO()
         book.save(out)

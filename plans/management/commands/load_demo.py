@@ -13,7 +13,7 @@ class Command(BaseCommand):
             f"Kế hoạch mới: {', '.join(result.plans_created) or 'không (đã có)'}. "
             f"Tài khoản mới: {', '.join(result.users_created) or 'không (đã có)'}."
         )
-        self.stdout.write("Tài khoản demo (mật khẩu chung: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Tài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, (full_name, roles, _) in DEMO_USERS.items():
             where = "; ".join(f"{role} @ {code}" for code, role in roles)
             self.stdout.write(f"  {username:<9} {full_name} — {where}")

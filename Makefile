@@ -1,0 +1,46 @@
+# Two commands: `make run` (portal on http://127.0.0.1:8000) and `make test`.
+# Both install what they need first and are safe to run again.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install run test lint clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Cần Node.js/npm để cài Bootstrap và htmx (tài nguyên tĩnh phục vụ tại chỗ)."; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+# Development server plus a Celery worker with beat, on SQLite and the
+# filesystem broker unless DATABASE_URL / REDIS_URL say otherwise.
+run: export DJANGO_DEBUG ?= true
+run: install
+	$(PY) manage.py check_services
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	@echo "Cổng CCHC: http://$(HOST)/  (Ctrl+C để dừng)"
+	$(VENV)/bin/celery -A cchc_portal worker --beat --concurrency=1 --loglevel=WARNING & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver $(HOST)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+test: export DJANGO_SETTINGS_MODULE = cchc_portal.settings_test
+test: install lint
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+clean:
+	rm -rf $(VENV) node_modules var

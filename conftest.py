@@ -1,0 +1,54 @@
+import os
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from agencies.models import Agency, Membership
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _ci_runs_on_postgresql(django_db_setup, django_db_blocker):
+    """CI must test against PostgreSQL: never a silent fallback to SQLite."""
+    if os.environ.get("CI"):
+        from django.db import connection
+
+        with django_db_blocker.unblock():
+            assert connection.vendor == "postgresql", "CI must run the suite on PostgreSQL (DATABASE_URL)"
+
+
+def make_agency(code, *, parent=None, kind=Agency.Kind.OFFICE, **fields):
+    defaults = {"name": f"Đơn vị {code}", "abbreviation": "UBND", "place_name": "Bình Giang"}
+    return Agency.objects.create(code=code, parent=parent, kind=kind, **(defaults | fields))
+
+
+@pytest.fixture
+def tree(db):
+    """province
+        ├── district (the agency whose plans are tested)
+        │     ├── home_affairs (Phòng Nội vụ)
+        │     └── commune
+        └── district2 (a sibling)"""
+    province = make_agency("P", kind=Agency.Kind.PROVINCE, name="Ủy ban nhân dân tỉnh Thử")
+    district = make_agency("D", parent=province, kind=Agency.Kind.DISTRICT, name="Ủy ban nhân dân huyện Một")
+    home_affairs = make_agency("D-NV", parent=district, name="Phòng Nội vụ", is_home_affairs=True)
+    commune = make_agency("D-X", parent=district, kind=Agency.Kind.COMMUNE, name="Ủy ban nhân dân xã Một")
+    district2 = make_agency("D2", parent=province, kind=Agency.Kind.DISTRICT, name="Ủy ban nhân dân huyện Hai")
+    return {
+        "province": province,
+        "district": district,
+        "home_affairs": home_affairs,
+        "commune": commune,
+        "district2": district2,
+    }
+
+
+@pytest.fixture
+def make_user(db):
+    def _make(username, *roles):
+        """roles: (agency, role) pairs."""
+        user = get_user_model().objects.create_user(username=username, password="pw-Test-123")
+        for agency, role in roles:
+            Membership.objects.create(user=user, agency=agency, role=role)
+        return user
+
+    return _make
