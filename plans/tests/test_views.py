@@ -1,0 +1,127 @@
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from agencies.models import Membership
+from plans.demo.loader import DEMO_PASSWORD
+from plans.models import Plan
+
+Role = Membership.Role
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    return {p.issuer.code: p for p in Plan.objects.select_related("issuer")}
+
+
+def login(client, username):
+    assert client.login(username=username, password=DEMO_PASSWORD)
+    return client
+
+
+def test_login_page_is_vietnamese(client, db):
+    response = client.get(reverse("login"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Đăng nhập" in body and "Tên đăng nhập" in body and "Mật khẩu" in body
+    assert '<html lang="vi">' in body
+
+
+def test_wrong_password_shows_a_vietnamese_message_and_keeps_the_username(client, demo):
+    response = client.post(reverse("login"), {"username": "drafter", "password": "sai"})
+    body = response.content.decode()
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in body
+    assert 'value="drafter"' in body
+
+
+def test_a_demo_user_logs_in_and_sees_own_agency(client, demo):
+    response = client.post(reverse("login"), {"username": "head2", "password": DEMO_PASSWORD}, follow=True)
+    body = response.content.decode()
+    assert "Lê Thị Hoa" in body
+    assert "Ủy ban nhân dân xã Vĩnh Hưng" in body
+
+
+def test_home_and_lists_require_login(client, db):
+    for url in (reverse("home"), reverse("plans:list"), reverse("plans:detail", args=[1])):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_plan_list_shows_only_plans_in_scope(client, demo):
+    body = login(client, "drafter").get(reverse("plans:list")).content.decode()
+    assert demo["HD-BG"].title in body
+    assert demo["TTH"].title not in body and demo["BDI-SGTVT"].title not in body
+
+
+def test_drafter_opens_own_draft_with_every_part(client, demo):
+    plan = demo["HD-BG"]
+    body = login(client, "drafter").get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    assert "DỰ THẢO" in body
+    assert "ỦY BAN NHÂN DÂN" in body and "HUYỆN BÌNH GIANG" in body
+    assert "Số: " in body and "/KH-UBND" in body
+    for heading in ("I. MỤC ĐÍCH, YÊU CẦU", "II. NỘI DUNG, HÌNH THỨC TUYÊN TRUYỀN",
+                    "III. KINH PHÍ THỰC HIỆN", "IV. TỔ CHỨC THỰC HIỆN"):
+        assert heading in body
+    assert "9. Đề nghị Ủy ban Mặt trận Tổ quốc và các tổ chức chính trị - xã hội huyện:" in body
+    assert "Nhữ Văn Chuyên" in body and "- Lưu: VTVP." in body
+    assert "Ủy ban nhân dân thị trấn Kẻ Sặt" in body or "UBND thị trấn Kẻ Sặt" in body
+
+
+def test_period_plan_without_funding_closes_up_the_numbering(client, demo):
+    plan = demo["BDI-SGTVT"]
+    client.force_login(_admin())
+    body = client.get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    assert "III. TỔ CHỨC THỰC HIỆN" in body and "KINH PHÍ" not in body
+    assert "1.1. Quan điểm chỉ đạo" in body and "đ) Tình hình triển khai, kết quả" in body
+
+
+def _admin():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username="admin")
+
+
+def test_issued_plan_prints_number_and_date_with_leading_zeros(client, demo):
+    client.force_login(_admin())
+    body = client.get(reverse("plans:detail", args=[demo["TTH"].pk])).content.decode()
+    assert "Số: 255/KH-UBND" in body
+    assert "Thừa Thiên Huế, ngày 12 tháng 12 năm 2019" in body
+    assert "DỰ THẢO" not in body
+
+
+def test_other_agencys_draft_is_not_found(client, demo):
+    plan = demo["HD-BG"]
+    response = login(client, "head2").get(reverse("plans:detail", args=[plan.pk]))
+    assert response.status_code == 404
+
+
+def test_reviewer_reads_drafts_in_scope(client, demo):
+    response = login(client, "reviewer").get(reverse("plans:detail", args=[demo["HD-BG"].pk]))
+    assert response.status_code == 200
+    response = client.get(reverse("plans:detail", args=[demo["BDI-SGTVT"].pk]))
+    assert response.status_code == 404
+
+
+def test_user_text_is_escaped(client, demo):
+    plan = demo["HD-BG"]
+    plan.title = "<script>alert(1)</script>"
+    plan.save(update_fields=["title"])
+    body = login(client, "drafter").get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    assert "<script>alert(1)</script>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
+def test_plan_detail_query_count_does_not_grow_with_rows(client, demo, django_assert_num_queries):
+    plan = demo["HD-BG"]
+    login(client, "drafter")
+    url = reverse("plans:detail", args=[plan.pk])
+    # session, user, plan with issuer, 5 prefetches (basis, clauses, responsibilities,
+    # tasks, their coordinating agencies), the user's roles.
+    with django_assert_num_queries(9):
+        client.get(url)
+    for task in list(plan.tasks.all())[:5]:
+        task.pk = None
+        task.save()
+    with django_assert_num_queries(9):
+        client.get(url)
