@@ -143,3 +143,22 @@ class TestAdminImport:
         response = admin_client.get("/admin/agencies/agency/export/xlsx/")
         assert response.status_code == 200
         assert response.content[:2] == b"PK"
+
+
+def test_commands_import_and_export_a_file(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    good = tmp_path / "don-vi.csv"
+    good.write_bytes(csv_bytes("T,Ủy ban nhân dân tỉnh Thử,,tỉnh,UBND,Thử,,,,,,"))
+    call_command("import_agencies", str(good), stdout=io.StringIO())
+    out = tmp_path / "ra.xlsx"
+    call_command("export_agencies", "--format", "xlsx", "-o", str(out), stdout=io.StringIO())
+    assert openpyxl.load_workbook(out).active["A2"].value == "T"
+
+    bad = tmp_path / "sai.csv"
+    bad.write_bytes(csv_bytes("U,,,tỉnh,UBND,,,,,,,"))
+    errors = io.StringIO()
+    with pytest.raises(CommandError, match="1 lỗi"):
+        call_command("import_agencies", str(bad), stderr=errors)
+    assert "Dòng 2, cột «Tên đầy đủ»: không được để trống." in errors.getvalue()
+    assert not Agency.objects.filter(code="U").exists()
