@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test lint clean
+.PHONY: install system-deps run test lint clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,15 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 install: $(VENV)/.installed node_modules/.installed
+
+# Browser tests drive Debian's Chromium (Playwright's own browser download is
+# not used); fonts-liberation2 gives Times-compatible glyphs for Vietnamese.
+CHROMIUM ?= /usr/bin/chromium
+system-deps:
+	@test -x $(CHROMIUM) && fc-list 2>/dev/null | grep -qi "Liberation Serif" || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation2 >/dev/null; \
+	  else echo "Cần cài chromium và fonts-liberation2 (sudo apt-get install chromium fonts-liberation2)"; exit 1; fi; }
 
 # Development server plus a Celery worker with beat, on SQLite and the
 # filesystem broker unless DATABASE_URL / REDIS_URL say otherwise.
@@ -37,7 +46,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 test: export DJANGO_SETTINGS_MODULE = cchc_portal.settings_test
-test: install lint
+test: install system-deps lint
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
