@@ -19,20 +19,16 @@ class MembershipInline(admin.TabularInline):
 @admin.register(Agency)
 class AgencyAdmin(TreeAdmin):
     position_field = None
-    list_display = [
-        "collapse_column",
-        "indented_title",
-        "code",
-        "kind",
-        "abbreviation",
-        "is_home_affairs",
-        "is_active",
-    ]
+    list_display = ["collapse_column", "indented_title", "code", "kind", "is_active"]
     list_filter = ["kind", "is_active", "is_home_affairs"]
     search_fields = ["name", "short_name", "code"]
     autocomplete_fields = ["parent", "successor"]
     inlines = [MembershipInline]
     change_list_template = "admin/agencies/agency/change_list.html"
+
+    @admin.display(description="Tên đơn vị")
+    def indented_title(self, instance, *, ellipsize=True):
+        return super().indented_title(instance, ellipsize=ellipsize)
 
     def get_urls(self):
         extra = [

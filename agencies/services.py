@@ -58,6 +58,17 @@ KIND_ALIASES = {
     "trung tâm": Agency.Kind.UNIT,
     "tổ chức": Agency.Kind.ORGANIZATION,
 }
+# How the export writes each kind: the words a civil servant types, which the
+# import reads back.
+KIND_WORDS = {
+    Agency.Kind.PROVINCE: "tỉnh",
+    Agency.Kind.DISTRICT: "huyện",
+    Agency.Kind.COMMUNE: "xã",
+    Agency.Kind.DEPARTMENT: "sở",
+    Agency.Kind.OFFICE: "phòng",
+    Agency.Kind.UNIT: "đơn vị",
+    Agency.Kind.ORGANIZATION: "tổ chức",
+}
 TRUE_WORDS = {"có", "x", "1", "true", "yes", "đúng"}
 FALSE_WORDS = {"không", "", "0", "false", "no", "sai"}
 
@@ -78,6 +89,11 @@ class ImportResult:
 
 def _header_label(field_name: str) -> str:
     return dict(COLUMNS)[field_name]
+
+
+def _row_of(message: str) -> int:
+    """Sort key: errors are listed in row order whichever check found them."""
+    return int(message.split(",", 1)[0].removeprefix("Dòng ").split(":")[0])
 
 
 def _cell_error(row_number: int, field_name: str, message: str) -> str:
@@ -197,8 +213,17 @@ def agency_import_rows(*, rows: list[list]) -> ImportResult:
         elif code:
             seen_codes[code] = row_number
         parsed.append((row_number, values))
+
+    # Links are checked with the rest, so one upload lists every problem.
+    linked = {values.get(f) for _, values in parsed for f in ("parent", "successor")} - {None, ""}
+    known = set(seen_codes) | set(Agency.objects.filter(code__in=linked).values_list("code", flat=True))
+    for row_number, values in parsed:
+        for field_name in ("parent", "successor"):
+            code = values.get(field_name)
+            if code and code not in known:
+                errors.append(_cell_error(row_number, field_name, f"không có đơn vị mã «{code}»"))
     if errors:
-        raise AgencyImportError(errors)
+        raise AgencyImportError(sorted(errors, key=_row_of))
 
     existing = {a.code: a for a in Agency.objects.filter(code__in=seen_codes)}
     created = updated = 0
@@ -239,13 +264,7 @@ def agency_import_rows(*, rows: list[list]) -> ImportResult:
             if field_name not in values:
                 continue
             code = values[field_name]
-            target = (saved.get(code) or Agency.objects.filter(code=code).first()) if code else None
-            if code and target is None:
-                errors.append(
-                    f"Dòng {row_number}, cột «{_header_label(field_name)}»: "
-                    f"không có đơn vị mã «{code}»."
-                )
-                continue
+            target = (saved.get(code) or Agency.objects.get(code=code)) if code else None
             if target is not None and target.pk == agency.pk:
                 errors.append(
                     f"Dòng {row_number}, cột «{_header_label(field_name)}»: "
@@ -283,7 +302,7 @@ def _export_rows() -> list[list]:
                 agency.code,
                 agency.name,
                 agency.short_name,
-                agency.kind,
+                KIND_WORDS[agency.kind],
                 agency.abbreviation,
                 agency.place_name,
                 agency.parent.code if agency.parent else "",

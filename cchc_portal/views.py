@@ -9,7 +9,7 @@ from plans.selectors import plan_list_for_user
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    memberships = Membership.objects.filter(user=request.user).select_related("agency")
+    memberships = Membership.objects.filter(user=request.user).select_related("agency__parent")
     plans = plan_list_for_user(user=request.user)[:10]
     return render(request, "home.html", {"memberships": memberships, "plans": plans})
 
@@ -19,3 +19,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", status=403)

@@ -2,5 +2,6 @@ from django.apps import AppConfig
 
 
 class PlansConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'plans'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "plans"
+    verbose_name = "Kế hoạch tuyên truyền"

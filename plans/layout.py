@@ -76,8 +76,9 @@ def _number_clauses(clauses: list[Clause], children_of: dict, prefix: str) -> li
 
 
 def plan_layout(plan: Plan) -> list[PrintedSection]:
-    """Sections of the plan body in print order; empty sections are left out
-    and the Roman numerals close up (seed 004 has no funding section)."""
+    """Sections of the plan body in print order. Empty sections and khoản are
+    left out and the numbers close up (seed 004 has no funding section, seed
+    000 no channels), so the page never shows a heading with nothing under it."""
     clauses = list(plan.clauses.all())  # prefetched by plan_get_for_user
     children_of: dict[int, list[Clause]] = {}
     roots: dict[tuple, list[Clause]] = {}
@@ -87,39 +88,42 @@ def plan_layout(plan: Plan) -> list[PrintedSection]:
         else:
             roots.setdefault((clause.section, clause.responsibility_id), []).append(clause)
 
-    def part(label: str, title: str, section: str, responsibility_id=None, prefix="") -> PrintedPart:
-        return PrintedPart(
-            label=label,
-            title=title,
-            clauses=_number_clauses(roots.get((section, responsibility_id), []), children_of, prefix),
-        )
-
     S = Clause.Section
-    candidates: list[tuple[str, list[PrintedPart]]] = [
-        ("MỤC ĐÍCH, YÊU CẦU", [part("1.", "Mục đích", S.PURPOSE, prefix="1."), part("2.", "Yêu cầu", S.REQUIREMENT, prefix="2.")]),
+    # (section title, [(khoản title, clause key)]); a section whose only khoản
+    # has no title prints its clauses straight under the section heading.
+    outline: list[tuple[str, list[tuple[str, tuple]]]] = [
+        ("MỤC ĐÍCH, YÊU CẦU", [("Mục đích", (S.PURPOSE, None)), ("Yêu cầu", (S.REQUIREMENT, None))]),
         (
             "NỘI DUNG, HÌNH THỨC TUYÊN TRUYỀN",
+            [("Nội dung tuyên truyền", (S.CONTENT, None)), ("Hình thức tuyên truyền", (S.CHANNEL, None))],
+        ),
+        ("KINH PHÍ THỰC HIỆN", [("", (S.FUNDING, None))]),
+        (
+            "TỔ CHỨC THỰC HIỆN",
             [
-                part("1.", "Nội dung tuyên truyền", S.CONTENT, prefix="1."),
-                part("2.", "Hình thức tuyên truyền", S.CHANNEL, prefix="2."),
+                (f"Đề nghị {r.title}:" if r.is_request else r.title, (S.DUTY, r.pk))
+                for r in plan.responsibilities.all()
             ],
         ),
-        ("KINH PHÍ THỰC HIỆN", [part("", "", S.FUNDING)]),
     ]
-    duties = []
-    for index, responsibility in enumerate(plan.responsibilities.all(), start=1):
-        title = responsibility.title
-        if responsibility.is_request:
-            title = f"Đề nghị {title}:"
-        duties.append(part(f"{index}.", title, S.DUTY, responsibility.pk, prefix=f"{index}."))
-    candidates.append(("TỔ CHỨC THỰC HIỆN", duties))
 
     sections = []
-    for title, parts in candidates:
-        parts = [p for p in parts if p.clauses or p.title]
-        if not any(p.clauses for p in parts):
+    for section_title, candidates in outline:
+        present = [(title, key) for title, key in candidates if roots.get(key)]
+        if not present:
             continue
-        sections.append(PrintedSection(label=f"{ROMAN[len(sections)]}.", title=title, parts=parts))
+        numbered = len(candidates) > 1 or candidates[0][0]
+        parts = []
+        for index, (title, key) in enumerate(present, start=1):
+            label = f"{index}." if numbered else ""
+            parts.append(
+                PrintedPart(
+                    label=label,
+                    title=title,
+                    clauses=_number_clauses(roots[key], children_of, label),
+                )
+            )
+        sections.append(PrintedSection(label=f"{ROMAN[len(sections)]}.", title=section_title, parts=parts))
     return sections
 
 
@@ -152,22 +156,32 @@ def letterhead(plan: Plan) -> tuple[str, list[str]]:
     agency = plan.issuer
     if agency.name.startswith(UBND_PREFIX):
         return "", ["ỦY BAN NHÂN DÂN", agency.name[len(UBND_PREFIX):].upper()]
-    parent_line = ""
     parent = agency.parent
-    if parent is not None:
-        parent_line = (
-            "UBND " + parent.name[len(UBND_PREFIX):].upper()
-            if parent.name.startswith(UBND_PREFIX)
-            else parent.name.upper()
-        )
-    return parent_line, [agency.name.upper()]
+    if parent is None:
+        return "", [agency.name.upper()]
+    if not parent.name.startswith(UBND_PREFIX):
+        return parent.name.upper(), [agency.name.upper()]
+    locality = parent.name[len(UBND_PREFIX):]  # "tỉnh Bình Định"
+    name = agency.name
+    # The parent line already names the place: "UBND TỈNH BÌNH ĐỊNH" over
+    # "SỞ GIAO THÔNG VẬN TẢI", not "… TỈNH BÌNH ĐỊNH" twice.
+    if name.endswith(" " + locality):
+        name = name[: -len(locality) - 1]
+    return "UBND " + locality.upper(), [name.upper()]
+
+
+def _month_text(month: int) -> str:
+    return f"{month:02d}" if month <= 2 else str(month)
 
 
 def date_line(plan: Plan) -> str:
     """"Bình Giang, ngày 05 tháng 01 năm 2025"; days 1-9 and months 1-2 take a
-    leading zero (ND30). Drafts leave day and month blank as the seeds do."""
+    leading zero (ND30). Drafts leave what is not yet known blank, as the
+    seeds do ("ngày      tháng 01 năm 2025")."""
+    blank = "      "
     if plan.issue_date is None:
-        return f"{plan.place}, ngày      tháng      năm {plan.year_start if plan.kind == Plan.Kind.YEARLY else ''}".rstrip()
-    day, month = plan.issue_date.day, plan.issue_date.month
-    month_text = f"{month:02d}" if month <= 2 else str(month)
-    return f"{plan.place}, ngày {day:02d} tháng {month_text} năm {plan.issue_date.year}"
+        month = _month_text(plan.draft_month) if plan.draft_month else blank
+        year = str(plan.draft_year) if plan.draft_year else blank
+        return f"{plan.place}, ngày {blank}tháng {month} năm {year}".rstrip()
+    day = plan.issue_date.day
+    return f"{plan.place}, ngày {day:02d} tháng {_month_text(plan.issue_date.month)} năm {plan.issue_date.year}"

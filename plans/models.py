@@ -64,6 +64,10 @@ class Plan(models.Model):
         "ký hiệu", max_length=40, help_text='Ví dụ "KH-UBND", "KH-SGTVT".'
     )
     issue_date = models.DateField("ngày ban hành", null=True, blank=True)
+    # Drafts often carry the expected month and year ("ngày   tháng 01 năm 2025")
+    # while the day waits for signing.
+    draft_month = models.PositiveSmallIntegerField("tháng dự kiến ban hành", null=True, blank=True)
+    draft_year = models.PositiveSmallIntegerField("năm dự kiến ban hành", null=True, blank=True)
     place = models.CharField("địa danh", max_length=120)
     title = models.TextField("trích yếu")
     basis_lead_in = models.TextField(
@@ -148,6 +152,8 @@ class Plan(models.Model):
     def clean(self) -> None:
         if self.year_start and self.year_end and self.year_end < self.year_start:
             raise ValidationError({"year_end": "Năm kết thúc không được trước năm bắt đầu."})
+        if self.draft_month is not None and not 1 <= self.draft_month <= 12:
+            raise ValidationError({"draft_month": "Tháng phải từ 1 đến 12."})
         if self.kind == self.Kind.YEARLY and self.year_start != self.year_end:
             raise ValidationError({"year_end": "Kế hoạch năm chỉ gồm một năm."})
         if self.status == self.Status.ISSUED and (self.number is None or self.issue_date is None):

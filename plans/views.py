@@ -28,5 +28,6 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
         "recipients": plan_recipients(plan),
         "signer_authority": [line for line in plan.signer_authority.splitlines() if line.strip()],
         "tasks": plan.tasks.all(),
+        "tasks_budget": sum(task.budget or 0 for task in plan.tasks.all()),
     }
     return render(request, "plans/plan_detail.html", context)

@@ -162,3 +162,24 @@ def test_commands_import_and_export_a_file(tmp_path):
         call_command("import_agencies", str(bad), stderr=errors)
     assert "Dòng 2, cột «Tên đầy đủ»: không được để trống." in errors.getvalue()
     assert not Agency.objects.filter(code="U").exists()
+
+
+def test_one_upload_lists_every_problem_in_row_order():
+    content = csv_bytes(
+        "T,Ủy ban nhân dân tỉnh Thử,,tỉnh,UBND,Thử,,,,,,",
+        "X1,,,xã,UBND,Một,T,,,,,",
+        "X2,Xã Hai,,xã,UBND,Hai,KHONG-CO,,,,,",
+    )
+    with pytest.raises(AgencyImportError) as caught:
+        agency_import(content=content, filename="don-vi.csv")
+    assert caught.value.errors == [
+        "Dòng 3, cột «Tên đầy đủ»: không được để trống.",
+        "Dòng 4, cột «Mã đơn vị cấp trên»: không có đơn vị mã «KHONG-CO».",
+    ]
+    assert not Agency.objects.exists()
+
+
+def test_export_writes_kinds_as_vietnamese_words(tree):
+    text = agency_export(file_format="csv").decode("utf-8-sig")
+    assert "P,Ủy ban nhân dân tỉnh Thử,,tỉnh," in text
+    assert "D-X,Ủy ban nhân dân xã Một,,xã," in text

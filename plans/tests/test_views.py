@@ -125,3 +125,26 @@ def test_plan_detail_query_count_does_not_grow_with_rows(client, demo, django_as
         task.save()
     with django_assert_num_queries(9):
         client.get(url)
+
+
+def test_sections_missing_from_a_plan_print_no_empty_heading(client, demo):
+    client.force_login(_admin())
+    huế = client.get(reverse("plans:detail", args=[demo["TTH"].pk])).content.decode()
+    assert "1. Mục đích" in huế and "1. Nội dung tuyên truyền" in huế
+    assert "Hình thức tuyên truyền</p>" not in huế and "TỔ CHỨC THỰC HIỆN" not in huế
+    quang_nam = client.get(reverse("plans:detail", args=[demo["QNA"].pk])).content.decode()
+    assert "2. Yêu cầu" not in quang_nam
+    assert "III. TỔ CHỨC THỰC HIỆN" in quang_nam  # I. mục đích, II. nội dung, III. …
+
+
+def test_department_letterhead_names_the_place_once(client, demo):
+    client.force_login(_admin())
+    body = client.get(reverse("plans:detail", args=[demo["BDI-SGTVT"].pk])).content.decode()
+    assert "UBND TỈNH BÌNH ĐỊNH" in body
+    assert ">SỞ GIAO THÔNG VẬN TẢI<" in body
+    assert "Bình Định, ngày       tháng 01 năm 2022" in body
+
+
+def test_not_found_page_is_vietnamese(client, demo):
+    body = login(client, "head2").get(reverse("plans:detail", args=[demo["HD-BG"].pk])).content.decode()
+    assert "Không tìm thấy trang" in body and "Not Found" not in body
