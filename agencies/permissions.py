@@ -81,10 +81,10 @@ def _access(user) -> _Access | None:
     return cached
 
 
-def forget_access(user) -> None:
-    """Drop the cached roles (after memberships change within one request or test)."""
-    if hasattr(user, "_cchc_access"):
-        del user._cchc_access
+def is_system_admin(user) -> bool:
+    """Superusers and holders of the admin role: the only users of Django admin."""
+    access = _access(user)
+    return access is not None and access.is_admin
 
 
 def _plan_rule(access: _Access, action: str, plan) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import unicodedata
 from dataclasses import dataclass
 
 import openpyxl
@@ -122,9 +123,11 @@ def _read_rows(*, content: bytes, filename: str) -> list[list]:
 
 
 def _text(value) -> str:
+    """Cell text in composed Unicode (NFC): Unikey's "Unicode tổ hợp" and macOS
+    write decomposed letters that would not match headers or codes."""
     if value is None:
         return ""
-    return str(value).strip()
+    return unicodedata.normalize("NFC", str(value)).strip()
 
 
 def _parse_bool(value, *, default: bool) -> bool:
@@ -178,9 +181,16 @@ def agency_import_rows(*, rows: list[list]) -> ImportResult:
         field_name = HEADER_TO_FIELD.get(label)
         if field_name:
             columns[field_name] = index
+    unknown = [_text(cell) for cell in rows[0] if _text(cell) and _text(cell).lower() not in HEADER_TO_FIELD]
     missing = [_header_label(f) for f in REQUIRED if f not in columns]
+    header_errors = []
     if missing:
-        raise AgencyImportError([f"Dòng 1: thiếu cột {', '.join(missing)}."])
+        header_errors.append(f"Dòng 1: thiếu cột {', '.join(missing)}.")
+    if unknown:
+        # A misspelt "Mã đơn vị cấp trên" would otherwise import every row as a root.
+        header_errors.append(f"Dòng 1: không nhận ra cột {', '.join(f'«{u}»' for u in unknown)}.")
+    if header_errors:
+        raise AgencyImportError(header_errors)
 
     errors: list[str] = []
     parsed: list[tuple[int, dict]] = []

@@ -101,7 +101,7 @@ def plan_layout(plan: Plan) -> list[PrintedSection]:
         (
             "TỔ CHỨC THỰC HIỆN",
             [
-                (f"Đề nghị {r.title}:" if r.is_request else r.title, (S.DUTY, r.pk))
+                (f"Đề nghị {r.title}:" if r.is_request and r.title else r.title, (S.DUTY, r.pk))
                 for r in plan.responsibilities.all()
             ],
         ),

@@ -16,7 +16,7 @@ from .models import BasisReference, Clause, Plan, Responsibility, Task
 def plan_list_for_user(*, user) -> QuerySet[Plan]:
     """Plans the user may open: the same rule as permissions.PLAN_VIEW, as a query."""
     plans = Plan.objects.select_related("issuer")
-    if not user.is_authenticated:
+    if not user.is_authenticated or not user.is_active:
         return plans.none()
     memberships = list(
         Membership.objects.filter(user=user).values_list(
@@ -60,9 +60,10 @@ def plan_with_contents() -> QuerySet[Plan]:
 def plan_get_for_user(*, user, plan_id: int, action: str = PLAN_VIEW) -> Plan:
     """The plan if the user may see it (else 404: outsiders learn nothing),
     and 403 if they may see it but not do `action`."""
-    plan = plan_with_contents().filter(pk=plan_id).first()
+    # Check on the bare row first: a refused user costs no prefetching.
+    plan = Plan.objects.filter(pk=plan_id).only("id", "issuer_id", "status").first()
     if plan is None or not can(user, PLAN_VIEW, plan):
         raise Http404("Không tìm thấy kế hoạch.")
     if action != PLAN_VIEW and not can(user, action, plan):
         raise PermissionDenied("Bạn không có quyền thực hiện thao tác này với kế hoạch.")
-    return plan
+    return plan_with_contents().get(pk=plan_id)

@@ -183,3 +183,18 @@ def test_export_writes_kinds_as_vietnamese_words(tree):
     text = agency_export(file_format="csv").decode("utf-8-sig")
     assert "P,Ủy ban nhân dân tỉnh Thử,,tỉnh," in text
     assert "D-X,Ủy ban nhân dân xã Một,,xã," in text
+
+
+def test_a_misspelt_header_is_refused_not_ignored():
+    content = HEADER.replace("Mã đơn vị cấp trên", "Ma don vi cap tren").encode() + "\nT,A,,xã,,,,,,,,\n".encode()
+    with pytest.raises(AgencyImportError) as caught:
+        agency_import(content=content, filename="a.csv")
+    assert caught.value.errors == ["Dòng 1: không nhận ra cột «Ma don vi cap tren»."]
+
+
+def test_decomposed_unicode_from_unikey_is_read():
+    import unicodedata
+
+    content = unicodedata.normalize("NFD", csv_bytes("T,Ủy ban nhân dân tỉnh Thử,,tỉnh,UBND,Thử,,,,,,").decode())
+    agency_import(content=content.encode(), filename="a.csv")
+    assert Agency.objects.get(code="T").name == "Ủy ban nhân dân tỉnh Thử"

@@ -9,10 +9,6 @@ from playwright.sync_api import sync_playwright
 
 from plans.demo.loader import DEMO_PASSWORD
 
-# Playwright runs an event loop in this thread; the ORM calls of the test
-# itself are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 LAUNCH_ARGS = [
@@ -26,7 +22,10 @@ LAUNCH_ARGS = [
 
 
 @pytest.fixture
-def page():
+def page(monkeypatch):
+    # Playwright runs an event loop in this thread; the ORM calls of the test
+    # itself are still plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")

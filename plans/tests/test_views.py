@@ -116,14 +116,15 @@ def test_plan_detail_query_count_does_not_grow_with_rows(client, demo, django_as
     plan = demo["HD-BG"]
     login(client, "drafter")
     url = reverse("plans:detail", args=[plan.pk])
-    # session, user, plan with issuer, 5 prefetches (basis, clauses, responsibilities,
-    # tasks, their coordinating agencies), the user's roles.
-    with django_assert_num_queries(9):
+    # session, user, the bare plan for the permission check, the user's roles,
+    # plan with issuer, 5 prefetches (basis, clauses, responsibilities, tasks,
+    # their coordinating agencies).
+    with django_assert_num_queries(10):
         client.get(url)
     for task in list(plan.tasks.all())[:5]:
         task.pk = None
         task.save()
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(url)
 
 
@@ -148,3 +149,29 @@ def test_department_letterhead_names_the_place_once(client, demo):
 def test_not_found_page_is_vietnamese(client, demo):
     body = login(client, "head2").get(reverse("plans:detail", args=[demo["HD-BG"].pk])).content.decode()
     assert "Không tìm thấy trang" in body and "Not Found" not in body
+
+
+def test_list_selector_and_permission_helper_agree_for_every_demo_user(demo):
+    from django.contrib.auth import get_user_model
+
+    from agencies.permissions import PLAN_VIEW, can
+    from plans.selectors import plan_list_for_user
+
+    plans = list(Plan.objects.all())
+    for user in get_user_model().objects.all():
+        listed = set(plan_list_for_user(user=user).values_list("pk", flat=True))
+        assert listed == {p.pk for p in plans if can(user, PLAN_VIEW, p)}, user.username
+        user.is_active = False
+        assert not plan_list_for_user(user=user).exists()
+
+
+def test_django_admin_is_only_for_system_administrators(client, demo):
+    from django.contrib.auth import get_user_model
+
+    staff = get_user_model().objects.get(username="drafter")
+    staff.is_staff = True
+    staff.save()
+    client.force_login(staff)
+    assert client.get("/admin/plans/plan/").status_code == 302  # sent to admin login
+    client.force_login(_admin())
+    assert client.get("/admin/plans/plan/").status_code == 200

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def worker_queue():
+def worker_queue(tmp_path):
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = os.environ | {"DJANGO_SETTINGS_MODULE": "cchc_portal.settings_test"}
     process = subprocess.Popen(
@@ -25,10 +25,12 @@ def worker_queue():
          "--without-mingle"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=(tmp_path / "worker.log").open("w"),
         stderr=subprocess.STDOUT,
     )
     try:
+        time.sleep(0.5)
+        assert process.poll() is None, (tmp_path / "worker.log").read_text()
         yield queue
     finally:
         process.terminate()
