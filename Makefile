@@ -21,19 +21,22 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed node_modules/.installed
 
-# Browser tests drive Debian's Chromium (Playwright's own browser download is
-# not used); fonts-liberation2 gives Times-compatible glyphs for Vietnamese.
-CHROMIUM ?= /usr/bin/chromium
+# System packages from Debian: Chromium for browser tests (Playwright's own
+# browser download is not used), Pango for WeasyPrint, Liberation fonts
+# (metric-compatible with Times New Roman, every Vietnamese glyph), poppler's
+# pdftoppm to look at printed pages.
+APT_PACKAGES := chromium fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 system-deps:
-	@test -x $(CHROMIUM) && fc-list 2>/dev/null | grep -qi "Liberation Serif" || { \
+	@installed=$$(dpkg-query -W -f='$${Status}\n' $(APT_PACKAGES) 2>/dev/null | grep -c "install ok installed" || true); \
+	if [ "$$installed" != "$(words $(APT_PACKAGES))" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation2 >/dev/null; \
-	  else echo "Cần cài chromium và fonts-liberation2 (sudo apt-get install chromium fonts-liberation2)"; exit 1; fi; }
+	    echo "Installing $(APT_PACKAGES)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	  else echo "Cần cài: sudo apt-get install $(APT_PACKAGES)"; exit 1; fi; \
+	fi
 
-# Development server plus a Celery worker with beat, on SQLite and the
-# filesystem broker unless DATABASE_URL / REDIS_URL say otherwise.
 run: export DJANGO_DEBUG ?= true
-run: install
+run: install system-deps
 	$(PY) manage.py check_services
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo

@@ -1,0 +1,2 @@
+# Routes for the printed documents (PDF, DOCX); see plans/documents/.
+urlpatterns: list = []
