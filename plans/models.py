@@ -2,8 +2,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import ExtractYear
+from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency
+from cchc_portal.text import fold
 
 
 class Area(models.Model):
@@ -88,6 +90,11 @@ class Plan(models.Model):
         "trạng thái", max_length=12, choices=Status.choices, default=Status.DRAFT
     )
     version = models.PositiveSmallIntegerField("phiên bản", default=1)
+    # Bumped by every save through the services: a form posted with an older
+    # value was edited by someone else in the meantime and is refused.
+    lock_version = models.PositiveIntegerField(default=1, editable=False)
+    # Title, number and issuer folded to ASCII lower case for searching.
+    search_text = models.TextField(default="", editable=False)
     amends = models.ForeignKey(
         "self",
         verbose_name="sửa đổi kế hoạch",
@@ -106,6 +113,8 @@ class Plan(models.Model):
     )
     created_at = models.DateTimeField("ngày tạo", auto_now_add=True)
     updated_at = models.DateTimeField("cập nhật", auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["search_text", "lock_version", "updated_at"])
 
     class Meta:
         verbose_name = "kế hoạch"
@@ -131,6 +140,12 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} – {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(f"{self.title} {self.reference} {self.issuer.name} {self.years_label}")
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def reference(self) -> str:
@@ -260,6 +275,8 @@ class Clause(models.Model):
         Channel, verbose_name="hình thức", null=True, blank=True, on_delete=models.PROTECT
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "mục nội dung"
         verbose_name_plural = "mục nội dung"
@@ -315,6 +332,8 @@ class Task(models.Model):
     target_quantity = models.PositiveIntegerField("chỉ tiêu số lượng", null=True, blank=True)
     note = models.CharField("ghi chú", max_length=255, blank=True)
 
+    history = HistoricalRecords(m2m_fields=[coordinating_agencies])
+
     class Meta:
         verbose_name = "nhiệm vụ"
         verbose_name_plural = "nhiệm vụ (phụ lục)"
@@ -329,3 +348,24 @@ class Task(models.Model):
             raise ValidationError(
                 {"deadline": f"Hạn hoàn thành phải nằm trong thời gian của kế hoạch ({plan.years_label})."}
             )
+
+
+class PlanTransition(models.Model):
+    """One step of the lifecycle: who moved the plan, when, why."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField("từ trạng thái", max_length=12, choices=Plan.Status.choices)
+    to_status = models.CharField("sang trạng thái", max_length=12, choices=Plan.Status.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="người thực hiện", null=True, on_delete=models.SET_NULL
+    )
+    comment = models.TextField("ý kiến", blank=True)
+    created_at = models.DateTimeField("thời điểm", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "chuyển trạng thái"
+        verbose_name_plural = "lịch sử trạng thái"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"

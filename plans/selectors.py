@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from agencies.models import Membership
+from agencies.models import Agency, Membership
 from agencies.permissions import PLAN_VIEW, can, review_root_id
 from agencies.selectors import agency_ancestor_ids, agency_subtree_ids
 
@@ -67,3 +67,44 @@ def plan_get_for_user(*, user, plan_id: int, action: str = PLAN_VIEW) -> Plan:
     if action != PLAN_VIEW and not can(user, action, plan):
         raise PermissionDenied("Bạn không có quyền thực hiện thao tác này với kế hoạch.")
     return plan_with_contents().get(pk=plan_id)
+
+
+def creatable_agencies(*, user, below: Agency | None = None) -> QuerySet[Agency]:
+    """Agencies for which the user may start a plan (drafter or head there:
+    the PLAN_CREATE rule), optionally only those under `below`."""
+    agencies = Agency.objects.filter(
+        memberships__user=user,
+        memberships__role__in=[Membership.Role.DRAFTER, Membership.Role.HEAD],
+    ).distinct()
+    if below is not None:
+        agencies = agencies.filter(pk__in=agency_subtree_ids(agency_ids=[below.pk]) - {below.pk})
+    return agencies.order_by("name")
+
+
+def plan_children(*, user, plan: Plan) -> QuerySet[Plan]:
+    """Plans that carry this one out ("Thực hiện Kế hoạch số …") and amendments, as far as the user may see."""
+    return (
+        plan_list_for_user(user=user)
+        .filter(Q(basis_references__linked_plan=plan) | Q(amends=plan))
+        .distinct()
+    )
+
+
+def plan_history(*, plan: Plan, limit: int = 30) -> list:
+    """Recent changes to the plan, its clauses and its tasks: who, when, what."""
+    records = []
+    for model, label in ((Plan, "Phần chung"), (Clause, "Mục nội dung"), (Task, "Nhiệm vụ")):
+        history = model.history.filter(**({"id": plan.pk} if model is Plan else {"plan_id": plan.pk}))
+        for record in history.select_related("history_user").order_by("-history_date")[:limit]:
+            records.append(
+                {
+                    "when": record.history_date,
+                    "who": record.history_user,
+                    "what": label,
+                    "kind": {"+": "thêm", "~": "sửa", "-": "xóa"}[record.history_type],
+                    "text": str(getattr(record, "title", "") or getattr(record, "text", "")
+                                or getattr(record, "content", ""))[:90],
+                }
+            )
+    records.sort(key=lambda r: r["when"], reverse=True)
+    return records[:limit]

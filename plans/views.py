@@ -1,23 +1,86 @@
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Plan pages. Each view loads the plan through plan_get_for_user (role and
+agency scope checked on the object), validates a form, calls one service."""
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from agencies.permissions import (
+    PLAN_AMEND,
+    PLAN_CREATE,
+    PLAN_EDIT,
+    PLAN_ISSUE,
+    PLAN_RETURN,
+    PLAN_SUBMIT,
+    PLAN_VIEW,
+    can,
+)
+
+from . import services
+from .filters import PlanFilter
+from .forms import (
+    BasisFormSet,
+    CascadeForm,
+    ClauseRows,
+    CommentForm,
+    CopyForm,
+    IssueForm,
+    NewPlanForm,
+    PlanHeaderForm,
+    ResponsibilityRows,
+    ReturnForm,
+    TaskForm,
+)
 from .layout import date_line, letterhead, plan_basis_paragraph, plan_layout, plan_recipients
-from .selectors import plan_get_for_user, plan_list_for_user
+from .models import Clause, Plan, Task
+from .selectors import (
+    creatable_agencies,
+    plan_children,
+    plan_get_for_user,
+    plan_history,
+    plan_list_for_user,
+)
+
+# The clause lists edited on their own page: url slug -> (section, page title, tag field).
+SECTIONS = {
+    "muc-dich": (Clause.Section.PURPOSE, "Mục đích", None),
+    "yeu-cau": (Clause.Section.REQUIREMENT, "Yêu cầu", None),
+    "noi-dung": (Clause.Section.CONTENT, "Nội dung tuyên truyền", "area"),
+    "hinh-thuc": (Clause.Section.CHANNEL, "Hình thức tuyên truyền", "channel"),
+    "kinh-phi": (Clause.Section.FUNDING, "Kinh phí thực hiện", None),
+    "noi-nhan": (Clause.Section.RECIPIENT, "Nơi nhận", None),
+}
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
 
 
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
     plans = plan_list_for_user(user=request.user)
-    page = Paginator(plans, 25).get_page(request.GET.get("page"))
-    return render(request, "plans/plan_list.html", {"page": page})
+    plan_filter = PlanFilter(request.GET, queryset=plans)
+    page = Paginator(plan_filter.qs, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "filter": plan_filter,
+        "query": query.urlencode(),
+        "can_create": creatable_agencies(user=request.user).exists(),
+    }
+    return render(request, "plans/plan_list.html", context)
 
 
 @login_required
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = plan_get_for_user(user=request.user, plan_id=plan_id)
     letterhead_parent, letterhead_lines = letterhead(plan)
+    user = request.user
     context = {
         "plan": plan,
         "letterhead_parent": letterhead_parent,
@@ -29,5 +92,312 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
         "signer_authority": [line for line in plan.signer_authority.splitlines() if line.strip()],
         "tasks": plan.tasks.all(),
         "tasks_budget": sum(task.budget or 0 for task in plan.tasks.all()),
+        "may": {
+            "edit": can(user, PLAN_EDIT, plan),
+            "submit": can(user, PLAN_SUBMIT, plan),
+            "issue": can(user, PLAN_ISSUE, plan),
+            "return": can(user, PLAN_RETURN, plan),
+            "amend": can(user, PLAN_AMEND, plan),
+            "copy": creatable_agencies(user=user).exists(),
+            "cascade": plan.status == Plan.Status.ISSUED
+            and creatable_agencies(user=user, below=plan.issuer).exists(),
+        },
+        "transitions": plan.transitions.select_related("user"),
+        "children": plan_children(user=user, plan=plan),
+        "history": plan_history(plan=plan),
+        "sections_nav": SECTIONS,
     }
     return render(request, "plans/plan_detail.html", context)
+
+
+@login_required
+def plan_new(request: HttpRequest) -> HttpResponse:
+    issuers = creatable_agencies(user=request.user)
+    if not issuers.exists():
+        raise PermissionDenied("Chỉ chuyên viên hoặc lãnh đạo của cơ quan ban hành mới tạo được kế hoạch.")
+    form = NewPlanForm(request.POST or None, issuers=issuers, initial={"kind": Plan.Kind.YEARLY})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        issuer = data.pop("issuer")
+        data.pop("lock_version", None)
+        if not can(request.user, PLAN_CREATE, issuer):
+            raise PermissionDenied
+        plan = services.plan_create(issuer=issuer, user=request.user, fields=data)
+        messages.success(request, "Đã tạo dự thảo kế hoạch. Tiếp tục soạn từng phần.")
+        return redirect("plans:edit", plan.pk)
+    return render(request, "plans/plan_new.html", {"form": form})
+
+
+@login_required
+def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_EDIT)
+    initial_basis = [{"id": r.pk, "verb": r.verb, "text": r.text} for r in plan.basis_references.all()]
+    form = PlanHeaderForm(request.POST or None, instance=plan, initial={"lock_version": plan.lock_version})
+    basis = BasisFormSet(request.POST or None, prefix="basis", initial=initial_basis)
+    if request.method == "POST" and form.is_valid() and basis.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            services.plan_update(
+                plan=plan, lock_version=form.cleaned_data["lock_version"] or 0, fields=fields,
+                basis=basis.rows(),
+            )
+        except services.StaleEditError as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Đã lưu phần chung của kế hoạch.")
+            return redirect("plans:edit", plan.pk)
+    return render(request, "plans/plan_edit.html", {
+        "plan": plan, "form": form, "basis": basis, "sections_nav": SECTIONS, "active": "chung",
+    })
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def plan_edit_section(request: HttpRequest, plan_id: int, section_slug: str) -> HttpResponse:
+    if section_slug not in SECTIONS:
+        raise Http404
+    section, title, tag = SECTIONS[section_slug]
+    plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_EDIT)
+    clauses = [c for c in plan.clauses.all() if c.section == section and c.responsibility_id is None]
+    depth = _depths(clauses)
+    initial = [
+        {"id": c.pk, "level": depth[c.pk], "marker": c.marker, "text": c.text, "area": c.area_id,
+         "channel": c.channel_id}
+        for c in _tree_order(clauses)
+    ]
+    rows = ClauseRows(request.POST or None, prefix="rows", initial=initial)
+    lock_form = CommentForm()  # only for the non-field error slot
+    if request.method == "POST" and rows.is_valid():
+        try:
+            services.plan_set_clauses(
+                plan=plan, lock_version=int(request.POST.get("lock_version", 0)), section=section,
+                rows=rows.rows(),
+            )
+        except services.StaleEditError as exc:
+            lock_form.add_error(None, str(exc))
+        except ValidationError as exc:
+            lock_form.add_error(None, exc.messages)
+        else:
+            messages.success(request, f"Đã lưu phần «{title}».")
+            return redirect("plans:edit_section", plan.pk, section_slug)
+    return render(request, "plans/plan_edit_section.html", {
+        "plan": plan, "rows": rows, "title": title, "tag": tag, "errors_form": lock_form,
+        "sections_nav": SECTIONS, "active": section_slug,
+    })
+
+
+def _depths(clauses) -> dict[int, int]:
+    by_id = {c.pk: c for c in clauses}
+    depth = {}
+    for clause in clauses:
+        level, node = 0, clause
+        while node.parent_id and node.parent_id in by_id:
+            level, node = level + 1, by_id[node.parent_id]
+        depth[clause.pk] = level
+    return depth
+
+
+def _tree_order(clauses) -> list[Clause]:
+    children: dict = {}
+    for clause in sorted(clauses, key=lambda c: (c.position, c.pk)):
+        children.setdefault(clause.parent_id, []).append(clause)
+    ordered = []
+
+    def walk(parent_id):
+        for clause in children.get(parent_id, []):
+            ordered.append(clause)
+            walk(clause.pk)
+
+    walk(None)
+    return ordered
+
+
+@login_required
+def plan_edit_responsibilities(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_EDIT)
+    duties: dict[int, list[Clause]] = {}
+    for clause in sorted(plan.clauses.all(), key=lambda c: (c.position, c.pk)):
+        if clause.responsibility_id:
+            duties.setdefault(clause.responsibility_id, []).append(clause)
+    initial = [
+        {"id": r.pk, "agency": r.agency_id, "title": r.title, "is_request": r.is_request,
+         "duties": services.duties_to_text(duties.get(r.pk, []))}
+        for r in plan.responsibilities.all()
+    ]
+    rows = ResponsibilityRows(request.POST or None, prefix="rows", initial=initial)
+    errors_form = CommentForm()
+    if request.method == "POST" and rows.is_valid():
+        try:
+            services.plan_set_responsibilities(
+                plan=plan, lock_version=int(request.POST.get("lock_version", 0)), rows=rows.rows()
+            )
+        except services.StaleEditError as exc:
+            errors_form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Đã lưu phần «Tổ chức thực hiện».")
+            return redirect("plans:edit_responsibilities", plan.pk)
+    return render(request, "plans/plan_edit_responsibilities.html", {
+        "plan": plan, "rows": rows, "errors_form": errors_form, "sections_nav": SECTIONS,
+        "active": "to-chuc",
+    })
+
+
+# Appendix tasks: a table edited row by row (htmx swaps one row at a time).
+
+@login_required
+def plan_tasks(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_EDIT)
+    return render(request, "plans/plan_tasks.html", {
+        "plan": plan, "tasks": plan.tasks.all(), "sections_nav": SECTIONS, "active": "phu-luc",
+    })
+
+
+def _task_for(plan: Plan, task_id: int | None) -> Task | None:
+    if task_id is None:
+        return None
+    return get_object_or_404(Task.objects.filter(plan=plan), pk=task_id)
+
+
+@login_required
+def task_row(request: HttpRequest, plan_id: int, task_id: int) -> HttpResponse:
+    plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_EDIT)
+    return render(request, "plans/task_row.html", {"plan": plan, "task": _task_for(plan, task_id)})
+
+
+@login_required
+def task_edit(request: HttpRequest, plan_id: int, task_id: int | None = None) -> HttpResponse:
+    plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_EDIT)
+    task = _task_for(plan, task_id)
+    form = TaskForm(request.POST or None, instance=task, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields if name != "coordinating_agencies"}
+        try:
+            task = services.task_save(
+                plan=plan, task=task, fields=fields, coordinating=form.cleaned_data["coordinating_agencies"]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            if not _is_htmx(request):
+                messages.success(request, "Đã lưu nhiệm vụ.")
+                return redirect("plans:tasks", plan.pk)
+            return render(request, "plans/task_row.html", {"plan": plan, "task": task, "saved": True})
+    template = "plans/task_form_row.html" if _is_htmx(request) else "plans/task_form_page.html"
+    return render(request, template, {"plan": plan, "task": task, "form": form})
+
+
+@login_required
+@require_POST
+def task_delete(request: HttpRequest, plan_id: int, task_id: int) -> HttpResponse:
+    plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_EDIT)
+    services.task_delete(plan=plan, task=_task_for(plan, task_id))
+    if _is_htmx(request):
+        return HttpResponse("")
+    messages.success(request, "Đã xóa nhiệm vụ.")
+    return redirect("plans:tasks", plan.pk)
+
+
+# Lifecycle.
+
+def _transition(request, plan_id, *, action, form_class, template, run, success):
+    plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=action)
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run(plan, form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect("plans:detail", plan.pk)
+    return render(request, template, {"plan": plan, "form": form})
+
+
+@login_required
+def plan_submit(request: HttpRequest, plan_id: int) -> HttpResponse:
+    return _transition(
+        request, plan_id, action=PLAN_SUBMIT, form_class=CommentForm, template="plans/plan_submit.html",
+        run=lambda plan, data: services.plan_submit(plan=plan, user=request.user, comment=data["comment"]),
+        success="Đã trình lãnh đạo duyệt kế hoạch.",
+    )
+
+
+@login_required
+def plan_return(request: HttpRequest, plan_id: int) -> HttpResponse:
+    return _transition(
+        request, plan_id, action=PLAN_RETURN, form_class=ReturnForm, template="plans/plan_return.html",
+        run=lambda plan, data: services.plan_return(plan=plan, user=request.user, comment=data["comment"]),
+        success="Đã trả lại dự thảo cho người soạn.",
+    )
+
+
+@login_required
+def plan_issue(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_ISSUE)
+    initial = {
+        "signer_authority": plan.signer_authority, "signer_position": plan.signer_position,
+        "signer_name": plan.signer_name,
+    }
+    form = IssueForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_issue(plan=plan, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Đã ban hành Kế hoạch số {plan.reference}.")
+            return redirect("plans:detail", plan.pk)
+    return render(request, "plans/plan_issue.html", {"plan": plan, "form": form})
+
+
+@login_required
+@require_POST
+def plan_amend(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_AMEND)
+    new = services.plan_amend(plan=plan, user=request.user)
+    messages.success(request, f"Đã tạo dự thảo sửa đổi (phiên bản {new.version}); bản đã ban hành vẫn giữ nguyên.")
+    return redirect("plans:edit", new.pk)
+
+
+@login_required
+def plan_copy(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_VIEW)
+    issuers = creatable_agencies(user=request.user)
+    if not issuers.exists():
+        raise PermissionDenied
+    next_year = plan.year_start + 1
+    form = CopyForm(request.POST or None, issuers=issuers, initial={"year_start": next_year})
+    if request.method == "POST" and form.is_valid():
+        issuer = form.cleaned_data["issuer"]
+        if not can(request.user, PLAN_CREATE, issuer):
+            raise PermissionDenied
+        new = services.plan_copy(
+            plan=plan, user=request.user, issuer=issuer,
+            year_start=form.cleaned_data["year_start"], year_end=form.cleaned_data["year_end"],
+        )
+        messages.success(request, f"Đã sao chép thành dự thảo năm {new.years_label}.")
+        return redirect("plans:edit", new.pk)
+    return render(request, "plans/plan_copy.html", {"plan": plan, "form": form})
+
+
+@login_required
+def plan_cascade(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_VIEW)
+    issuers = creatable_agencies(user=request.user, below=plan.issuer)
+    if plan.status != Plan.Status.ISSUED or not issuers.exists():
+        raise PermissionDenied("Chỉ đơn vị cấp dưới triển khai được kế hoạch đã ban hành.")
+    form = CascadeForm(request.POST or None, issuers=issuers)
+    if request.method == "POST" and form.is_valid():
+        new = services.plan_cascade(parent=plan, user=request.user, issuer=form.cleaned_data["issuer"])
+        messages.success(request, "Đã tạo kế hoạch triển khai từ kế hoạch cấp trên.")
+        return redirect("plans:edit", new.pk)
+    return render(request, "plans/plan_cascade.html", {"plan": plan, "form": form})

@@ -16,7 +16,8 @@ from django.db import transaction
 
 from agencies.models import Agency, Membership
 from agencies.services import COLUMNS, agency_import_rows
-from plans.models import Plan
+from plans.models import Area, Channel, Plan
+from plans.reference import reference_lists_ensure
 from plans.services import plan_create_from_data
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -74,6 +75,7 @@ def _agency_rows() -> list[list]:
 @transaction.atomic
 def demo_load() -> DemoResult:
     result = DemoResult()
+    reference_lists_ensure(Area, Channel)
     imported = agency_import_rows(rows=_agency_rows())
     result.agencies_created, result.agencies_updated = imported.created, imported.updated
 

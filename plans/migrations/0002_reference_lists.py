@@ -1,42 +1,12 @@
-"""Seed the reference lists (CCHC areas, channels). They are data: admins
-edit them in Django admin; this only fills an empty database."""
+"""Seed the reference lists (CCHC areas, channels); see plans/reference.py."""
 
 from django.db import migrations
 
-AREAS = [
-    ("the-che", "Cải cách thể chế"),
-    ("tthc", "Cải cách thủ tục hành chính"),
-    ("bo-may", "Cải cách tổ chức bộ máy hành chính nhà nước"),
-    ("cong-vu", "Cải cách chế độ công vụ, công chức"),
-    ("tai-chinh-cong", "Cải cách tài chính công"),
-    ("chinh-quyen-so", "Xây dựng, phát triển Chính phủ điện tử, Chính phủ số (chính quyền số)"),
-    ("chi-dao-dieu-hanh", "Công tác chỉ đạo, điều hành CCHC"),
-]
-
-CHANNELS = [
-    ("cong-ttdt", "Cổng/Trang thông tin điện tử", "Tin, bài, chuyên mục trên cổng/trang thông tin điện tử của cơ quan."),
-    ("phat-thanh", "Phát thanh, truyền thanh", "Tin, bài, chương trình trên đài phát thanh, truyền thanh cơ sở."),
-    ("bao-chi", "Báo chí", "Cung cấp thông tin, đăng tin bài trên báo in, báo điện tử, truyền hình."),
-    ("hoi-nghi", "Hội nghị, lớp tập huấn", "Hội nghị, lớp tập huấn, bồi dưỡng; lồng ghép trong giao ban, họp cơ quan."),
-    ("truc-quan", "Tuyên truyền trực quan", "Pano, áp phích, khẩu hiệu, băng rôn, bảng tin, màn hình điện tử."),
-    ("niem-yet", "Niêm yết thủ tục hành chính", "Niêm yết công khai TTHC và địa chỉ tiếp nhận phản ánh, kiến nghị."),
-    ("chuyen-muc", "Chuyên mục cải cách hành chính", "Chuyên mục, phóng sự định kỳ về CCHC."),
-    ("mang-xa-hoi", "Mạng xã hội", "Bài đăng trên trang, nhóm mạng xã hội của cơ quan."),
-    ("cuoc-thi", "Cuộc thi tìm hiểu", "Cuộc thi tìm hiểu về CCHC."),
-    ("doi-thoai", "Đối thoại, tọa đàm", "Đối thoại, tọa đàm, diễn đàn với người dân, doanh nghiệp."),
-    ("khac", "Hình thức khác", "Các hình thức tuyên truyền khác phù hợp với đơn vị."),
-]
-
 
 def seed(apps, schema_editor):
-    Area = apps.get_model("plans", "Area")
-    Channel = apps.get_model("plans", "Channel")
-    for position, (code, name) in enumerate(AREAS, start=1):
-        Area.objects.get_or_create(code=code, defaults={"name": name, "position": position})
-    for position, (code, name, description) in enumerate(CHANNELS, start=1):
-        Channel.objects.get_or_create(
-            code=code, defaults={"name": name, "description": description, "position": position}
-        )
+    from plans.reference import reference_lists_ensure
+
+    reference_lists_ensure(apps.get_model("plans", "Area"), apps.get_model("plans", "Channel"))
 
 
 class Migration(migrations.Migration):

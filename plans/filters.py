@@ -1,0 +1,40 @@
+import django_filters
+from django import forms
+
+from agencies.models import Agency
+from cchc_portal.text import fold
+
+from .models import Plan
+
+
+class PlanFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Tìm kiếm", method="search",
+        widget=forms.TextInput(attrs={"placeholder": "Trích yếu, số hiệu, cơ quan… (gõ có dấu hoặc không dấu)"}),
+    )
+    year = django_filters.NumberFilter(label="Năm", method="in_year")
+    status = django_filters.ChoiceFilter(label="Trạng thái", choices=Plan.Status.choices, empty_label="Tất cả")
+    issuer = django_filters.ModelChoiceFilter(label="Cơ quan ban hành", queryset=Agency.objects.none(),
+                                              empty_label="Tất cả")
+
+    class Meta:
+        model = Plan
+        fields = ["q", "year", "status", "issuer"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only issuers of plans the user can see: the list itself is already scoped.
+        self.filters["issuer"].queryset = Agency.objects.filter(
+            pk__in=self.queryset.values("issuer_id")
+        ).order_by("name")
+        for field in self.form.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def search(self, queryset, name, value):
+        for word in fold(value).split():
+            queryset = queryset.filter(search_text__contains=word)
+        return queryset
+
+    def in_year(self, queryset, name, value):
+        return queryset.filter(year_start__lte=value, year_end__gte=value)

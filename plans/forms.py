@@ -1,0 +1,279 @@
+"""Forms only validate; the services in plans/services.py write."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.forms import BaseFormSet, formset_factory
+
+from agencies.models import Agency
+
+from .models import Area, Channel, Clause, Plan, Task
+
+YEAR_RANGE_ERROR = "Năm phải trong khoảng 2000–2100."
+BUDGET_ERROR = "Nhập số tiền bằng chữ số (đồng), không âm, ví dụ 15000000."
+
+
+class YearField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            min_value=2000, max_value=2100,
+            error_messages={"invalid": "Nhập năm bằng chữ số, ví dụ 2026.", "min_value": YEAR_RANGE_ERROR,
+                            "max_value": YEAR_RANGE_ERROR, "required": "Nhập năm."},
+            **kwargs,
+        )
+
+
+class PlanHeaderForm(forms.ModelForm):
+    """Everything of a plan that is not a list: kind, years, title, texts, signer."""
+
+    year_start = YearField(label="Từ năm")
+    year_end = YearField(label="Đến năm", required=False, help_text="Kế hoạch năm: để trống.")
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Plan
+        fields = [
+            "kind", "year_start", "year_end", "title", "place", "draft_month", "draft_year",
+            "basis_lead_in", "closing_text", "budget_total",
+            "signer_authority", "signer_position", "signer_name",
+        ]
+        widgets = {
+            "title": forms.Textarea(attrs={"rows": 2}),
+            "basis_lead_in": forms.Textarea(attrs={"rows": 2}),
+            "closing_text": forms.Textarea(attrs={"rows": 3}),
+            "signer_authority": forms.Textarea(attrs={"rows": 2}),
+        }
+        error_messages = {
+            "title": {"required": "Nhập trích yếu của kế hoạch."},
+            "place": {"required": "Nhập địa danh ghi ở dòng ngày tháng."},
+            "budget_total": {"invalid": BUDGET_ERROR, "min_value": BUDGET_ERROR},
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Plan.Kind.YEARLY and data.get("year_start"):
+            data["year_end"] = data["year_start"]
+        elif data.get("kind") == Plan.Kind.PERIOD:
+            start, end = data.get("year_start"), data.get("year_end")
+            if end is None:
+                self.add_error("year_end", "Kế hoạch giai đoạn cần năm kết thúc.")
+            elif start and end <= start:
+                self.add_error("year_end", "Năm kết thúc phải sau năm bắt đầu.")
+        return data
+
+
+class NewPlanForm(PlanHeaderForm):
+    issuer = forms.ModelChoiceField(label="Cơ quan ban hành", queryset=Agency.objects.none())
+
+    class Meta(PlanHeaderForm.Meta):
+        fields = ["issuer", "kind", "year_start", "year_end", "title"]
+
+    def __init__(self, *args, issuers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issuer"].queryset = issuers
+        if len(issuers) == 1:
+            self.fields["issuer"].initial = issuers[0]
+
+
+class BasisForm(forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    verb = forms.ChoiceField(label="Từ dẫn", choices=[("Căn cứ", "Căn cứ"), ("Thực hiện", "Thực hiện")])
+    text = forms.CharField(
+        label="Văn bản", widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Nhập văn bản căn cứ hoặc xóa dòng này."},
+    )
+
+
+class OrderedFormSet(BaseFormSet):
+    """Rows in the order the user arranged them (ORDER), deleted rows left out."""
+
+    def rows(self) -> list[dict]:
+        return [form.cleaned_data for form in self.ordered_forms if form.cleaned_data]
+
+
+BasisFormSet = formset_factory(BasisForm, formset=OrderedFormSet, extra=0, can_order=True, can_delete=True)
+
+
+class ClauseForm(forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    level = forms.TypedChoiceField(
+        label="Cấp", coerce=int, choices=[(0, "1"), (1, "2"), (2, "3")], initial=0,
+        help_text="Cấp 2, 3 là ý con của dòng cấp trên gần nhất.",
+    )
+    marker = forms.ChoiceField(label="Ký hiệu", choices=Clause.Marker.choices, initial=Clause.Marker.DASH)
+    text = forms.CharField(
+        label="Nội dung", widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Nhập nội dung hoặc xóa dòng này."},
+    )
+    area = forms.ModelChoiceField(label="Lĩnh vực", queryset=Area.objects.filter(is_active=True), required=False)
+    channel = forms.ModelChoiceField(
+        label="Hình thức", queryset=Channel.objects.filter(is_active=True), required=False
+    )
+
+
+class ClauseFormSet(OrderedFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        previous = -1
+        for form in self.ordered_forms:
+            level = form.cleaned_data.get("level", 0)
+            if level > previous + 1:
+                form.add_error("level", "Ý con phải đứng ngay sau một ý cấp trên.")
+            previous = level
+
+
+ClauseRows = formset_factory(ClauseForm, formset=ClauseFormSet, extra=0, can_order=True, can_delete=True)
+
+
+class ResponsibilityForm(forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    agency = forms.ModelChoiceField(
+        label="Cơ quan trong hệ thống", queryset=Agency.objects.all(), required=False,
+        widget=forms.Select(attrs={"data-agency-picker": "1"}),
+        help_text="Để trống với nhóm cơ quan (ví dụ «Các cơ quan chuyên môn thuộc huyện»).",
+    )
+    title = forms.CharField(label="Tên như in", required=False, max_length=255)
+    is_request = forms.BooleanField(label="Đề nghị (ngoài hệ thống hành chính, như MTTQ)", required=False)
+    duties = forms.CharField(
+        label="Nhiệm vụ",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Mỗi dòng một ý; bắt đầu bằng «- » hoặc «+ » để in gạch đầu dòng.",
+        error_messages={"required": "Nhập ít nhất một nhiệm vụ hoặc xóa cơ quan này."},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("agency") and not data.get("title"):
+            self.add_error("title", "Chọn cơ quan hoặc nhập tên như in.")
+        return data
+
+
+ResponsibilityRows = formset_factory(
+    ResponsibilityForm, formset=OrderedFormSet, extra=0, can_order=True, can_delete=True
+)
+
+
+class TaskForm(forms.ModelForm):
+    budget = forms.IntegerField(
+        label="Kinh phí (đồng)", required=False, min_value=0,
+        error_messages={"invalid": BUDGET_ERROR, "min_value": BUDGET_ERROR},
+    )
+    target_quantity = forms.IntegerField(
+        label="Chỉ tiêu", required=False, min_value=0,
+        error_messages={"invalid": "Nhập số nguyên không âm.", "min_value": "Nhập số nguyên không âm."},
+    )
+    deadline = forms.DateField(
+        label="Hạn hoàn thành", required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y"),
+        error_messages={"invalid": "Nhập ngày dạng dd/mm/yyyy, ví dụ 30/06/2026."},
+    )
+
+    class Meta:
+        model = Task
+        fields = [
+            "content", "area", "channel", "lead_agency", "coordinating_agencies", "coordinating_text",
+            "timeframe", "deadline", "product", "budget", "target_quantity",
+        ]
+        widgets = {"content": forms.Textarea(attrs={"rows": 2})}
+        error_messages = {"content": {"required": "Nhập nội dung nhiệm vụ."}}
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        agencies = Agency.objects.with_tree_fields().order_siblings_by("name")
+        self.fields["lead_agency"].queryset = agencies
+        self.fields["coordinating_agencies"].queryset = agencies
+        self.fields["lead_agency"].required = True
+        self.fields["lead_agency"].error_messages["required"] = "Chọn cơ quan chủ trì."
+        for name in ("lead_agency", "coordinating_agencies"):
+            self.fields[name].label_from_instance = lambda a: ("— " * a.tree_depth) + a.name
+            self.fields[name].widget.attrs["data-agency-picker"] = "1"
+        self.fields["coordinating_agencies"].widget.attrs["size"] = 6
+        self.fields["area"].queryset = Area.objects.filter(is_active=True)
+        self.fields["channel"].queryset = Channel.objects.filter(is_active=True)
+
+    def clean_deadline(self):
+        deadline: dt.date | None = self.cleaned_data.get("deadline")
+        if deadline and not (self.plan.year_start <= deadline.year <= self.plan.year_end):
+            raise forms.ValidationError(
+                f"Hạn hoàn thành phải nằm trong thời gian của kế hoạch ({self.plan.years_label})."
+            )
+        return deadline
+
+    def clean(self):
+        data = super().clean()
+        lead, coordinating = data.get("lead_agency"), data.get("coordinating_agencies")
+        if lead and coordinating and lead in coordinating:
+            self.add_error("coordinating_agencies", "Cơ quan chủ trì không đồng thời là cơ quan phối hợp.")
+        return data
+
+    def _post_clean(self):
+        # The plan is set by the service; validate the row with it attached.
+        self.instance.plan = self.plan
+        super()._post_clean()
+
+
+class IssueForm(forms.Form):
+    number = forms.IntegerField(
+        label="Số văn bản", min_value=1,
+        error_messages={"invalid": "Nhập số bằng chữ số.", "min_value": "Số phải từ 1.", "required": "Nhập số văn bản."},
+    )
+    issue_date = forms.DateField(
+        label="Ngày ban hành", input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y"),
+        error_messages={"invalid": "Nhập ngày dạng dd/mm/yyyy.", "required": "Nhập ngày ban hành."},
+    )
+    signer_authority = forms.CharField(
+        label="Thẩm quyền ký", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Mỗi dòng một cấp, ví dụ «TM. ỦY BAN NHÂN DÂN» rồi «KT. CHỦ TỊCH».",
+    )
+    signer_position = forms.CharField(label="Chức vụ người ký", max_length=120,
+                                      error_messages={"required": "Nhập chức vụ người ký."})
+    signer_name = forms.CharField(label="Họ tên người ký", max_length=120,
+                                  error_messages={"required": "Nhập họ tên người ký."})
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label="Ý kiến", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label="Lý do trả lại", widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Nhập lý do trả lại để người soạn biết cần sửa gì."},
+    )
+
+
+class CopyForm(forms.Form):
+    issuer = forms.ModelChoiceField(label="Cơ quan ban hành", queryset=Agency.objects.none())
+    year_start = YearField(label="Từ năm")
+    year_end = YearField(label="Đến năm", required=False, help_text="Kế hoạch năm: để trống.")
+
+    def __init__(self, *args, issuers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issuer"].queryset = issuers
+        if len(issuers) == 1:
+            self.fields["issuer"].initial = issuers[0]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("year_start"), data.get("year_end")
+        if start and end is None:
+            data["year_end"] = start
+        elif start and end and end < start:
+            self.add_error("year_end", "Năm kết thúc không được trước năm bắt đầu.")
+        return data
+
+
+class CascadeForm(forms.Form):
+    issuer = forms.ModelChoiceField(label="Cơ quan triển khai", queryset=Agency.objects.none())
+
+    def __init__(self, *args, issuers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issuer"].queryset = issuers
+        if len(issuers) == 1:
+            self.fields["issuer"].initial = issuers[0]

@@ -1,0 +1,108 @@
+"""The drafting journey in Debian's Chromium against a live server."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect, sync_playwright
+
+from plans.demo.loader import DEMO_PASSWORD
+from plans.models import Clause, Plan
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM calls beside Playwright's loop
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+def log_in(browser, live_server, username):
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+    page.set_default_timeout(15_000)
+    page.goto(live_server.url + "/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server.url + "/")
+    return page
+
+
+def add_task(page, content, lead_filter, lead_label, budget):
+    page.click("text=+ Thêm nhiệm vụ")
+    form = page.locator("tr.task-form-row form").last
+    form.locator("textarea[name=content]").fill(content)
+    form.locator("select[name=channel]").select_option(label="Cổng/Trang thông tin điện tử")
+    form.get_by_placeholder("Gõ một phần tên đơn vị để lọc…").first.fill(lead_filter)
+    form.locator("select[name=lead_agency]").select_option(label=lead_label)
+    form.locator("input[name=deadline]").fill("30/06/2026")
+    form.locator("input[name=budget]").fill(budget)
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#task-rows tr", has_text=content)).to_have_class("table-success")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_drafter_copies_edits_submits_and_head_issues(live_server, browser):
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    source = Plan.objects.get(issuer__code="HD-BG", year_start=2025)
+
+    page = log_in(browser, live_server, "drafter")
+    page.goto(f"{live_server.url}/plans/{source.pk}/")
+    page.click("text=Sao chép sang năm khác")
+    page.fill("input[name=year_start]", "2026")
+    page.click("button:has-text('Sao chép')")
+    page.wait_for_url("**/edit/")
+    draft = Plan.objects.get(issuer__code="HD-BG", year_start=2026)
+    assert draft.status == Plan.Status.DRAFT and "2026" in draft.title
+
+    # Edit one content item.
+    page.click("a.nav-link:has-text('Nội dung tuyên truyền')")
+    first_text = page.locator("textarea[name='rows-0-text']")
+    first_text.fill("Tuyên truyền về chủ trương của Đảng, chính sách, pháp luật của Nhà nước về CCHC năm 2026.")
+    page.click("button:has-text('Lưu phần')")
+    expect(page.locator(".alert-success")).to_contain_text("Đã lưu phần «Nội dung tuyên truyền»")
+
+    # Add two tasks in the appendix table, without a page reload.
+    page.click("a.nav-link:has-text('Phụ lục nhiệm vụ')")
+    before = draft.tasks.count()
+    add_task(page, "Đăng tin CCHC năm 2026 trên trang xã Vĩnh Hưng", "vinh hung",
+             "— — Ủy ban nhân dân xã Vĩnh Hưng", "3000000")
+    add_task(page, "Đăng tin CCHC năm 2026 trên trang thị trấn Kẻ Sặt", "ke sat",
+             "— — Ủy ban nhân dân thị trấn Kẻ Sặt", "2500000")
+    assert draft.tasks.count() == before + 2
+
+    page.goto(f"{live_server.url}/plans/{draft.pk}/")
+    page.click("#plan-actions >> text=Trình duyệt")
+    page.click("button:has-text('Trình duyệt')")
+    expect(page.locator(".alert-success")).to_contain_text("Đã trình")
+    page.close()
+
+    head = log_in(browser, live_server, "head")
+    head.goto(f"{live_server.url}/plans/{draft.pk}/")
+    head.click("#plan-actions >> text=Ban hành")
+    head.fill("input[name=number]", "15")
+    head.fill("input[name=issue_date]", "05/01/2026")
+    head.click("button:has-text('Ban hành')")
+    expect(head.locator(".alert-success")).to_contain_text("Đã ban hành Kế hoạch số 15/KH-UBND")
+    sheet = head.locator(".plan-sheet")
+    expect(sheet).to_contain_text("Số: 15/KH-UBND")
+    expect(sheet).to_contain_text("Bình Giang, ngày 05 tháng 01 năm 2026")
+    expect(head.locator("#plan-actions")).not_to_contain_text("Soạn thảo")
+    expect(head.locator("#transitions")).to_contain_text("Đã ban hành")
+    ARTIFACTS.mkdir(exist_ok=True)
+    head.screenshot(path=str(ARTIFACTS / "plan-issued-2026.png"), full_page=True)
+
+    draft.refresh_from_db()
+    assert draft.status == Plan.Status.ISSUED and draft.number == 15
+    assert draft.clauses.filter(section=Clause.Section.CONTENT, text__contains="CCHC năm 2026").exists()
+    # Read-only now: the edit page refuses.
+    response = head.request.get(f"{live_server.url}/plans/{draft.pk}/edit/")
+    assert response.status == 403
