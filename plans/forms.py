@@ -100,11 +100,10 @@ class ClauseForm(forms.Form):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     level = forms.TypedChoiceField(
         label="Cấp", coerce=int, choices=[(0, "1"), (1, "2"), (2, "3")], initial=0,
-        help_text="Cấp 2, 3 là ý con của dòng cấp trên gần nhất.",
     )
     marker = forms.ChoiceField(label="Ký hiệu", choices=Clause.Marker.choices, initial=Clause.Marker.DASH)
     text = forms.CharField(
-        label="Nội dung", widget=forms.Textarea(attrs={"rows": 2}),
+        label="Nội dung", widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Nhập nội dung hoặc xóa dòng này."},
     )
     area = forms.ModelChoiceField(label="Lĩnh vực", queryset=Area.objects.filter(is_active=True), required=False)
