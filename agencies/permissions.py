@@ -24,6 +24,11 @@ PLAN_SUBMIT = "plan.submit"
 PLAN_ISSUE = "plan.issue"
 PLAN_RETURN = "plan.return"
 PLAN_AMEND = "plan.amend"
+REPORT_VIEW = "report.view"
+REPORT_EDIT = "report.edit"
+REPORT_SUBMIT = "report.submit"
+REPORT_REVIEW = "report.review"
+SUMMARY_VIEW = "summary.view"
 AGENCY_VIEW = "agency.view"
 AGENCY_MANAGE = "agency.manage"
 
@@ -108,7 +113,25 @@ def _plan_rule(access: _Access, action: str, plan) -> bool:
     raise ValueError(f"Unknown plan action {action!r}")
 
 
+def _report_rule(access: _Access, action: str, report) -> bool:
+    from reports.models import Report  # reports depends on agencies, not the reverse
+
+    own = access.roles_at(report.agency_id)
+    open_for_edit = report.status in (Report.Status.DRAFT, Report.Status.RETURNED)
+    if action == REPORT_VIEW:
+        return bool(own) or access.is_admin or access.reviews(report.agency_id)
+    if action == REPORT_EDIT:
+        return open_for_edit and bool(own & {Role.DRAFTER, Role.HEAD})
+    if action == REPORT_SUBMIT:
+        return open_for_edit and Role.HEAD in own
+    if action == REPORT_REVIEW:
+        return report.status == Report.Status.SUBMITTED and access.reviews(report.agency_id)
+    raise ValueError(f"Unknown report action {action!r}")
+
+
 def _agency_rule(access: _Access, action: str, agency: Agency) -> bool:
+    if action == SUMMARY_VIEW:
+        return access.is_admin or access.reviews(agency.pk)
     if action == AGENCY_MANAGE:
         return access.is_admin
     if action == AGENCY_VIEW:
@@ -127,4 +150,6 @@ def can(user, action: str, obj) -> bool:
         return _agency_rule(access, action, obj)
     if action.startswith("plan."):
         return _plan_rule(access, action, obj)
+    if action.startswith("report."):
+        return _report_rule(access, action, obj)
     raise ValueError(f"No permission rule for {action!r} on {type(obj).__name__}")

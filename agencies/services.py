@@ -326,7 +326,7 @@ def _export_rows() -> list[list]:
     return rows
 
 
-def _safe_cell(value):
+def safe_cell(value):
     """Spreadsheet apps run cells that start with = + - @ as formulas."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
@@ -335,7 +335,7 @@ def _safe_cell(value):
 
 def agency_export(*, file_format: str) -> bytes:
     """The whole agency list as CSV or XLSX, in tree order, parents first."""
-    rows = [[_safe_cell(v) for v in row] for row in _export_rows()]
+    rows = [[safe_cell(v) for v in row] for row in _export_rows()]
     if file_format == "csv":
         buffer = io.StringIO()
         csv.writer(buffer).writerows(rows)

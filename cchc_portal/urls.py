@@ -28,5 +28,6 @@ urlpatterns = [
     ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("plans/", include("plans.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

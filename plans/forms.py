@@ -92,6 +92,25 @@ class OrderedFormSet(BaseFormSet):
     def rows(self) -> list[dict]:
         return [form.cleaned_data for form in self.ordered_forms if form.cleaned_data]
 
+    def display_forms(self):
+        """After a refused save, show the rows in the order the user left them."""
+        if not self.is_bound:
+            return self.forms
+
+        def order(form):
+            try:
+                return int(form["ORDER"].value())
+            except (TypeError, ValueError):
+                return 10**6
+
+        return sorted(self.forms, key=order)
+
+    def clean(self):
+        super().clean()
+        ids = [f.cleaned_data.get("id") for f in self.forms if f.cleaned_data and f.cleaned_data.get("id")]
+        if len(ids) != len(set(ids)):
+            raise forms.ValidationError("Có dòng bị lặp; hãy tải lại trang rồi sửa lại.")
+
 
 BasisFormSet = formset_factory(BasisForm, formset=OrderedFormSet, extra=0, can_order=True, can_delete=True)
 
@@ -106,13 +125,36 @@ class ClauseForm(forms.Form):
         label="Nội dung", widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Nhập nội dung hoặc xóa dòng này."},
     )
-    area = forms.ModelChoiceField(label="Lĩnh vực", queryset=Area.objects.filter(is_active=True), required=False)
-    channel = forms.ModelChoiceField(
-        label="Hình thức", queryset=Channel.objects.filter(is_active=True), required=False
-    )
+    area = forms.TypedChoiceField(label="Lĩnh vực", required=False, coerce=int, empty_value=None)
+    channel = forms.TypedChoiceField(label="Hình thức", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, area_choices=(), channel_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", "---------"), *area_choices]
+        self.fields["channel"].choices = [("", "---------"), *channel_choices]
 
 
 class ClauseFormSet(OrderedFormSet):
+    """Reference lists are read once for all rows, not once per row."""
+
+    def __init__(self, *args, **kwargs):
+        self.areas = {a.pk: a for a in Area.objects.filter(is_active=True)}
+        self.channels = {c.pk: c for c in Channel.objects.filter(is_active=True)}
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {
+            "area_choices": [(pk, a.name) for pk, a in self.areas.items()],
+            "channel_choices": [(pk, c.name) for pk, c in self.channels.items()],
+        }
+
+    def rows(self) -> list[dict]:
+        rows = super().rows()
+        for row in rows:
+            row["area"] = self.areas.get(row.get("area"))
+            row["channel"] = self.channels.get(row.get("channel"))
+        return rows
+
     def clean(self):
         super().clean()
         if any(self.errors):
@@ -130,8 +172,8 @@ ClauseRows = formset_factory(ClauseForm, formset=ClauseFormSet, extra=0, can_ord
 
 class ResponsibilityForm(forms.Form):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    agency = forms.ModelChoiceField(
-        label="Cơ quan trong hệ thống", queryset=Agency.objects.all(), required=False,
+    agency = forms.TypedChoiceField(
+        label="Cơ quan trong hệ thống", required=False, coerce=int, empty_value=None,
         widget=forms.Select(attrs={"data-agency-picker": "1"}),
         help_text="Để trống với nhóm cơ quan (ví dụ «Các cơ quan chuyên môn thuộc huyện»).",
     )
@@ -144,6 +186,10 @@ class ResponsibilityForm(forms.Form):
         error_messages={"required": "Nhập ít nhất một nhiệm vụ hoặc xóa cơ quan này."},
     )
 
+    def __init__(self, *args, agency_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [("", "---------"), *agency_choices]
+
     def clean(self):
         data = super().clean()
         if not data.get("agency") and not data.get("title"):
@@ -151,8 +197,25 @@ class ResponsibilityForm(forms.Form):
         return data
 
 
+class ResponsibilityFormSet(OrderedFormSet):
+    """The agency tree is read once for all rows."""
+
+    def __init__(self, *args, **kwargs):
+        self.agencies = {a.pk: a for a in Agency.objects.with_tree_fields().order_siblings_by("name")}
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"agency_choices": [(pk, "— " * a.tree_depth + a.name) for pk, a in self.agencies.items()]}
+
+    def rows(self) -> list[dict]:
+        rows = super().rows()
+        for row in rows:
+            row["agency"] = self.agencies.get(row.get("agency"))
+        return rows
+
+
 ResponsibilityRows = formset_factory(
-    ResponsibilityForm, formset=OrderedFormSet, extra=0, can_order=True, can_delete=True
+    ResponsibilityForm, formset=ResponsibilityFormSet, extra=0, can_order=True, can_delete=True
 )
 
 

@@ -31,6 +31,9 @@ class Channel(models.Model):
     code = models.SlugField("mã", max_length=40, unique=True)
     name = models.CharField("tên hình thức", max_length=200)
     description = models.TextField("mô tả", blank=True)
+    # The standard figures every report line on this channel gives, so a
+    # commune's and a department's reports add up: [{"code", "label"}, …].
+    counters = models.JSONField("chỉ tiêu thống kê", default=list, blank=True)
     position = models.PositiveSmallIntegerField("thứ tự", default=0)
     is_active = models.BooleanField("đang dùng", default=True)
 
@@ -78,6 +81,10 @@ class Plan(models.Model):
         help_text='Ví dụ "Ủy ban nhân dân huyện … xây dựng Kế hoạch … với những nội dung sau:"',
     )
     budget_total = models.PositiveBigIntegerField("tổng kinh phí (đồng)", null=True, blank=True)
+    report_rules = models.ManyToManyField(
+        "reports.ReportingRule", verbose_name="kỳ báo cáo", blank=True, related_name="plans",
+        help_text="Các kỳ mà đơn vị chủ trì nhiệm vụ phải báo cáo.",
+    )
     closing_text = models.TextField("đoạn kết", blank=True)
     signer_authority = models.TextField(
         "thẩm quyền ký",

@@ -27,12 +27,31 @@ CHANNELS = [
 ]
 
 
+# Counters per channel: what a report line on that channel counts.
+COUNTERS = {
+    "cong-ttdt": [("tin_bai", "Tin, bài")],
+    "phat-thanh": [("buoi_phat", "Buổi/lượt phát thanh")],
+    "bao-chi": [("tin_bai", "Tin, bài")],
+    "hoi-nghi": [("hoi_nghi", "Hội nghị, lớp tập huấn"), ("luot_nguoi", "Lượt người tham dự")],
+    "truc-quan": [("pano", "Pano, áp phích, băng rôn")],
+    "niem-yet": [("tthc_niem_yet", "Thủ tục hành chính niêm yết")],
+    "chuyen-muc": [("chuyen_muc", "Chuyên mục, phóng sự")],
+    "mang-xa-hoi": [("bai_dang", "Bài đăng"), ("luot_tiep_can", "Lượt tiếp cận")],
+    "cuoc-thi": [("cuoc_thi", "Cuộc thi"), ("nguoi_du_thi", "Người dự thi")],
+    "doi-thoai": [("doi_thoai", "Buổi đối thoại, tọa đàm"), ("luot_nguoi", "Lượt người tham dự")],
+    "khac": [("hoat_dong", "Hoạt động")],
+}
+
+
 def reference_lists_ensure(area_model, channel_model) -> None:
     """Create the default rows that are missing; never touch edited ones.
     Takes the model classes so a migration can pass its historical models."""
     for position, (code, name) in enumerate(AREAS, start=1):
         area_model.objects.get_or_create(code=code, defaults={"name": name, "position": position})
     for position, (code, name, description) in enumerate(CHANNELS, start=1):
-        channel_model.objects.get_or_create(
+        channel, _ = channel_model.objects.get_or_create(
             code=code, defaults={"name": name, "description": description, "position": position}
         )
+        if hasattr(channel, "counters") and not channel.counters:
+            channel.counters = [{"code": c, "label": label} for c, label in COUNTERS.get(code, [])]
+            channel.save(update_fields=["counters"])

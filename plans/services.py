@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from agencies.models import Agency
 
@@ -149,10 +150,12 @@ def _ensure_draft(plan: Plan) -> None:
 
 def _claim(plan: Plan, lock_version: int) -> None:
     """Optimistic lock: bump lock_version only if nobody else did first."""
-    updated = Plan.objects.filter(pk=plan.pk, lock_version=lock_version).update(
+    updated = Plan.objects.filter(pk=plan.pk, lock_version=lock_version, status=Plan.Status.DRAFT).update(
         lock_version=models.F("lock_version") + 1
     )
     if not updated:
+        if not Plan.objects.filter(pk=plan.pk, status=Plan.Status.DRAFT).exists():
+            raise ValidationError(NOT_EDITABLE)
         raise StaleEditError(STALE_EDIT)
     plan.lock_version = lock_version + 1
 
@@ -196,14 +199,15 @@ def plan_update(*, plan: Plan, lock_version: int, fields: dict, basis: list[dict
         plan.year_end = plan.year_start
     plan.full_clean()
     plan.save()
-    keep = [ref["id"] for ref in basis if ref.get("id")]
-    plan.basis_references.exclude(pk__in=keep).delete()
-    for position, ref in enumerate(basis, start=1):
-        BasisReference.objects.update_or_create(
-            pk=ref.get("id"),
-            plan=plan,
-            defaults={"position": position, "verb": ref["verb"], "text": ref["text"]},
-        )
+    existing = {ref.pk: ref for ref in plan.basis_references.all()}
+    kept = set()
+    for position, values in enumerate(basis, start=1):
+        # An id that is not this plan's (crafted or stale) makes a new row.
+        ref = existing.get(values.get("id")) or BasisReference(plan=plan)
+        ref.position, ref.verb, ref.text = position, values["verb"], values["text"]
+        ref.save()
+        kept.add(ref.pk)
+    plan.basis_references.exclude(pk__in=kept).delete()
     return plan
 
 
@@ -216,14 +220,22 @@ def _set_clause_rows(plan: Plan, *, section: str, rows: list[dict], responsibili
     base = section_position_base(section)
     for index, row in enumerate(rows, start=1):
         level = min(row.get("level", 0), len(parents))
-        clause = existing.get(row.get("id")) or Clause(plan=plan, section=section, responsibility=responsibility)
-        clause.parent = parents[level - 1] if level else None
-        clause.position = base + index
-        clause.marker = row["marker"]
-        clause.text = row["text"].strip()
-        clause.area = row.get("area")
-        clause.channel = row.get("channel")
-        clause.save()
+        clause = existing.get(row.get("id"))
+        if clause is None or clause.pk in kept:  # unknown or repeated id: a new row
+            clause = Clause(plan=plan, section=section, responsibility=responsibility)
+        values = {
+            "parent_id": parents[level - 1].pk if level else None,
+            "position": base + index,
+            "marker": row["marker"],
+            "text": row["text"].strip(),
+            "area_id": row["area"].pk if row.get("area") else None,
+            "channel_id": row["channel"].pk if row.get("channel") else None,
+        }
+        # Unchanged rows are not saved again: the history shows real edits only.
+        if clause.pk is None or any(getattr(clause, k) != v for k, v in values.items()):
+            for name, value in values.items():
+                setattr(clause, name, value)
+            clause.save()
         kept.add(clause.pk)
         parents[level:] = [clause]
     Clause.objects.filter(pk__in=set(existing) - kept).delete()
@@ -270,23 +282,26 @@ def plan_set_responsibilities(*, plan: Plan, lock_version: int, rows: list[dict]
     """Tổ chức thực hiện: each row an agency (or a body named only by title) and its duties."""
     _ensure_draft(plan)
     _claim(plan, lock_version)
-    keep = [row["id"] for row in rows if row.get("id")]
-    plan.responsibilities.exclude(pk__in=keep).delete()
+    existing = {r.pk: r for r in plan.responsibilities.all()}
+    kept = set()
     for position, row in enumerate(rows, start=1):
-        responsibility, _ = Responsibility.objects.update_or_create(
-            pk=row.get("id"),
-            plan=plan,
-            defaults={
-                "position": position,
-                "agency": row.get("agency"),
-                "title": row.get("title", ""),
-                "is_request": row.get("is_request", False),
-            },
-        )
-        _set_clause_rows(
-            plan, section=Clause.Section.DUTY, rows=duties_from_text(row.get("duties", "")),
-            responsibility=responsibility,
-        )
+        responsibility = existing.get(row.get("id"))
+        if responsibility is None or responsibility.pk in kept:
+            responsibility = Responsibility(plan=plan)
+        responsibility.position = position
+        responsibility.agency = row.get("agency")
+        responsibility.title = row.get("title", "")
+        responsibility.is_request = row.get("is_request", False)
+        responsibility.save()
+        kept.add(responsibility.pk)
+        # Duties are typed as text; line i keeps the id of the i-th duty so
+        # an unchanged line is not recorded as deleted and re-added.
+        old_ids = list(responsibility.duties.order_by("position").values_list("pk", flat=True))
+        duties = duties_from_text(row.get("duties", ""))
+        for duty, old_id in zip(duties, old_ids, strict=False):
+            duty["id"] = old_id
+        _set_clause_rows(plan, section=Clause.Section.DUTY, rows=duties, responsibility=responsibility)
+    plan.responsibilities.exclude(pk__in=kept).delete()
 
 
 @transaction.atomic
@@ -304,7 +319,6 @@ def task_save(*, plan: Plan, fields: dict, coordinating, task: Task | None = Non
     task.full_clean()
     task.save()
     task.coordinating_agencies.set(coordinating)
-    Plan.objects.filter(pk=plan.pk).update(lock_version=models.F("lock_version") + 1)
     return task
 
 
@@ -314,7 +328,10 @@ def task_delete(*, plan: Plan, task: Task) -> None:
     if task.plan_id != plan.pk:
         raise ValidationError("Nhiệm vụ không thuộc kế hoạch này.")
     task.delete()
-    Plan.objects.filter(pk=plan.pk).update(lock_version=models.F("lock_version") + 1)
+    # Close up the STT numbering.
+    for position, remaining in enumerate(plan.tasks.order_by("position", "pk"), start=1):
+        if remaining.position != position:
+            Task.objects.filter(pk=remaining.pk).update(position=position)
 
 
 # Lifecycle ------------------------------------------------------------------
@@ -374,11 +391,17 @@ def plan_issue(
         )
     plan.number, plan.issue_date = number, issue_date
     plan.signer_authority, plan.signer_position, plan.signer_name = signer_authority, signer_position, signer_name
-    return _move(
-        plan, user=user, expected=Plan.Status.SUBMITTED, to=Plan.Status.ISSUED,
-        fields=["number", "issue_date", "signer_authority", "signer_position", "signer_name"],
-        comment=f"Ban hành số {plan.reference} ngày {issue_date:%d/%m/%Y}",
-    )
+    try:
+        with transaction.atomic():
+            return _move(
+                plan, user=user, expected=Plan.Status.SUBMITTED, to=Plan.Status.ISSUED,
+                fields=["number", "issue_date", "signer_authority", "signer_position", "signer_name"],
+                comment=f"Ban hành số {plan.reference} ngày {issue_date:%d/%m/%Y}",
+            )
+    except IntegrityError as exc:  # another head took the number a moment ago
+        raise ValidationError(
+            {"number": f"Số {number:02d}/{plan.symbol} đã được dùng trong năm {issue_date.year}."}
+        ) from exc
 
 
 # Copies ---------------------------------------------------------------------
@@ -401,10 +424,10 @@ def _clone(
     plan.save()
 
     if with_responsibilities:
+        # The text comes along; the link does not, so a copy is not listed as
+        # another child of last year's parent plan.
         for ref in source.basis_references.all():
-            BasisReference.objects.create(
-                plan=plan, position=ref.position, verb=ref.verb, text=ref.text, linked_plan=ref.linked_plan
-            )
+            BasisReference.objects.create(plan=plan, position=ref.position, verb=ref.verb, text=ref.text)
     responsibility_map = {}
     if with_responsibilities:
         for old in source.responsibilities.all():
@@ -447,9 +470,10 @@ def _clone(
 
 
 def _depth(olds: dict, pk: int) -> int:
-    depth = 0
-    while olds[pk].parent_id:
+    depth, seen = 0, {pk}
+    while olds[pk].parent_id and olds[pk].parent_id not in seen:
         pk = olds[pk].parent_id
+        seen.add(pk)
         depth += 1
     return depth
 
@@ -475,7 +499,8 @@ def plan_amend(*, plan: Plan, user) -> Plan:
 def plan_copy(*, plan: Plan, user, issuer: Agency, year_start: int, year_end: int) -> Plan:
     """Last year's plan as this year's draft: texts come along, years and deadlines move."""
     shift = year_start - plan.year_start
-    title = plan.title.replace(str(plan.year_start), str(year_start)) if shift else plan.title
+    years = {str(plan.year_start): str(year_start), str(plan.year_end): str(year_end)}
+    title = re.sub(r"\b(19|20)\d{2}\b", lambda m: years.get(m.group(0), m.group(0)), plan.title)
     new = _clone(
         plan, user=user, year_shift=shift,
         overrides={

@@ -56,6 +56,15 @@ SECTIONS = {
 }
 
 
+def _lock_version(request: HttpRequest, plan: Plan) -> int:
+    """The version the form was opened at: posted back as is after a refused
+    save, so a second click cannot overwrite someone else's work."""
+    try:
+        return int(request.POST.get("lock_version", ""))
+    except ValueError:
+        return plan.lock_version if request.method != "POST" else -1
+
+
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
@@ -179,8 +188,7 @@ def plan_edit_section(request: HttpRequest, plan_id: int, section_slug: str) -> 
     if request.method == "POST" and rows.is_valid():
         try:
             services.plan_set_clauses(
-                plan=plan, lock_version=int(request.POST.get("lock_version", 0)), section=section,
-                rows=rows.rows(),
+                plan=plan, lock_version=_lock_version(request, plan), section=section, rows=rows.rows(),
             )
         except services.StaleEditError as exc:
             lock_form.add_error(None, str(exc))
@@ -191,6 +199,7 @@ def plan_edit_section(request: HttpRequest, plan_id: int, section_slug: str) -> 
             return redirect("plans:edit_section", plan.pk, section_slug)
     return render(request, "plans/plan_edit_section.html", {
         "plan": plan, "rows": rows, "title": title, "tag": tag, "errors_form": lock_form,
+        "lock_version": _lock_version(request, plan),
         "sections_nav": SECTIONS, "active": section_slug,
     })
 
@@ -199,9 +208,10 @@ def _depths(clauses) -> dict[int, int]:
     by_id = {c.pk: c for c in clauses}
     depth = {}
     for clause in clauses:
-        level, node = 0, clause
-        while node.parent_id and node.parent_id in by_id:
+        level, node, seen = 0, clause, {clause.pk}
+        while node.parent_id and node.parent_id in by_id and node.parent_id not in seen:
             level, node = level + 1, by_id[node.parent_id]
+            seen.add(node.pk)
         depth[clause.pk] = level
     return depth
 
@@ -210,12 +220,14 @@ def _tree_order(clauses) -> list[Clause]:
     children: dict = {}
     for clause in sorted(clauses, key=lambda c: (c.position, c.pk)):
         children.setdefault(clause.parent_id, []).append(clause)
-    ordered = []
+    ordered, seen = [], set()
 
     def walk(parent_id):
         for clause in children.get(parent_id, []):
-            ordered.append(clause)
-            walk(clause.pk)
+            if clause.pk not in seen:
+                seen.add(clause.pk)
+                ordered.append(clause)
+                walk(clause.pk)
 
     walk(None)
     return ordered
@@ -238,15 +250,18 @@ def plan_edit_responsibilities(request: HttpRequest, plan_id: int) -> HttpRespon
     if request.method == "POST" and rows.is_valid():
         try:
             services.plan_set_responsibilities(
-                plan=plan, lock_version=int(request.POST.get("lock_version", 0)), rows=rows.rows()
+                plan=plan, lock_version=_lock_version(request, plan), rows=rows.rows()
             )
         except services.StaleEditError as exc:
             errors_form.add_error(None, str(exc))
+        except ValidationError as exc:
+            errors_form.add_error(None, exc.messages)
         else:
             messages.success(request, "Đã lưu phần «Tổ chức thực hiện».")
             return redirect("plans:edit_responsibilities", plan.pk)
     return render(request, "plans/plan_edit_responsibilities.html", {
         "plan": plan, "rows": rows, "errors_form": errors_form, "sections_nav": SECTIONS,
+        "lock_version": _lock_version(request, plan),
         "active": "to-chuc",
     })
 

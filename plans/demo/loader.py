@@ -44,6 +44,18 @@ class DemoResult:
     agencies_updated: int = 0
     users_created: list[str] = field(default_factory=list)
     plans_created: list[str] = field(default_factory=list)
+    reports_created: int = 0
+
+
+def seed_plans() -> dict[str, Plan]:
+    """The four seed plans by issuer code (the demo also issues a 2026 plan for HD-BG)."""
+    plans = {}
+    for seed in SEED_IDS:
+        data = load_json(f"plan_{seed}.json")
+        plans[data["issuer"]] = Plan.objects.select_related("issuer").get(
+            issuer__code=data["issuer"], year_start=data["year_start"], title=data["title"]
+        )
+    return plans
 
 
 def load_json(name: str):
@@ -103,4 +115,8 @@ def demo_load() -> DemoResult:
         if not exists:
             plan_create_from_data(data=data)
             result.plans_created.append(seed)
+
+    from reports.demo import demo_reports_load  # reports builds on plans
+
+    result.reports_created = demo_reports_load()
     return result

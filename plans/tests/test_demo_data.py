@@ -31,7 +31,7 @@ def demo(db):
     return {
         "000": Plan.objects.get(issuer__code="TTH"),
         "002": Plan.objects.get(issuer__code="QNA"),
-        "003": Plan.objects.get(issuer__code="HD-BG"),
+        "003": Plan.objects.get(issuer__code="HD-BG", year_start=2025),
         "004": Plan.objects.get(issuer__code="BDI-SGTVT"),
     }
 

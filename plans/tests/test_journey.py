@@ -60,7 +60,7 @@ def test_drafter_copies_edits_submits_and_head_issues(live_server, browser):
     page.fill("input[name=year_start]", "2026")
     page.click("button:has-text('Sao chép')")
     page.wait_for_url("**/edit/")
-    draft = Plan.objects.get(issuer__code="HD-BG", year_start=2026)
+    draft = Plan.objects.filter(issuer__code="HD-BG", year_start=2026).latest("pk")
     assert draft.status == Plan.Status.DRAFT and "2026" in draft.title
 
     # Edit one content item.
@@ -106,3 +106,24 @@ def test_drafter_copies_edits_submits_and_head_issues(live_server, browser):
     # Read-only now: the edit page refuses.
     response = head.request.get(f"{live_server.url}/plans/{draft.pk}/edit/")
     assert response.status == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_clause_rows_are_removed_added_and_moved_in_the_browser(live_server, browser):
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    plan = Plan.objects.get(issuer__code="HD-BG", year_start=2025)
+    purposes = list(plan.clauses.filter(section=Clause.Section.PURPOSE).order_by("position"))
+    page = log_in(browser, live_server, "drafter")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/edit/muc-dich/")
+    rows = page.locator(".formset-row:visible")
+    expect(rows).to_have_count(3)
+    rows.nth(1).get_by_role("button", name="Xóa").click()
+    expect(rows).to_have_count(2)
+    page.get_by_role("button", name="+ Thêm dòng").click()
+    expect(rows).to_have_count(3)
+    rows.nth(2).locator("textarea").fill("Mục đích mới thêm trong trình duyệt.")
+    rows.nth(2).locator("button[data-row-action=up]").click()
+    page.get_by_role("button", name="Lưu phần «Mục đích»").click()
+    expect(page.locator(".alert-success")).to_contain_text("Đã lưu phần «Mục đích»")
+    stored = list(plan.clauses.filter(section=Clause.Section.PURPOSE).order_by("position").values_list("text", flat=True))
+    assert stored == [purposes[0].text, "Mục đích mới thêm trong trình duyệt.", purposes[2].text]

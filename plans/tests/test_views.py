@@ -3,7 +3,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from agencies.models import Membership
-from plans.demo.loader import DEMO_PASSWORD
+from plans.demo.loader import DEMO_PASSWORD, seed_plans
 from plans.models import Plan
 
 Role = Membership.Role
@@ -12,7 +12,7 @@ Role = Membership.Role
 @pytest.fixture
 def demo(db):
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    return {p.issuer.code: p for p in Plan.objects.select_related("issuer")}
+    return seed_plans()
 
 
 def login(client, username):

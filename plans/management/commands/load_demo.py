@@ -11,7 +11,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Đơn vị: {result.agencies_created} mới, {result.agencies_updated} cập nhật. "
             f"Kế hoạch mới: {', '.join(result.plans_created) or 'không (đã có)'}. "
-            f"Tài khoản mới: {', '.join(result.users_created) or 'không (đã có)'}."
+            f"Tài khoản mới: {', '.join(result.users_created) or 'không (đã có)'}. "
+            f"Báo cáo mẫu mới: {result.reports_created}."
         )
         self.stdout.write(f"Tài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, (full_name, roles, _) in DEMO_USERS.items():
