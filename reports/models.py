@@ -1,2 +1,211 @@
-# Reporting periods, reports, evidence and reminders come with the reporting
-# issue; the app exists now so its Celery tasks have a home.
+"""Periodic reports on assigned tasks: the reporting calendar (data, editable
+in admin), the periods it yields, reports with a line per task, evidence
+files and every review round."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from agencies.models import Agency
+from plans.models import Task
+
+
+class ReportingRule(models.Model):
+    """One kind of period in the calendar (Bộ Nội vụ guidance on CCHC reports).
+
+    A period ends on `cutoff_day` of each month in `end_months` and spans
+    `length_months` back from the day after the previous cut-off: Quý I is
+    15/12 - 14/03, 6 tháng 15/12 - 14/06, năm 15/12 - 14/12."""
+
+    class Kind(models.TextChoices):
+        MONTH = "month", "Tháng"
+        QUARTER = "quarter", "Quý"
+        HALF_YEAR = "half_year", "6 tháng"
+        YEAR = "year", "Năm"
+
+    kind = models.CharField("loại kỳ", max_length=12, choices=Kind.choices, unique=True)
+    label = models.CharField(
+        "tên kỳ", max_length=60, help_text="Ví dụ «Quý {roman}/{year}», «6 tháng đầu năm {year}»."
+    )
+    end_months = models.CharField(
+        "tháng kết thúc kỳ", max_length=40, help_text="Các tháng, cách nhau dấu phẩy, ví dụ «3,9»."
+    )
+    length_months = models.PositiveSmallIntegerField("độ dài (tháng)")
+    cutoff_day = models.PositiveSmallIntegerField(
+        "ngày chốt số liệu", default=14, validators=[MinValueValidator(1), MaxValueValidator(28)]
+    )
+    due_day = models.PositiveSmallIntegerField(
+        "hạn gửi cấp tỉnh (ngày trong tháng cuối kỳ)", default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+    )
+    position = models.PositiveSmallIntegerField("thứ tự", default=0)
+    is_active = models.BooleanField("đang áp dụng", default=True)
+
+    class Meta:
+        verbose_name = "loại kỳ báo cáo"
+        verbose_name_plural = "lịch báo cáo"
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    def end_month_list(self) -> list[int]:
+        return [int(m) for m in self.end_months.replace(" ", "").split(",") if m]
+
+
+class LevelDeadline(models.Model):
+    """Working days after the cut-off by which each level sends its report:
+    communes first, then the units that consolidate them (Nghị định 09/2019:
+    at least one working day between cut-off and deadline)."""
+
+    agency_kind = models.CharField("loại đơn vị", max_length=20, choices=Agency.Kind.choices, unique=True)
+    working_days = models.PositiveSmallIntegerField(
+        "số ngày làm việc sau ngày chốt", validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        verbose_name = "hạn theo cấp"
+        verbose_name_plural = "hạn theo cấp"
+        ordering = ["working_days"]
+
+    def __str__(self) -> str:
+        return f"{self.get_agency_kind_display()}: {self.working_days} ngày làm việc"
+
+
+class ReportingPeriod(models.Model):
+    rule = models.ForeignKey(ReportingRule, on_delete=models.PROTECT, related_name="periods")
+    year = models.PositiveSmallIntegerField("năm")
+    end_month = models.PositiveSmallIntegerField("tháng cuối kỳ")
+    label = models.CharField("kỳ", max_length=60)
+    start = models.DateField("từ ngày")
+    end = models.DateField("đến ngày (chốt số liệu)")
+    due = models.DateField("hạn tổng hợp cấp tỉnh")
+
+    class Meta:
+        verbose_name = "kỳ báo cáo"
+        verbose_name_plural = "kỳ báo cáo"
+        ordering = ["end", "rule__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "year", "end_month"], name="period_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Report(models.Model):
+    """One agency's report for one period: a line per assigned task."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Chưa nộp"
+        SUBMITTED = "submitted", "Chờ xem xét"
+        RETURNED = "returned", "Bị trả lại"
+        ACCEPTED = "accepted", "Đã tiếp nhận"
+
+    agency = models.ForeignKey(Agency, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="reports")
+    period = models.ForeignKey(ReportingPeriod, verbose_name="kỳ", on_delete=models.PROTECT, related_name="reports")
+    status = models.CharField("trạng thái", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    due_date = models.DateField("hạn nộp")
+    submitted_at = models.DateTimeField("nộp lúc", null=True, blank=True)
+    results = models.TextField("kết quả đạt được", blank=True)
+    shortcomings = models.TextField("tồn tại, hạn chế", blank=True)
+    proposals = models.TextField("đề xuất, kiến nghị", blank=True)
+    lock_version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "báo cáo"
+        verbose_name_plural = "báo cáo"
+        ordering = ["-period__end", "agency__name"]
+        constraints = [models.UniqueConstraint(fields=["agency", "period"], name="report_unique_per_period")]
+        indexes = [models.Index(fields=["status", "due_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.agency.display_name} – {self.period.label}"
+
+    @property
+    def days_late(self) -> int:
+        """Calendar days past the due date at submission (0 if on time or not submitted)."""
+        if self.submitted_at is None:
+            return 0
+        from django.utils import timezone
+
+        submitted_on = timezone.localtime(self.submitted_at).date()
+        return max(0, (submitted_on - self.due_date).days)
+
+
+class ReportLine(models.Model):
+    class Progress(models.TextChoices):
+        NOT_STARTED = "not_started", "Chưa triển khai"
+        IN_PROGRESS = "in_progress", "Đang triển khai"
+        DONE = "done", "Hoàn thành"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="lines")
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="report_lines")
+    state = models.CharField("tình trạng", max_length=12, choices=Progress.choices, default=Progress.NOT_STARTED)
+    percent = models.PositiveSmallIntegerField(
+        "tiến độ (%)", default=0, validators=[MaxValueValidator(100)]
+    )
+    # {counter code: quantity}; the codes come from the task's channel.
+    counters = models.JSONField("số liệu", default=dict, blank=True)
+    spent = models.PositiveBigIntegerField("kinh phí đã dùng (đồng)", null=True, blank=True)
+    note = models.TextField("ghi chú", blank=True)
+    review_comment = models.TextField("ý kiến xem xét", blank=True)
+
+    class Meta:
+        verbose_name = "dòng báo cáo"
+        verbose_name_plural = "dòng báo cáo"
+        ordering = ["task__plan_id", "task__position"]
+        constraints = [models.UniqueConstraint(fields=["report", "task"], name="report_line_unique_task")]
+
+    def __str__(self) -> str:
+        return f"{self.report} – {self.task}"
+
+
+def evidence_path(instance, filename: str) -> str:
+    return f"evidence/{instance.report.period.year}/{instance.report_id}/{instance.sha256[:16]}-{filename}"
+
+
+class Evidence(models.Model):
+    """A file proving the work (PDF, image, DOCX, XLSX); never public static."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to=evidence_path, max_length=300)
+    original_name = models.CharField("tên tệp", max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField("dung lượng")
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "minh chứng"
+        verbose_name_plural = "minh chứng"
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ReportEvent(models.Model):
+    """Every submission and review round, kept."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "Nộp báo cáo"
+        RETURNED = "returned", "Trả lại"
+        ACCEPTED = "accepted", "Tiếp nhận"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    comment = models.TextField(blank=True)
+    # Per-line comments of a return round: {task id: comment}.
+    line_comments = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.report}"
+

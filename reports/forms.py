@@ -1,0 +1,141 @@
+"""Report forms: they only validate; reports/services.py writes."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from django import forms
+
+from .models import ReportLine
+
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+NUMBER_ERROR = "Nhập số nguyên không âm bằng chữ số."
+MONEY_ERROR = "Nhập số tiền bằng chữ số (đồng), không âm, ví dụ 2500000."
+
+
+def _count_field(label: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label, required=False, min_value=0,
+        error_messages={"invalid": NUMBER_ERROR, "min_value": NUMBER_ERROR},
+        widget=forms.NumberInput(attrs={"min": 0, "class": "form-control form-control-sm"}),
+    )
+
+
+class ReportLineForm(forms.Form):
+    state = forms.ChoiceField(label="Tình trạng", choices=ReportLine.Progress.choices,
+                              widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+    percent = forms.IntegerField(
+        label="Tiến độ (%)", min_value=0, max_value=100,
+        error_messages={"invalid": "Tiến độ là số từ 0 đến 100.", "min_value": "Tiến độ là số từ 0 đến 100.",
+                        "max_value": "Tiến độ là số từ 0 đến 100.", "required": "Nhập tiến độ (0–100)."},
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "class": "form-control form-control-sm"}),
+    )
+    spent = forms.IntegerField(
+        label="Kinh phí đã dùng (đồng)", required=False, min_value=0,
+        error_messages={"invalid": MONEY_ERROR, "min_value": MONEY_ERROR},
+        widget=forms.NumberInput(attrs={"min": 0, "class": "form-control form-control-sm"}),
+    )
+    note = forms.CharField(label="Ghi chú", required=False,
+                           widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}))
+
+    def __init__(self, *args, line: ReportLine, **kwargs):
+        initial = {"state": line.state, "percent": line.percent, "spent": line.spent, "note": line.note}
+        counters = line.task.channel.counters if line.task.channel else []
+        initial |= {f"c_{c['code']}": (line.counters or {}).get(c["code"]) for c in counters}
+        super().__init__(*args, prefix=f"line-{line.pk}", initial=initial, **kwargs)
+        self.line = line
+        self.counter_codes = [c["code"] for c in counters]
+        for counter in counters:
+            self.fields[f"c_{counter['code']}"] = _count_field(counter["label"])
+
+    def counter_fields(self):
+        return [self[f"c_{code}"] for code in self.counter_codes]
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "state": data["state"],
+            "percent": data["percent"],
+            "spent": data["spent"],
+            "note": data["note"],
+            "counters": {code: data[f"c_{code}"] for code in self.counter_codes if data.get(f"c_{code}") is not None},
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("state") == ReportLine.Progress.DONE and data.get("percent") not in (None, 100):
+            self.add_error("percent", "Nhiệm vụ hoàn thành thì tiến độ là 100%.")
+        return data
+
+
+class NarrativeForm(forms.Form):
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+    results = forms.CharField(label="Kết quả đạt được", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    shortcomings = forms.CharField(label="Tồn tại, hạn chế", required=False,
+                                   widget=forms.Textarea(attrs={"rows": 3}))
+    proposals = forms.CharField(label="Đề xuất, kiến nghị", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _sniff(head: bytes, content: bytes) -> str | None:
+    """The content type a file really has, from its bytes, not its name."""
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(content)).namelist())
+        except zipfile.BadZipFile:
+            return None
+        if "word/document.xml" in names:
+            return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        if "xl/workbook.xml" in names:
+            return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return None
+
+
+EXTENSIONS = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
+}
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(
+        label="Tệp minh chứng", help_text="PDF, ảnh PNG/JPEG, DOCX hoặc XLSX; tối đa 10 MB.",
+        error_messages={"required": "Chọn tệp minh chứng.", "empty": "Tệp rỗng."},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_EVIDENCE_BYTES:
+            raise forms.ValidationError("Tệp lớn hơn 10 MB; hãy nén hoặc chia nhỏ.")
+        content = upload.read()
+        kind = _sniff(content[:8], content)
+        if kind is None:
+            raise forms.ValidationError(
+                "Nội dung tệp không phải PDF, ảnh PNG/JPEG, DOCX hay XLSX (tên tệp không quyết định loại tệp)."
+            )
+        if not upload.name.lower().endswith(EXTENSIONS[kind]):
+            raise forms.ValidationError("Đuôi tên tệp không khớp với nội dung tệp.")
+        self.cleaned_data["content"] = content
+        self.cleaned_data["content_type"] = kind
+        return upload
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", "Tiếp nhận"), ("return", "Trả lại")],
+                                 error_messages={"required": "Chọn tiếp nhận hoặc trả lại."})
+    comment = forms.CharField(label="Ý kiến chung", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "return" and not data.get("comment", "").strip():
+            self.add_error("comment", "Nhập ý kiến để đơn vị biết cần sửa gì.")
+        return data

@@ -1,0 +1,228 @@
+"""Writes for reporting: periods from the calendar, expected reports, saving,
+evidence, submission and review. Views, commands, Celery tasks and tests all
+call these."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+from django.utils import timezone
+
+from agencies.models import Agency
+from plans.models import Plan, Task
+
+from .calendar import add_working_days, period_bounds, period_label, province_due
+from .models import Evidence, LevelDeadline, Report, ReportEvent, ReportingPeriod, ReportingRule, ReportLine
+
+STALE_REPORT = (
+    "Báo cáo vừa được người khác lưu trong lúc bạn sửa. Nội dung bạn nhập vẫn còn trên trang: "
+    "hãy mở báo cáo ở thẻ mới để xem bản mới nhất rồi lưu lại."
+)
+CLOSED_REPORT = "Báo cáo đã nộp hoặc đã được tiếp nhận nên không sửa được."
+
+
+class StaleReportError(Exception):
+    pass
+
+
+@transaction.atomic
+def periods_ensure(*, year: int) -> list[ReportingPeriod]:
+    """The periods of every active rule that end in `year` (created once)."""
+    periods = []
+    for rule in ReportingRule.objects.filter(is_active=True):
+        for end_month in rule.end_month_list():
+            start, end = period_bounds(
+                end_year=year, end_month=end_month, length_months=rule.length_months, cutoff_day=rule.cutoff_day
+            )
+            period, _ = ReportingPeriod.objects.get_or_create(
+                rule=rule, year=year, end_month=end_month,
+                defaults={
+                    "label": period_label(rule.label, year=year, end_month=end_month),
+                    "start": start, "end": end, "due": province_due(cutoff=end, due_day=rule.due_day),
+                },
+            )
+            periods.append(period)
+    return periods
+
+
+def agency_due_date(*, period: ReportingPeriod, agency_kind: str, level_days: dict[str, int]) -> timezone.datetime:
+    """Communes first, consolidating units later, the province on the period's own due date."""
+    if agency_kind == Agency.Kind.PROVINCE:
+        return period.due
+    return add_working_days(period.end, level_days.get(agency_kind, 2))
+
+
+def _tasks_owed(period: ReportingPeriod):
+    """Tasks whose lead agency owes a report for the period: tasks of issued
+    plans that ask for this kind of period, covering its year, not finished
+    before it started, led by a unit still in existence at its start."""
+    return (
+        Task.objects.filter(
+            plan__status=Plan.Status.ISSUED,
+            plan__report_rules=period.rule,
+            plan__year_start__lte=period.year,
+            plan__year_end__gte=period.year,
+            lead_agency__isnull=False,
+        )
+        .filter(models.Q(deadline__isnull=True) | models.Q(deadline__gte=period.start))
+        .filter(models.Q(lead_agency__dissolved_on__isnull=True) | models.Q(lead_agency__dissolved_on__gt=period.start))
+        .select_related("lead_agency")
+    )
+
+
+@transaction.atomic
+def reports_ensure(*, period: ReportingPeriod) -> int:
+    """Create the reports (and their lines) the period expects; lines start
+    pre-filled from the agency's previous report on the same task. Returns the
+    number of reports created. A fixed number of queries whatever the size."""
+    tasks = list(_tasks_owed(period))
+    level_days = dict(LevelDeadline.objects.values_list("agency_kind", "working_days"))
+    existing = {r.agency_id: r for r in Report.objects.filter(period=period)}
+    agencies = {t.lead_agency_id: t.lead_agency for t in tasks}
+    new_reports = [
+        Report(
+            agency=agency, period=period,
+            due_date=agency_due_date(period=period, agency_kind=agency.kind, level_days=level_days),
+        )
+        for agency_id, agency in agencies.items()
+        if agency_id not in existing
+    ]
+    Report.objects.bulk_create(new_reports)
+    reports = {r.agency_id: r for r in Report.objects.filter(period=period, agency_id__in=agencies)}
+
+    have = set(ReportLine.objects.filter(report__period=period).values_list("report_id", "task_id"))
+    previous = {}
+    for line in ReportLine.objects.filter(
+        task__in=[t.pk for t in tasks], report__period__end__lt=period.end
+    ).order_by("report__period__end"):
+        previous[line.task_id] = line  # the latest earlier report wins
+    lines = []
+    for task in tasks:
+        report = reports[task.lead_agency_id]
+        if (report.pk, task.pk) in have or report.status == Report.Status.ACCEPTED:
+            continue
+        before = previous.get(task.pk)
+        lines.append(
+            ReportLine(
+                report=report, task=task,
+                state=before.state if before else ReportLine.Progress.NOT_STARTED,
+                percent=before.percent if before else 0,
+                counters=dict(before.counters) if before else {},
+                note=before.note if before else "",
+            )
+        )
+    ReportLine.objects.bulk_create(lines)
+    return len(new_reports)
+
+
+def _ensure_open(report: Report) -> None:
+    if report.status not in (Report.Status.DRAFT, Report.Status.RETURNED):
+        raise ValidationError(CLOSED_REPORT)
+
+
+def _claim(report: Report, lock_version: int) -> None:
+    updated = Report.objects.filter(pk=report.pk, lock_version=lock_version).update(
+        lock_version=models.F("lock_version") + 1
+    )
+    if not updated:
+        raise StaleReportError(STALE_REPORT)
+    report.lock_version = lock_version + 1
+
+
+@transaction.atomic
+def report_save(*, report: Report, lock_version: int, lines: dict[int, dict], narrative: dict) -> Report:
+    """Save a draft: the lines (by id, only this report's) and the narrative."""
+    _ensure_open(report)
+    _claim(report, lock_version)
+    own_lines = {line.pk: line for line in report.lines.all()}
+    for line_id, values in lines.items():
+        line = own_lines.get(line_id)
+        if line is None:
+            raise ValidationError("Dòng báo cáo không thuộc báo cáo này.")
+        for name, value in values.items():
+            setattr(line, name, value)
+        line.full_clean(exclude=["report", "task"])
+        line.save()
+    for name in ("results", "shortcomings", "proposals"):
+        setattr(report, name, narrative.get(name, ""))
+    report.save(update_fields=["results", "shortcomings", "proposals", "updated_at"])
+    return report
+
+
+@transaction.atomic
+def evidence_add(*, report: Report, name: str, content: bytes, content_type: str, user) -> Evidence:
+    _ensure_open(report)
+    digest = hashlib.sha256(content).hexdigest()
+    duplicate = report.evidence.filter(sha256=digest).first()
+    if duplicate is not None:  # a double-click or the same file twice: keep one
+        return duplicate
+    evidence = Evidence(
+        report=report, original_name=name[:255], content_type=content_type, size=len(content), sha256=digest,
+        uploaded_by=user,
+    )
+    evidence.file.save(name, ContentFile(content), save=False)
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def evidence_delete(*, report: Report, evidence: Evidence) -> None:
+    _ensure_open(report)
+    if evidence.report_id != report.pk:
+        raise ValidationError("Tệp không thuộc báo cáo này.")
+    evidence.file.delete(save=False)
+    evidence.delete()
+
+
+def _move(report: Report, *, expected: tuple, to: str) -> Report:
+    locked = Report.objects.select_for_update().get(pk=report.pk)
+    if locked.status not in expected:
+        raise ValidationError(
+            f"Báo cáo đang ở trạng thái «{locked.get_status_display()}», không thực hiện được thao tác này."
+        )
+    report.status = to
+    report.lock_version = locked.lock_version + 1
+    return report
+
+
+@transaction.atomic
+def report_submit(*, report: Report, user) -> Report:
+    _move(report, expected=(Report.Status.DRAFT, Report.Status.RETURNED), to=Report.Status.SUBMITTED)
+    report.submitted_at = timezone.now()
+    report.save(update_fields=["status", "submitted_at", "lock_version", "updated_at"])
+    late = report.days_late
+    comment = f"Nộp muộn {late} ngày" if late else ""
+    ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.SUBMITTED, user=user, comment=comment)
+    return report
+
+
+@transaction.atomic
+def report_return(*, report: Report, user, comment: str, line_comments: dict[int, str]) -> Report:
+    if not comment.strip():
+        raise ValidationError({"comment": "Nhập ý kiến để đơn vị biết cần sửa gì."})
+    _move(report, expected=(Report.Status.SUBMITTED,), to=Report.Status.RETURNED)
+    report.save(update_fields=["status", "lock_version", "updated_at"])
+    kept = {}
+    for line in report.lines.all():
+        text = line_comments.get(line.pk, "").strip()
+        if line.review_comment != text:
+            line.review_comment = text
+            line.save(update_fields=["review_comment"])
+        if text:
+            kept[str(line.task_id)] = text
+    ReportEvent.objects.create(
+        report=report, kind=ReportEvent.Kind.RETURNED, user=user, comment=comment, line_comments=kept
+    )
+    return report
+
+
+@transaction.atomic
+def report_accept(*, report: Report, user, comment: str = "") -> Report:
+    _move(report, expected=(Report.Status.SUBMITTED,), to=Report.Status.ACCEPTED)
+    report.save(update_fields=["status", "lock_version", "updated_at"])
+    report.lines.exclude(review_comment="").update(review_comment="")
+    ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.ACCEPTED, user=user, comment=comment)
+    return report

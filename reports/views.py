@@ -1,0 +1,183 @@
+"""Report pages: thin views over reports/services.py and reports/selectors.py."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from agencies.models import Agency
+from agencies.permissions import REPORT_EDIT, REPORT_REVIEW, REPORT_SUBMIT, SUMMARY_VIEW, can
+
+from . import services
+from .exports import summary_xlsx
+from .forms import EvidenceForm, NarrativeForm, ReportLineForm, ReviewForm
+from .models import ReportingPeriod
+from .selectors import (
+    period_summary,
+    periods_recent,
+    report_get_for_user,
+    report_lists_for_user,
+    scope_agencies_for_summary,
+)
+
+
+@login_required
+def report_index(request: HttpRequest) -> HttpResponse:
+    context = {
+        "lists": report_lists_for_user(user=request.user),
+        "summary_roots": scope_agencies_for_summary(user=request.user),
+        "periods": periods_recent()[:8],
+    }
+    return render(request, "reports/report_index.html", context)
+
+
+@login_required
+def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = report_get_for_user(user=request.user, report_id=report_id)
+    user = request.user
+    may_edit, may_submit = can(user, REPORT_EDIT, report), can(user, REPORT_SUBMIT, report)
+    lines = list(report.lines.all())
+    post = request.POST if request.method == "POST" and may_edit else None
+    line_forms = [ReportLineForm(post, line=line) for line in lines]
+    narrative = NarrativeForm(post, initial={
+        "lock_version": report.lock_version, "results": report.results,
+        "shortcomings": report.shortcomings, "proposals": report.proposals,
+    })
+    evidence_form = EvidenceForm()
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action and action in ("save", "submit") and not may_edit:
+        raise PermissionDenied
+    if action in ("save", "submit"):
+        if action == "submit" and not may_submit:
+            raise PermissionDenied("Chỉ lãnh đạo đơn vị nộp báo cáo.")
+        if all(f.is_valid() for f in line_forms) and narrative.is_valid():
+            try:
+                services.report_save(
+                    report=report, lock_version=narrative.cleaned_data["lock_version"],
+                    lines={f.line.pk: f.values() for f in line_forms},
+                    narrative=narrative.cleaned_data,
+                )
+                if action == "submit":
+                    services.report_submit(report=report, user=user)
+            except services.StaleReportError as exc:
+                narrative.add_error(None, str(exc))
+            except ValidationError as exc:
+                narrative.add_error(None, exc.messages)
+            else:
+                if action == "submit":
+                    late = report.days_late
+                    messages.success(request, "Đã nộp báo cáo." + (f" Nộp muộn {late} ngày so với hạn." if late else ""))
+                else:
+                    messages.success(request, "Đã lưu nháp báo cáo.")
+                return redirect("reports:detail", report.pk)
+        else:
+            messages.error(request, "Báo cáo chưa lưu: xem các ô báo lỗi bên dưới.")
+    context = {
+        "report": report,
+        "line_forms": line_forms,
+        "narrative": narrative,
+        "evidence_form": evidence_form,
+        "may_edit": may_edit,
+        "may_submit": may_submit,
+        "may_review": can(user, REPORT_REVIEW, report),
+        "review_form": ReviewForm(),
+    }
+    return render(request, "reports/report_detail.html", context)
+
+
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = report_get_for_user(user=request.user, report_id=report_id, action=REPORT_EDIT)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        services.evidence_add(
+            report=report, name=upload.name, content=form.cleaned_data["content"],
+            content_type=form.cleaned_data["content_type"], user=request.user,
+        )
+        messages.success(request, f"Đã đính kèm «{upload.name}».")
+    else:
+        messages.error(request, " ".join(form.errors["file"]))
+    return redirect("reports:detail", report.pk)
+
+
+@login_required
+@require_POST
+def evidence_delete(request: HttpRequest, report_id: int, evidence_id: int) -> HttpResponse:
+    report = report_get_for_user(user=request.user, report_id=report_id, action=REPORT_EDIT)
+    services.evidence_delete(report=report, evidence=get_object_or_404(report.evidence.all(), pk=evidence_id))
+    messages.success(request, "Đã xóa tệp minh chứng.")
+    return redirect("reports:detail", report.pk)
+
+
+@login_required
+def evidence_download(request: HttpRequest, report_id: int, evidence_id: int) -> FileResponse:
+    report = report_get_for_user(user=request.user, report_id=report_id)
+    evidence = get_object_or_404(report.evidence.all(), pk=evidence_id)
+    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
+                            content_type=evidence.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def report_review(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = report_get_for_user(user=request.user, report_id=report_id, action=REPORT_REVIEW)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("reports:detail", report.pk)
+    line_comments = {
+        line.pk: request.POST.get(f"lc-{line.pk}", "") for line in report.lines.all()
+    }
+    try:
+        if form.cleaned_data["decision"] == "accept":
+            services.report_accept(report=report, user=request.user, comment=form.cleaned_data["comment"])
+            messages.success(request, "Đã tiếp nhận báo cáo.")
+        else:
+            services.report_return(report=report, user=request.user, comment=form.cleaned_data["comment"],
+                                   line_comments=line_comments)
+            messages.success(request, "Đã trả lại báo cáo cho đơn vị.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("reports:detail", report.pk)
+
+
+def _summary_root(request: HttpRequest) -> Agency:
+    roots = scope_agencies_for_summary(user=request.user)
+    chosen = request.GET.get("agency")
+    if chosen:
+        root = get_object_or_404(Agency, pk=chosen)
+    elif roots:
+        root = roots[0]
+    else:
+        raise PermissionDenied("Chỉ cán bộ Nội vụ xem được báo cáo tổng hợp.")
+    if not can(request.user, SUMMARY_VIEW, root):
+        raise PermissionDenied("Đơn vị này ngoài phạm vi bạn theo dõi.")
+    return root
+
+
+@login_required
+def summary(request: HttpRequest, period_id: int) -> HttpResponse:
+    period = get_object_or_404(ReportingPeriod, pk=period_id)
+    root = _summary_root(request)
+    context = period_summary(period=period, root=root)
+    context["roots"] = scope_agencies_for_summary(user=request.user)
+    return render(request, "reports/summary.html", context)
+
+
+@login_required
+def summary_export(request: HttpRequest, period_id: int) -> HttpResponse:
+    period = get_object_or_404(ReportingPeriod, pk=period_id)
+    root = _summary_root(request)
+    content = summary_xlsx(period_summary(period=period, root=root))
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="tong-hop-{period.pk}-{root.code}.xlsx"'
+    return response
