@@ -80,11 +80,13 @@ def period_bounds(*, end_year: int, end_month: int, length_months: int, cutoff_d
 
 
 def province_due(*, cutoff: dt.date, due_day: int) -> dt.date:
-    """The province's deadline: due_day of the cut-off month, but never less
-    than one working day after the cut-off."""
+    """The province's deadline: due_day of the cut-off month, moved to the
+    next working day when it falls on a weekend or holiday (Bộ luật Dân sự,
+    Điều 148), and never less than one working day after the cut-off."""
     due = cutoff.replace(day=due_day)
-    earliest = add_working_days(cutoff, 1)
-    return max(due, earliest)
+    while not is_working_day(due):
+        due += dt.timedelta(days=1)
+    return max(due, add_working_days(cutoff, 1))
 
 
 def period_label(template: str, *, year: int, end_month: int) -> str:

@@ -8,7 +8,6 @@ urlpatterns = [
     path("", views.report_index, name="index"),
     path("<int:report_id>/", views.report_detail, name="detail"),
     path("<int:report_id>/review/", views.report_review, name="review"),
-    path("<int:report_id>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("<int:report_id>/evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),
     path("<int:report_id>/evidence/<int:evidence_id>/delete/", views.evidence_delete, name="evidence_delete"),
     path("summary/<int:period_id>/", views.summary, name="summary"),

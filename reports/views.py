@@ -47,9 +47,12 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     })
     evidence_form = EvidenceForm()
     action = request.POST.get("action") if request.method == "POST" else None
-    if action and action in ("save", "submit") and not may_edit:
+    if action in ("save", "submit", "upload") and not may_edit:
         raise PermissionDenied
-    if action in ("save", "submit"):
+    if action == "upload":
+        # Attaching a file also saves what was typed, so nothing is lost.
+        evidence_form = EvidenceForm(request.POST, request.FILES)
+    if action in ("save", "submit", "upload"):
         if action == "submit" and not may_submit:
             raise PermissionDenied("Chỉ lãnh đạo đơn vị nộp báo cáo.")
         if all(f.is_valid() for f in line_forms) and narrative.is_valid():
@@ -61,6 +64,12 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
                 )
                 if action == "submit":
                     services.report_submit(report=report, user=user)
+                if action == "upload" and evidence_form.is_valid():
+                    upload = evidence_form.cleaned_data["file"]
+                    services.evidence_add(
+                        report=report, name=upload.name, content=evidence_form.cleaned_data["content"],
+                        content_type=evidence_form.cleaned_data["content_type"], user=user,
+                    )
             except services.StaleReportError as exc:
                 narrative.add_error(None, str(exc))
             except ValidationError as exc:
@@ -69,6 +78,10 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
                 if action == "submit":
                     late = report.days_late
                     messages.success(request, "Đã nộp báo cáo." + (f" Nộp muộn {late} ngày so với hạn." if late else ""))
+                elif action == "upload" and evidence_form.errors:
+                    messages.error(request, "Đã lưu nháp; tệp chưa được đính kèm: " + " ".join(evidence_form.errors["file"]))
+                elif action == "upload":
+                    messages.success(request, f"Đã lưu nháp và đính kèm «{evidence_form.cleaned_data['file'].name}».")
                 else:
                     messages.success(request, "Đã lưu nháp báo cáo.")
                 return redirect("reports:detail", report.pk)
@@ -85,23 +98,6 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
         "review_form": ReviewForm(),
     }
     return render(request, "reports/report_detail.html", context)
-
-
-@login_required
-@require_POST
-def evidence_upload(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = report_get_for_user(user=request.user, report_id=report_id, action=REPORT_EDIT)
-    form = EvidenceForm(request.POST, request.FILES)
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        services.evidence_add(
-            report=report, name=upload.name, content=form.cleaned_data["content"],
-            content_type=form.cleaned_data["content_type"], user=request.user,
-        )
-        messages.success(request, f"Đã đính kèm «{upload.name}».")
-    else:
-        messages.error(request, " ".join(form.errors["file"]))
-    return redirect("reports:detail", report.pk)
 
 
 @login_required

@@ -1,0 +1,315 @@
+"""Reports: expected reports, permissions (own, other agency, reviewer scope,
+crafted POSTs), bad input, review rounds, summary and XLSX."""
+
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+
+from plans.demo.loader import DEMO_PASSWORD
+from reports import services
+from reports.models import Report, ReportEvent, ReportingPeriod, ReportLine
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def demo(db, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    call_command("load_demo", stdout=io.StringIO())
+
+
+def report_of(code, label):
+    return Report.objects.get(agency__code=code, period__label=label)
+
+
+def as_user(client, name):
+    assert client.login(username=name, password=DEMO_PASSWORD)
+    return client
+
+
+def line_post(report, **overrides):
+    data = {"lock_version": report.lock_version, "results": "Đã đăng tin.", "shortcomings": "", "proposals": ""}
+    for line in report.lines.select_related("task__channel"):
+        data |= {f"line-{line.pk}-state": "in_progress", f"line-{line.pk}-percent": "50",
+                 f"line-{line.pk}-spent": "1000000", f"line-{line.pk}-note": ""}
+        for counter in (line.task.channel.counters if line.task.channel else []):
+            data[f"line-{line.pk}-c_{counter['code']}"] = "3"
+    return data | overrides
+
+
+# Expected reports --------------------------------------------------------------------
+
+def test_every_lead_agency_of_an_active_task_owes_a_report(demo):
+    year = ReportingPeriod.objects.get(label="Năm 2026")
+    agencies = set(Report.objects.filter(period=year).values_list("agency__code", flat=True))
+    assert {"HD-BG-KS", "HD-BG-VH", "HD-BG-NV", "HD-BG-VP"} <= agencies
+    kẻ_sặt = report_of("HD-BG-KS", "Năm 2026")
+    assert kẻ_sặt.lines.count() == 2 and kẻ_sặt.due_date == dt.date(2026, 12, 15)
+    # Communes report before the district's offices (consolidation order).
+    assert report_of("HD-BG-NV", "Năm 2026").due_date > kẻ_sặt.due_date
+
+
+def test_ensuring_reports_twice_creates_nothing_new(demo):
+    period = ReportingPeriod.objects.get(label="Năm 2026")
+    before = (Report.objects.count(), ReportLine.objects.count())
+    assert services.reports_ensure(period=period) == 0
+    assert (Report.objects.count(), ReportLine.objects.count()) == before
+
+
+def test_a_new_report_starts_from_the_previous_one(demo):
+    q3, year = report_of("HD-BG-VH", "Quý III/2026"), report_of("HD-BG-VH", "Năm 2026")
+    common = set(q3.lines.values_list("task_id", flat=True)) & set(year.lines.values_list("task_id", flat=True))
+    task = common.pop()
+    ReportLine.objects.filter(report=year, task_id=task).delete()
+    services.reports_ensure(period=year.period)
+    before, after = q3.lines.get(task_id=task), year.lines.get(task_id=task)
+    assert (after.state, after.percent, after.counters) == (before.state, before.percent, before.counters)
+
+
+# Permissions -------------------------------------------------------------------------
+
+def test_head_sees_own_report_and_not_another_communes(client, demo):
+    own, other = report_of("HD-BG-KS", "Năm 2026"), report_of("HD-BG-VH", "Năm 2026")
+    as_user(client, "head")
+    assert client.get(reverse("reports:detail", args=[own.pk])).status_code == 200
+    assert client.get(reverse("reports:detail", args=[other.pk])).status_code == 404
+    response = client.post(reverse("reports:detail", args=[other.pk]), line_post(other, action="submit"))
+    assert response.status_code == 404
+    other.refresh_from_db()
+    assert other.status == Report.Status.DRAFT
+
+
+def test_reviewer_reads_in_scope_but_cannot_fill_a_report(client, demo):
+    report = report_of("HD-BG-KS", "Năm 2026")
+    as_user(client, "reviewer")
+    assert client.get(reverse("reports:detail", args=[report.pk])).status_code == 200
+    response = client.post(reverse("reports:detail", args=[report.pk]), line_post(report, action="save"))
+    assert response.status_code == 403
+
+
+def test_drafter_of_another_agency_gets_not_found(client, demo):
+    as_user(client, "drafter")  # drafter at UBND huyện: no report of its own
+    report = report_of("HD-BG-KS", "Năm 2026")
+    assert client.get(reverse("reports:detail", args=[report.pk])).status_code == 404
+
+
+def test_head_cannot_review_and_reviewer_cannot_review_twice(client, demo):
+    report = report_of("HD-BG-NV", "Quý III/2026")  # submitted
+    as_user(client, "head")
+    assert client.post(reverse("reports:review", args=[report.pk]), {"decision": "accept"}).status_code == 404
+    client.logout()
+    as_user(client, "reviewer")
+    client.post(reverse("reports:review", args=[report.pk]), {"decision": "accept"})
+    response = client.post(reverse("reports:review", args=[report.pk]), {"decision": "accept"})
+    assert response.status_code == 403
+    assert ReportEvent.objects.filter(report=report, kind="accepted").count() == 1
+
+
+def test_accepted_report_is_read_only_even_to_a_crafted_post(client, demo):
+    report = report_of("HD-BG-KS", "Quý I/2026")
+    as_user(client, "head")
+    response = client.post(reverse("reports:detail", args=[report.pk]), line_post(report, action="save",
+                                                                                  results="Sửa trộm"))
+    assert response.status_code == 403
+    report.refresh_from_db()
+    assert report.results != "Sửa trộm"
+
+
+def test_evidence_is_served_only_through_the_permission_check(client, demo):
+    report = report_of("HD-BG-KS", "Năm 2026")
+    as_user(client, "head")
+    client.post(reverse("reports:detail", args=[report.pk]),
+                line_post(report, action="upload") | {"file": SimpleUploadedFile("bien-ban.pdf", PDF, "application/pdf")})
+    evidence = report.evidence.get()
+    url = reverse("reports:evidence", args=[report.pk, evidence.pk])
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    assert evidence.sha256 and evidence.size == len(PDF)
+    client.logout()
+    as_user(client, "head2")
+    assert client.get(url).status_code == 404
+    other = report_of("HD-BG-VH", "Năm 2026")
+    assert client.get(reverse("reports:evidence", args=[other.pk, evidence.pk])).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302  # anonymous: to login
+
+
+# Bad input ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("percent", "120", "Tiến độ là số từ 0 đến 100."),
+        ("percent", "-1", "Tiến độ là số từ 0 đến 100."),
+        ("spent", "năm triệu", "Nhập số tiền bằng chữ số (đồng), không âm"),
+        ("spent", "-5", "Nhập số tiền bằng chữ số (đồng), không âm"),
+    ],
+)
+def test_bad_figures_are_refused_next_to_the_field_and_nothing_is_saved(client, demo, field, value, message):
+    report = report_of("HD-BG-KS", "Năm 2026")
+    line = report.lines.first()
+    as_user(client, "head")
+    data = line_post(report, action="save", results="Kết quả mới")
+    data[f"line-{line.pk}-{field}"] = value
+    body = client.post(reverse("reports:detail", args=[report.pk]), data).content.decode()
+    assert message in body and "Kết quả mới" in body  # other input kept
+    report.refresh_from_db()
+    assert report.results != "Kết quả mới"
+
+
+def test_a_negative_counter_is_refused(client, demo):
+    report = report_of("HD-BG-KS", "Năm 2026")
+    line = report.lines.select_related("task__channel").exclude(task__channel=None).first()
+    code = line.task.channel.counters[0]["code"]
+    as_user(client, "head")
+    data = line_post(report, action="save")
+    data[f"line-{line.pk}-c_{code}"] = "-3"
+    assert "Nhập số nguyên không âm" in client.post(reverse("reports:detail", args=[report.pk]), data).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("virus.pdf", b"MZ\x90\x00\x03" + b"\x00" * 100, "Nội dung tệp không phải PDF"),
+        ("anh.png", PDF, "Đuôi tên tệp không khớp"),
+        ("lon.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024 + 1), "Tệp lớn hơn 10 MB"),
+    ],
+)
+def test_files_are_checked_by_content_and_size(client, demo, name, content, message):
+    report = report_of("HD-BG-KS", "Năm 2026")
+    as_user(client, "head")
+    data = line_post(report, action="upload", results="Giữ lại nội dung này") | {"file": SimpleUploadedFile(name, content)}
+    response = client.post(reverse("reports:detail", args=[report.pk]), data, follow=True)
+    assert message in response.content.decode()
+    assert not report.evidence.exists()
+    report.refresh_from_db()
+    assert report.results == "Giữ lại nội dung này"  # what was typed is saved, not lost
+
+
+def test_the_same_file_twice_is_kept_once(client, demo):
+    report = report_of("HD-BG-KS", "Năm 2026")
+    as_user(client, "head")
+    for _ in range(2):
+        report.refresh_from_db()
+        client.post(reverse("reports:detail", args=[report.pk]),
+                    line_post(report, action="upload") | {"file": SimpleUploadedFile("bien-ban.pdf", PDF)})
+    assert report.evidence.count() == 1
+
+
+def test_a_double_clicked_submit_submits_once(client, demo):
+    report = report_of("HD-BG-KS", "Năm 2026")
+    as_user(client, "head")
+    data = line_post(report, action="submit")
+    first = client.post(reverse("reports:detail", args=[report.pk]), data)
+    second = client.post(reverse("reports:detail", args=[report.pk]), data)
+    assert first.status_code == 302 and second.status_code == 403
+    assert ReportEvent.objects.filter(report=report, kind="submitted").count() == 1
+
+
+# Review rounds and late submissions -------------------------------------------------
+
+def test_return_fix_resubmit_accept_keeps_every_round(client, demo):
+    report = report_of("HD-BG-VH", "6 tháng đầu năm 2026")  # returned in the demo
+    line = report.lines.first()
+    as_user(client, "head2")
+    body = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    assert "Bổ sung số liệu lượt người tham dự" in body and "Thiếu số liệu." in body
+    client.post(reverse("reports:detail", args=[report.pk]), line_post(report, action="submit"))
+    client.logout()
+    as_user(client, "reviewer")
+    client.post(reverse("reports:review", args=[report.pk]),
+                {"decision": "return", "comment": "Thiếu ảnh.", f"lc-{line.pk}": "Gửi ảnh pano."})
+    report.refresh_from_db()
+    assert report.status == "returned"
+    assert report.lines.get(pk=line.pk).review_comment == "Gửi ảnh pano."
+    client.logout()
+    as_user(client, "head2")
+    client.post(reverse("reports:detail", args=[report.pk]), line_post(report, action="submit"))
+    client.logout()
+    as_user(client, "reviewer")
+    client.post(reverse("reports:review", args=[report.pk]), {"decision": "accept"})
+    report.refresh_from_db()
+    kinds = list(report.events.values_list("kind", flat=True))
+    assert report.status == "accepted"
+    assert kinds == ["submitted", "returned", "submitted", "returned", "submitted", "accepted"]
+
+
+def test_returning_without_a_comment_is_refused(client, demo):
+    report = report_of("HD-BG-NV", "Quý III/2026")
+    as_user(client, "reviewer")
+    response = client.post(reverse("reports:review", args=[report.pk]), {"decision": "return"}, follow=True)
+    assert "Nhập ý kiến để đơn vị biết cần sửa gì." in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == "submitted"
+
+
+def test_a_late_submission_shows_how_late(client, demo):
+    report = report_of("HD-BG-TK", "Quý I/2026")
+    assert report.days_late == 4
+    as_user(client, "reviewer")
+    assert "muộn 4 ngày" in client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+
+
+def test_lists_show_what_each_role_must_do(client, demo):
+    as_user(client, "head2")
+    body = client.get(reverse("reports:index")).content.decode()
+    assert "Bị trả lại" in body and "6 tháng đầu năm 2026" in body
+    client.logout()
+    as_user(client, "reviewer")
+    body = client.get(reverse("reports:index")).content.decode()
+    assert "Chờ xem xét trong phạm vi" in body and "Quý III/2026" in body
+
+
+# Summary ------------------------------------------------------------------------------
+
+def test_summary_totals_match_the_xlsx(client, demo):
+    period = ReportingPeriod.objects.get(label="Quý I/2026")
+    as_user(client, "reviewer")
+    page = client.get(reverse("reports:summary", args=[period.pk]))
+    assert page.status_code == 200
+    totals = page.context["totals"]
+    accepted = ReportLine.objects.filter(report__period=period, report__status="accepted")
+    assert totals["tasks"] == accepted.count()
+    assert totals["spent"] == sum(line.spent or 0 for line in accepted)
+    book = openpyxl.load_workbook(io.BytesIO(client.get(reverse("reports:summary_xlsx", args=[period.pk])).content))
+    sheet = book["Theo đơn vị"]
+    last = [cell.value for cell in sheet[sheet.max_row]]
+    assert last[:4] == ["Tổng cộng", totals["tasks"], totals["done"], totals["spent"]]
+    late = [row for row in book["Tình trạng nộp"].iter_rows(min_row=2, values_only=True) if row[4]]
+    assert [row[4] for row in late] == [4]
+
+
+def test_summary_lists_missing_agencies(client, demo):
+    period = ReportingPeriod.objects.get(label="Quý III/2026")
+    as_user(client, "reviewer")
+    body = client.get(reverse("reports:summary", args=[period.pk])).content.decode()
+    missing = body[body.index('id="missing"'):body.index("</ul>", body.index('id="missing"'))]
+    assert "Ủy ban nhân dân thị trấn Kẻ Sặt" in missing and "Ủy ban nhân dân xã Tân Việt" in missing
+
+
+def test_summary_is_for_reviewers_only(client, demo):
+    period = ReportingPeriod.objects.get(label="Quý I/2026")
+    as_user(client, "head")
+    assert client.get(reverse("reports:summary", args=[period.pk])).status_code == 403
+    client.logout()
+    as_user(client, "reviewer")
+    from agencies.models import Agency
+
+    outside = Agency.objects.get(code="BDI")
+    assert client.get(reverse("reports:summary", args=[period.pk]), {"agency": outside.pk}).status_code == 403
+
+
+def test_xlsx_cells_are_safe_from_formula_injection(client, demo):
+    from agencies.models import Agency
+
+    Agency.objects.filter(code="HD-BG-KS").update(name="=HYPERLINK(\"http://x\")", short_name="")
+    period = ReportingPeriod.objects.get(label="Quý I/2026")
+    as_user(client, "reviewer")
+    book = openpyxl.load_workbook(io.BytesIO(client.get(reverse("reports:summary_xlsx", args=[period.pk])).content))
+    names = [row[0] for row in book["Tình trạng nộp"].iter_rows(min_row=2, values_only=True)]
+    assert "'=HYPERLINK(\"http://x\")" in names
