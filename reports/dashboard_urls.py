@@ -1,0 +1,3 @@
+# Routes of the compliance dashboard (/dashboard/).
+app_name = "dashboard"
+urlpatterns: list = []
