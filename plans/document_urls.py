@@ -1,2 +1,9 @@
 # Routes for the printed documents (PDF, DOCX); see plans/documents/.
-urlpatterns: list = []
+from django.urls import path
+
+from . import document_views
+
+urlpatterns = [
+    path("<int:plan_id>/pdf", document_views.plan_pdf, name="pdf"),
+    path("<int:plan_id>/docx", document_views.plan_docx, name="docx"),
+]

@@ -1,0 +1,78 @@
+"""The one entry point for a plan's file: render it, or serve the stored copy.
+
+An issued plan never changes, so its PDF and DOCX are rendered once and kept
+in default_storage under a name made of id, version and number; every later
+download reads the file. Drafts (and submitted plans, still editable on
+return) are rendered on each request, as they change between two downloads."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from plans.models import Plan
+
+
+@dataclass(frozen=True)
+class Format:
+    extension: str
+    content_type: str
+
+
+FORMATS = {
+    "pdf": Format("pdf", "application/pdf"),
+    "docx": Format("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+}
+
+
+def _render(plan: Plan, fmt: str) -> bytes:
+    # Imported here: WeasyPrint and python-docx load only when a file is made.
+    if fmt == "pdf":
+        from .pdf import plan_pdf_render
+
+        return plan_pdf_render(plan=plan)
+    from .docx import plan_docx_render
+
+    return plan_docx_render(plan=plan)
+
+
+def stored_name(plan: Plan, fmt: str) -> str:
+    return f"documents/plans/{plan.pk}-v{plan.version}-{plan.number}.{FORMATS[fmt].extension}"
+
+
+def plan_document_bytes(*, plan: Plan, fmt: str) -> bytes:
+    """The file of `plan` in `fmt` ("pdf" or "docx"). The caller has checked
+    permission; `plan` comes from plan_get_for_user / plan_with_contents."""
+    if fmt not in FORMATS:
+        raise ValueError(f"Unknown document format: {fmt}")
+    if plan.status != Plan.Status.ISSUED:
+        return _render(plan, fmt)
+    name = stored_name(plan, fmt)
+    if default_storage.exists(name):
+        with default_storage.open(name, "rb") as stored:
+            return stored.read()
+    data = _render(plan, fmt)
+    saved = default_storage.save(name, ContentFile(data))
+    if saved != name:
+        # Another request stored the same file first; keep one copy.
+        default_storage.delete(saved)
+    return data
+
+
+def _ascii(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.replace("Đ", "D").replace("đ", "d"))
+    text = text.encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
+
+
+def plan_document_filename(plan: Plan, fmt: str) -> str:
+    """ "KH-255-KH-UBND.pdf" once numbered, "KH-du-thao-<id>.pdf" before:
+    ASCII only, so every browser and mail client keeps it intact."""
+    extension = FORMATS[fmt].extension
+    if plan.number is None:
+        return f"KH-du-thao-{plan.pk}.{extension}"
+    return f"KH-{plan.number:02d}-{_ascii(plan.symbol)}.{extension}"
