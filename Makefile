@@ -40,6 +40,7 @@ run: install system-deps
 	$(PY) manage.py check_services
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	$(PY) manage.py send_reminders
 	@echo "Cổng CCHC: http://$(HOST)/  (Ctrl+C để dừng)"
 	$(VENV)/bin/celery -A cchc_portal worker --beat --concurrency=1 --loglevel=WARNING & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

@@ -209,3 +209,63 @@ class ReportEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} – {self.report}"
 
+
+
+class Notice(models.Model):
+    """One reminder about one report on one day. The unique key (report, kind,
+    day) is what makes each notice go out once: a second sweep, a second
+    worker or a retry finds the row and sends nothing new."""
+
+    class Kind(models.TextChoices):
+        BEFORE_DUE = "before_due", "Sắp đến hạn"
+        DUE = "due", "Đến hạn hôm nay"
+        OVERDUE = "overdue", "Quá hạn"
+        ESCALATION = "escalation", "Báo cáo cơ quan Nội vụ: quá hạn lâu"
+        RETURNED = "returned", "Bị trả lại"
+        MANUAL = "manual", "Nhắc từ cơ quan Nội vụ"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    day = models.DateField("ngày nhắc")
+    recipients = models.JSONField("người nhận (e-mail)", default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField("đã gửi e-mail lúc", null=True, blank=True)
+    # Set by the worker that is sending; another worker leaves the notice
+    # alone unless the claim is older than a send could take (a dead worker).
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "lượt nhắc hạn"
+        verbose_name_plural = "lượt nhắc hạn"
+        ordering = ["-day", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "kind", "day"], name="notice_once_per_report_kind_day"),
+        ]
+        indexes = [models.Index(fields=["sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.report} – {self.day:%d/%m/%Y}"
+
+
+class Notification(models.Model):
+    """The in-app copy of a notice, one per user (the bell)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="notifications")
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    url = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "thông báo"
+        verbose_name_plural = "thông báo"
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "notice"], name="notification_once_per_user")]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title

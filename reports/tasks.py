@@ -1,4 +1,11 @@
+"""Celery tasks: thin wrappers that load ids and call reports/reminders.py."""
+
+import datetime as dt
+
 from celery import shared_task
+from django.conf import settings
+
+from .reminders import MAIL_ERRORS
 
 
 @shared_task(ignore_result=False)
@@ -6,3 +13,27 @@ def worker_ping(token: str) -> str:
     """A round trip through broker and worker: `manage.py check_services
     --worker` and the worker integration test send it and wait for the echo."""
     return f"pong:{token}"
+
+
+@shared_task
+def reminders_sweep_task(day: str | None = None) -> int:
+    """The daily sweep (beat, 07:00 Asia/Ho_Chi_Minh by default)."""
+    from .reminders import reminders_sweep
+
+    result = reminders_sweep(today=dt.date.fromisoformat(day) if day else None)
+    return result.created
+
+
+@shared_task(
+    autoretry_for=MAIL_ERRORS,
+    retry_backoff=settings.REMINDER_RETRY_BACKOFF,
+    retry_backoff_max=600,
+    retry_jitter=False,
+    max_retries=8,
+    acks_late=True,
+)
+def send_notice_task(notice_id: int) -> bool:
+    """Send one notice's e-mail; SMTP errors retry with backoff (5 s, 10 s, …, 10 min)."""
+    from .reminders import notice_send
+
+    return notice_send(notice_id=notice_id)

@@ -12,4 +12,7 @@ urlpatterns = [
     path("<int:report_id>/evidence/<int:evidence_id>/delete/", views.evidence_delete, name="evidence_delete"),
     path("summary/<int:period_id>/", views.summary, name="summary"),
     path("summary/<int:period_id>/xlsx", views.summary_export, name="summary_xlsx"),
+    path("summary/<int:period_id>/remind/", views.summary_remind, name="summary_remind"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read/", views.notification_read, name="notifications_read"),
 ]

@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
@@ -13,7 +15,8 @@ from agencies.permissions import REPORT_EDIT, REPORT_REVIEW, REPORT_SUBMIT, SUMM
 from . import services
 from .exports import summary_xlsx
 from .forms import EvidenceForm, NarrativeForm, ReportLineForm, ReviewForm
-from .models import ReportingPeriod
+from .models import Report, ReportingPeriod
+from .reminders import reminders_manual
 from .selectors import (
     period_summary,
     periods_recent,
@@ -177,3 +180,41 @@ def summary_export(request: HttpRequest, period_id: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="tong-hop-{period.pk}-{root.code}.xlsx"'
     return response
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    notifications = request.user.notifications.select_related("notice")[:100]
+    return render(request, "reports/notification_list.html", {"notifications": notifications})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest) -> HttpResponse:
+    """Mark one notification (id posted) or all of the user's as read."""
+    mine = request.user.notifications.filter(read_at__isnull=True)
+    if request.POST.get("id"):
+        mine = mine.filter(pk=request.POST["id"])
+    mine.update(read_at=timezone.now())
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect("reports:notifications")
+
+
+@login_required
+@require_POST
+def summary_remind(request: HttpRequest, period_id: int) -> HttpResponse:
+    """A reviewer's reminder to chosen agencies; once per report per day."""
+    period = get_object_or_404(ReportingPeriod, pk=period_id)
+    root = _summary_root(request)
+    ids = [int(i) for i in request.POST.getlist("report") if i.isdigit()]
+    reports = [
+        r for r in Report.objects.filter(pk__in=ids, period=period, status__in=["draft", "returned"])
+        .select_related("agency", "period")
+        if can(request.user, SUMMARY_VIEW, r.agency)
+    ]
+    sent, skipped = reminders_manual(reports=reports)
+    note = f" {skipped} đơn vị đã được nhắc hôm nay nên không gửi lại." if skipped else ""
+    messages.success(request, f"Đã gửi nhắc {sent} đơn vị.{note}")
+    return redirect(f"{reverse('reports:summary', args=[period.pk])}?agency={root.pk}")

@@ -19,6 +19,8 @@ from agencies.services import COLUMNS, agency_import_rows
 from plans.models import Area, Channel, Plan
 from plans.reference import reference_lists_ensure
 from plans.services import plan_create_from_data
+from reports.calendar import calendar_defaults_ensure
+from reports.models import LevelDeadline, ReportingRule
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SEED_IDS = ("000", "002", "003", "004")
@@ -88,6 +90,7 @@ def _agency_rows() -> list[list]:
 def demo_load() -> DemoResult:
     result = DemoResult()
     reference_lists_ensure(Area, Channel)
+    calendar_defaults_ensure(ReportingRule, LevelDeadline)
     imported = agency_import_rows(rows=_agency_rows())
     result.agencies_created, result.agencies_updated = imported.created, imported.updated
 
@@ -98,7 +101,9 @@ def demo_load() -> DemoResult:
         # field so get_full_name() prints it in the right order.
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"first_name": full_name, "is_staff": superuser, "is_superuser": superuser},
+            defaults={"first_name": full_name, "is_staff": superuser, "is_superuser": superuser,
+                      # example.com is reserved for examples (RFC 2606): demo mail goes nowhere real.
+                      "email": f"{username}@example.com"},
         )
         if created:
             user.set_password(DEMO_PASSWORD)

@@ -112,21 +112,26 @@ def test_user_text_is_escaped(client, demo):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
 
 
-def test_plan_detail_query_count_does_not_grow_with_rows(client, demo, django_assert_num_queries):
+def test_plan_detail_query_count_does_not_grow_with_rows(client, demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     plan = demo["HD-BG"]
     login(client, "drafter")
     url = reverse("plans:detail", args=[plan.pk])
     # session, user, the bare plan for the permission check, the user's roles,
     # plan with issuer, 5 prefetches (basis, clauses, responsibilities, tasks,
     # their coordinating agencies), 2 for the actions the user may take,
-    # transitions, children (memberships, ancestors, plans), 3 history tables.
-    with django_assert_num_queries(18):
+    # transitions, children (memberships, ancestors, plans), 3 history tables,
+    # the bell's unread count, the user's roles for the dashboard link.
+    with CaptureQueriesContext(connection) as before:
         client.get(url)
     for task in list(plan.tasks.all())[:5]:
         task.pk = None
         task.save()
-    with django_assert_num_queries(18):
+    with CaptureQueriesContext(connection) as after:
         client.get(url)
+    assert len(after) == len(before) <= 20
 
 
 def test_sections_missing_from_a_plan_print_no_empty_heading(client, demo):

@@ -1,0 +1,144 @@
+"""Reminders through a real broker (Redis in CI) and real Celery worker
+processes started by the test, not eager mode: the sweep enqueues, the worker
+sends, a second sweep sends nothing, two workers send each notice once, and a
+failing SMTP server is retried until the notice goes out, once."""
+
+import io
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from cchc_portal.celery import app as celery_app
+from reports.models import Notice
+from reports.reminders import reminders_sweep
+from reports.tasks import send_notice_task
+
+ROOT = Path(__file__).resolve().parents[2]
+TODAY = __import__("datetime").date(2026, 11, 22)
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def workers(tmp_path):
+    """start(count, **env) -> (queue, mail dir); every worker is stopped afterwards."""
+    started = []
+    queue = celery_app.conf.task_default_queue  # cchc-test: see settings_test
+    mail_dir = tmp_path / "mail"
+
+    def start(count=1, **extra_env):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | {
+            "DJANGO_SETTINGS_MODULE": "cchc_portal.settings_test",
+            "DATABASE_URL": database_url(),
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(mail_dir),
+            "REMINDER_RETRY_BACKOFF": "1",
+            **extra_env,
+        }
+        for index in range(count):
+            log = (tmp_path / f"worker-{index}.log").open("w")
+            started.append(subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "cchc_portal", "worker", "--pool=solo", "-Q", queue,
+                 "-n", f"w{index}-{uuid.uuid4().hex[:6]}@%h", "--loglevel=INFO", "--without-gossip", "--without-mingle",
+                 "--without-heartbeat"],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            ))
+        time.sleep(1)
+        for process in started:
+            assert process.poll() is None, (tmp_path / "worker-0.log").read_text()
+        return queue, mail_dir
+
+    yield start
+    for process in started:
+        process.terminate()
+    for process in started:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    # SQLite: reopen after other processes wrote the file, before the flush.
+    connection.close()
+
+
+def mails_for(mail_dir: Path, notice: Notice) -> int:
+    marker = f"Message-ID: <notice-{notice.pk}-"
+    return sum(path.read_text(errors="replace").count(marker) for path in mail_dir.glob("*.log"))
+
+
+def wait_until(condition, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+@pytest.fixture
+def demo(transactional_db, settings):
+    if os.environ.get("CI"):
+        assert settings.CELERY_BROKER_URL.startswith("redis://"), "CI must use Redis"
+    call_command("load_demo", stdout=io.StringIO())
+
+
+def mailed_notices():
+    notices = list(Notice.objects.exclude(recipients=[]))
+    assert notices, "the demo must give the sweep notices with e-mail recipients"
+    return notices
+
+
+@pytest.mark.worker
+def test_sweep_enqueues_worker_sends_second_sweep_sends_nothing(demo, workers):
+    _, mail_dir = workers(1)
+    first = reminders_sweep(today=TODAY)
+    assert first.created > 0
+    notices = mailed_notices()
+    assert wait_until(lambda: not Notice.objects.exclude(recipients=[]).filter(sent_at=None).exists())
+    assert all(mails_for(mail_dir, n) == 1 for n in notices)
+    second = reminders_sweep(today=TODAY)
+    assert second.created == 0
+    time.sleep(2)
+    assert all(mails_for(mail_dir, n) == 1 for n in notices)
+
+
+@pytest.mark.worker
+def test_two_workers_given_the_same_notice_send_it_once(demo, workers):
+    _, mail_dir = workers(2)
+    reminders_sweep(today=TODAY)
+    notices = mailed_notices()
+    for notice in notices:  # as if the broker delivered every message three times
+        for _ in range(2):
+            send_notice_task.delay(notice.pk)
+    assert wait_until(lambda: not Notice.objects.exclude(recipients=[]).filter(sent_at=None).exists())
+    time.sleep(3)
+    assert [mails_for(mail_dir, n) for n in notices] == [1] * len(notices)
+
+
+@pytest.mark.worker
+def test_an_smtp_failure_is_retried_and_the_notice_sent_once(demo, workers, tmp_path):
+    _, mail_dir = workers(
+        1,
+        EMAIL_BACKEND="reports.tests.mail_backends.FlakyFileBackend",
+        FLAKY_MAIL_FAILURES="2",
+        FLAKY_MAIL_COUNTER=str(tmp_path / "sends"),
+    )
+    reminders_sweep(today=TODAY)
+    notice = mailed_notices()[0]
+    assert wait_until(lambda: Notice.objects.filter(pk=notice.pk, sent_at__isnull=False).exists())
+    notice.refresh_from_db()
+    assert mails_for(mail_dir, notice) == 1
+    assert notice.attempts >= 1 and notice.last_error == ""
+    assert int((tmp_path / "sends").read_text()) >= 3  # two failures, then success
