@@ -149,11 +149,14 @@ UBND_PREFIX = "Ủy ban nhân dân "
 
 
 def letterhead(plan: Plan) -> tuple[str, list[str]]:
+    return agency_letterhead(plan.issuer)
+
+
+def agency_letterhead(agency) -> tuple[str, list[str]]:
     """(parent line, issuing-agency lines) of the header's left column, in caps.
 
     A UBND prints "ỦY BAN NHÂN DÂN" over its unit name and has no parent line;
     any other body prints its parent UBND, abbreviated, above its own name."""
-    agency = plan.issuer
     if agency.name.startswith(UBND_PREFIX):
         return "", ["ỦY BAN NHÂN DÂN", agency.name[len(UBND_PREFIX):].upper()]
     parent = agency.parent

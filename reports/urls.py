@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:report_id>/evidence/<int:evidence_id>/delete/", views.evidence_delete, name="evidence_delete"),
     path("summary/<int:period_id>/", views.summary, name="summary"),
     path("summary/<int:period_id>/xlsx", views.summary_export, name="summary_xlsx"),
+    re_path(r"^summary/(?P<period_id>[0-9]+)/(?P<file_format>pdf|docx)$", views.summary_document_download, name="summary_document"),
     path("summary/<int:period_id>/remind/", views.summary_remind, name="summary_remind"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_read, name="notifications_read"),

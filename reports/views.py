@@ -171,6 +171,24 @@ def summary(request: HttpRequest, period_id: int) -> HttpResponse:
 
 
 @login_required
+def summary_document_download(request: HttpRequest, period_id: int, file_format: str) -> HttpResponse:
+    """The BC of the period, PDF or DOCX, for the reviewer to sign and send."""
+    from .documents import summary_docx_render, summary_pdf_render
+
+    period = get_object_or_404(ReportingPeriod, pk=period_id)
+    root = _summary_root(request)
+    summary = period_summary(period=period, root=root)
+    if file_format == "pdf":
+        content, kind = summary_pdf_render(summary=summary), "application/pdf"
+    else:
+        content = summary_docx_render(summary=summary)
+        kind = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="BC-tong-hop-{period.pk}-{root.code}.{file_format}"'
+    return response
+
+
+@login_required
 def summary_export(request: HttpRequest, period_id: int) -> HttpResponse:
     period = get_object_or_404(ReportingPeriod, pk=period_id)
     root = _summary_root(request)

@@ -313,3 +313,29 @@ def test_xlsx_cells_are_safe_from_formula_injection(client, demo):
     book = openpyxl.load_workbook(io.BytesIO(client.get(reverse("reports:summary_xlsx", args=[period.pk])).content))
     names = [row[0] for row in book["Tình trạng nộp"].iter_rows(min_row=2, values_only=True)]
     assert "'=HYPERLINK(\"http://x\")" in names
+
+
+def test_bc_prints_as_pdf_and_docx_with_the_summary_figures(client, demo):
+    import docx
+    import pypdf
+
+    period = ReportingPeriod.objects.get(label="Quý I/2026")
+    as_user(client, "reviewer")
+    pdf = client.get(reverse("reports:summary_document", args=[period.pk, "pdf"]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+    for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "BÁO CÁO", "Kính gửi: Ủy ban nhân dân tỉnh Hải Dương",
+                     "I. KẾT QUẢ THỰC HIỆN", "II. TỒN TẠI, HẠN CHẾ", "III. ĐỀ XUẤT, KIẾN NGHỊ", "Nơi nhận:",
+                     "Ủy ban nhân dân xã Thúc Kháng (4 ngày)"):
+        assert expected in " ".join(text.split()), expected
+    word = client.get(reverse("reports:summary_document", args=[period.pk, "docx"]))
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(word.content)).paragraphs]
+    assert "BÁO CÁO" in paragraphs and "I. KẾT QUẢ THỰC HIỆN" in paragraphs
+
+
+def test_bc_is_for_reviewers_only(client, demo):
+    period = ReportingPeriod.objects.get(label="Quý I/2026")
+    as_user(client, "head")
+    assert client.get(reverse("reports:summary_document", args=[period.pk, "pdf"])).status_code == 403
+    client.logout()
+    assert client.get(reverse("reports:summary_document", args=[period.pk, "pdf"])).status_code == 302

@@ -1,0 +1,176 @@
+"""The summary report (BC) of a period as an official document, PDF and DOCX,
+built from the same parts as the plan (plans/documents): letterhead,
+signature, recipients, print CSS and DOCX styles."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from docx import Document
+from docx.enum.section import WD_SECTION
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Mm, Pt
+
+from plans.documents.content import Block, money
+from plans.documents.docx_parts import (
+    CENTER,
+    add_letterhead,
+    add_page_numbers,
+    add_paragraph,
+    add_run,
+    add_sign_off,
+    add_title,
+    cell_lines,
+    fixed_table,
+    repeat_header_row,
+    setup_landscape,
+    setup_portrait,
+    setup_styles,
+)
+from plans.documents.metrics import balanced_lines
+from plans.documents.parts import Letterhead, Signature, number_line
+from plans.documents.pdf import html_to_pdf
+from plans.layout import agency_letterhead
+
+# (heading, width mm) of the statistics table on a landscape page (252 mm).
+TABLE_COLUMNS = [("STT", 12), ("Đơn vị", 70), ("Trạng thái", 30), ("Nộp ngày", 24),
+                 ("Nhiệm vụ", 20), ("Hoàn thành", 22), ("Kinh phí đã dùng (đồng)", 34), ("Số liệu chính", 40)]
+
+
+@dataclass(frozen=True)
+class SummaryDocument:
+    letterhead: Letterhead
+    doc_type: str
+    title_lines: list[str]
+    addressee: str
+    body: list[Block]
+    signature: Signature
+    recipients: list[str]
+    rows: list[list[str]]
+    columns: list[tuple[str, int]]
+    is_draft: bool = True
+
+
+def _counters(counters: dict, labels: dict) -> str:
+    return "; ".join(f"{labels.get(code, code)}: {money(value)}" for code, value in sorted(counters.items()) if value)
+
+
+def summary_document(summary: dict) -> SummaryDocument:
+    """The BC as plain strings. Drafted today: number and day are left for the
+    clerk (Điều 15), month and year filled in."""
+    period, root, labels = summary["period"], summary["root"], summary["counter_labels"]
+    today = timezone.localdate()
+    parent, lines = agency_letterhead(root)
+    place = root.place_name or root.short_name or root.name
+    month = f"{today.month:02d}" if today.month <= 2 else str(today.month)
+    letterhead = Letterhead(
+        parent=parent, agency_lines=lines,
+        number_line=number_line(number=None, symbol=f"BC-{root.abbreviation or 'UBND'}"),
+        date_line=f"{place}, ngày      tháng {month} năm {today.year}",
+    )
+    reports, accepted, late, missing = summary["reports"], summary["accepted"], summary["late"], summary["missing"]
+    body = [
+        Block("text", f"Thực hiện chế độ báo cáo định kỳ về công tác tuyên truyền cải cách hành chính, "
+                      f"{root.name} báo cáo kết quả {period.label} (số liệu từ ngày {period.start:%d/%m/%Y} "
+                      f"đến ngày {period.end:%d/%m/%Y}) như sau:"),
+        Block("section", "I. KẾT QUẢ THỰC HIỆN"),
+        Block("part", "1. Tình hình báo cáo của các cơ quan, đơn vị"),
+        Block("text", f"- Số đơn vị phải báo cáo: {len(reports)}; đã được tiếp nhận: {len(accepted)}; "
+                      f"nộp muộn: {len(late)}; quá hạn chưa nộp: {len(missing)}."),
+    ]
+    if missing:
+        body.append(Block("text", "- Đơn vị chưa nộp: " + "; ".join(r.agency.name for r in missing) + "."))
+    if late:
+        body.append(Block("text", "- Đơn vị nộp muộn: " + "; ".join(
+            f"{r.agency.name} ({r.days_late} ngày)" for r in late) + "."))
+    totals = summary["totals"]
+    body.append(Block("part", "2. Kết quả thực hiện nhiệm vụ"))
+    body.append(Block("text", f"- Tổng số nhiệm vụ được báo cáo: {totals['tasks']}, trong đó hoàn thành "
+                              f"{totals['done']}; kinh phí đã sử dụng: {money(totals['spent'])} đồng."))
+    for name, row in summary["by_area"].items():
+        figures = _counters(row["counters"], labels)
+        body.append(Block("text", f"- {name}: {row['tasks']} nhiệm vụ, hoàn thành {row['done']}"
+                                  + (f"; {figures}" if figures else "") + "."))
+    body.append(Block("part", "3. Kết quả theo hình thức tuyên truyền"))
+    for name, row in summary["by_channel"].items():
+        figures = _counters(row["counters"], labels)
+        body.append(Block("text", f"- {name}: {row['tasks']} nhiệm vụ" + (f"; {figures}" if figures else "") + "."))
+    body.append(Block("section", "II. TỒN TẠI, HẠN CHẾ"))
+    shortcomings = [r for r in summary["narratives"] if r.shortcomings.strip()]
+    body.extend(Block("text", f"- {r.agency.name}: {r.shortcomings.strip()}") for r in shortcomings)
+    if not shortcomings:
+        body.append(Block("text", "- Không có đơn vị nêu tồn tại, hạn chế."))
+    body.append(Block("section", "III. ĐỀ XUẤT, KIẾN NGHỊ"))
+    proposals = [r for r in summary["narratives"] if r.proposals.strip()]
+    body.extend(Block("text", f"- {r.agency.name}: {r.proposals.strip()}") for r in proposals)
+    if not proposals:
+        body.append(Block("text", "- Không có."))
+    body.append(Block("text", f"Trên đây là báo cáo kết quả công tác tuyên truyền cải cách hành chính "
+                              f"{period.label} của {root.name}./."))
+
+    rows = []
+    for index, report in enumerate(reports, start=1):
+        row = summary["by_agency"].get(report.agency.display_name, {"tasks": 0, "done": 0, "spent": 0, "counters": {}})
+        rows.append([
+            str(index), report.agency.name, report.get_status_display(),
+            f"{timezone.localtime(report.submitted_at):%d/%m/%Y}" if report.submitted_at else "",
+            str(row["tasks"]), str(row["done"]), money(row["spent"]), _counters(row["counters"], labels),
+        ])
+    addressee = root.parent.name if root.parent else "Bộ Nội vụ"
+    return SummaryDocument(
+        letterhead=letterhead,
+        doc_type="BÁO CÁO",
+        title_lines=balanced_lines(f"Kết quả công tác tuyên truyền cải cách hành chính {period.label}", 14, 154,
+                                   bold=True),
+        addressee=addressee,
+        body=body,
+        signature=Signature(),
+        # A BC going up has a Kính gửi, so Nơi nhận opens with "Như trên" (ND30).
+        recipients=["- Như trên;", f"- Lưu: VT, {root.abbreviation or 'VP'}."],
+        rows=rows,
+        columns=TABLE_COLUMNS,
+    )
+
+
+def summary_pdf_render(*, summary: dict) -> bytes:
+    return html_to_pdf(render_to_string("documents/summary.html", {"document": summary_document(summary)}))
+
+
+def summary_docx_render(*, summary: dict) -> bytes:
+    content = summary_document(summary)
+    document = Document()
+    setup_styles(document)
+    document.core_properties.title = f"{content.doc_type} {' '.join(content.title_lines)}"
+    document.core_properties.language = "vi-VN"
+    setup_portrait(document.sections[0])
+    add_page_numbers(document.sections[0], first_page_mark="DỰ THẢO")
+    add_letterhead(document, content.letterhead)
+    add_title(document, content.doc_type, content.title_lines)
+    add_paragraph(document, f"Kính gửi: {content.addressee}.", "Centered")
+    for block in content.body:
+        paragraph = document.add_paragraph()
+        add_run(paragraph, block.text, bold=block.kind != "text")
+    add_sign_off(document, content.signature, content.recipients)
+
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    setup_landscape(section)
+    add_page_numbers(section, restart=True)
+    add_paragraph(document, "Biểu", "Centered", bold=True).paragraph_format.space_before = Pt(0)
+    add_paragraph(document, "SỐ LIỆU TỔNG HỢP THEO ĐƠN VỊ", "Centered", bold=True)
+    table = fixed_table(document, 1 + len(content.rows), [Mm(w) for _, w in content.columns],
+                        style="Table Grid", cell_margin=Pt(3))
+    repeat_header_row(table.rows[0])
+    for cell, (title, _) in zip(table.rows[0].cells, content.columns, strict=True):
+        cell_lines(cell, [title], "Cell", bold=True)
+        cell.paragraphs[0].alignment = CENTER
+    for row, values in zip(table.rows[1:], content.rows, strict=True):
+        for index, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
+            cell_lines(cell, [value], "Cell")
+            if index in (4, 5, 6):
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
