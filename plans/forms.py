@@ -36,7 +36,7 @@ class PlanHeaderForm(forms.ModelForm):
         model = Plan
         fields = [
             "kind", "year_start", "year_end", "title", "place", "draft_month", "draft_year",
-            "basis_lead_in", "closing_text", "budget_total",
+            "basis_lead_in", "closing_text", "budget_total", "report_rules",
             "signer_authority", "signer_position", "signer_name",
         ]
         widgets = {
@@ -44,6 +44,7 @@ class PlanHeaderForm(forms.ModelForm):
             "basis_lead_in": forms.Textarea(attrs={"rows": 2}),
             "closing_text": forms.Textarea(attrs={"rows": 3}),
             "signer_authority": forms.Textarea(attrs={"rows": 2}),
+            "report_rules": forms.CheckboxSelectMultiple,
         }
         error_messages = {
             "title": {"required": "Nhập trích yếu của kế hoạch."},
@@ -68,7 +69,7 @@ class NewPlanForm(PlanHeaderForm):
     issuer = forms.ModelChoiceField(label="Cơ quan ban hành", queryset=Agency.objects.none())
 
     class Meta(PlanHeaderForm.Meta):
-        fields = ["issuer", "kind", "year_start", "year_end", "title"]
+        fields = ["issuer", "kind", "year_start", "year_end", "title", "report_rules"]
 
     def __init__(self, *args, issuers, **kwargs):
         super().__init__(*args, **kwargs)

@@ -173,6 +173,8 @@ def default_symbol(issuer: Agency) -> str:
 @transaction.atomic
 def plan_create(*, issuer: Agency, user, fields: dict) -> Plan:
     """A new empty draft for `issuer`."""
+    fields = dict(fields)
+    report_rules = fields.pop("report_rules", None)
     plan = Plan(
         issuer=issuer,
         symbol=default_symbol(issuer),
@@ -184,6 +186,8 @@ def plan_create(*, issuer: Agency, user, fields: dict) -> Plan:
         plan.year_end = plan.year_start
     plan.full_clean()
     plan.save()
+    if report_rules is not None:
+        plan.report_rules.set(report_rules)
     _record(plan, user=user, from_status=Plan.Status.DRAFT, comment="Tạo dự thảo")
     return plan
 
@@ -193,12 +197,16 @@ def plan_update(*, plan: Plan, lock_version: int, fields: dict, basis: list[dict
     """Header, signer, closing text and the basis references of a draft."""
     _ensure_draft(plan)
     _claim(plan, lock_version)
+    fields = dict(fields)
+    report_rules = fields.pop("report_rules", None)
     for name, value in fields.items():
         setattr(plan, name, value)
     if plan.kind == Plan.Kind.YEARLY:
         plan.year_end = plan.year_start
     plan.full_clean()
     plan.save()
+    if report_rules is not None:
+        plan.report_rules.set(report_rules)
     existing = {ref.pk: ref for ref in plan.basis_references.all()}
     kept = set()
     for position, values in enumerate(basis, start=1):
@@ -422,6 +430,7 @@ def _clone(
         setattr(plan, name, value)
     plan.full_clean()
     plan.save()
+    plan.report_rules.set(source.report_rules.all())
 
     if with_responsibilities:
         # The text comes along; the link does not, so a copy is not listed as

@@ -1,0 +1,59 @@
+from django.contrib import admin
+
+from .models import Evidence, LevelDeadline, Notice, Report, ReportEvent, ReportingPeriod, ReportingRule
+
+
+@admin.register(ReportingRule)
+class ReportingRuleAdmin(admin.ModelAdmin):
+    list_display = ["kind", "label", "end_months", "length_months", "cutoff_day", "due_day", "is_active"]
+    list_editable = ["is_active"]
+
+
+@admin.register(LevelDeadline)
+class LevelDeadlineAdmin(admin.ModelAdmin):
+    list_display = ["agency_kind", "working_days"]
+    list_editable = ["working_days"]
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(admin.ModelAdmin):
+    list_display = ["label", "start", "end", "due"]
+    list_filter = ["rule", "year"]
+
+
+class ReportEventInline(admin.TabularInline):
+    model = ReportEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["kind", "user", "comment", "created_at"]
+    fields = readonly_fields
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Read-only: reports change only through the workflow in the portal."""
+
+    list_display = ["agency", "period", "status", "due_date", "submitted_at"]
+    list_filter = ["status", "period"]
+    search_fields = ["agency__name"]
+    readonly_fields = [f.name for f in Report._meta.fields]
+    inlines = [ReportEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["report", "kind", "day", "sent_at", "attempts", "last_error"]
+    list_filter = ["kind", "sent_at"]
+    readonly_fields = [f.name for f in Notice._meta.fields]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "report", "size", "uploaded_at"]
+    readonly_fields = [f.name for f in Evidence._meta.fields]
