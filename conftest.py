@@ -9,11 +9,20 @@ from agencies.models import Agency, Membership
 @pytest.fixture(autouse=True, scope="session")
 def _ci_runs_on_postgresql(django_db_setup, django_db_blocker):
     """CI must test against PostgreSQL: never a silent fallback to SQLite."""
-    if os.environ.get("CI"):
-        from django.db import connection
+    from django.db import connection
 
+    if os.environ.get("CI"):
         with django_db_blocker.unblock():
             assert connection.vendor == "postgresql", "CI must run the suite on PostgreSQL (DATABASE_URL)"
+    yield
+    if connection.vendor == "postgresql":
+        # Live-server threads and worker processes may leave sessions open;
+        # close them so the test database can be dropped at the end.
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 def make_agency(code, *, parent=None, kind=Agency.Kind.OFFICE, **fields):
