@@ -29,6 +29,7 @@ REPORT_EDIT = "report.edit"
 REPORT_SUBMIT = "report.submit"
 REPORT_REVIEW = "report.review"
 SUMMARY_VIEW = "summary.view"
+DASHBOARD_VIEW = "dashboard.view"
 AGENCY_VIEW = "agency.view"
 AGENCY_MANAGE = "agency.manage"
 
@@ -132,6 +133,9 @@ def _report_rule(access: _Access, action: str, report) -> bool:
 def _agency_rule(access: _Access, action: str, agency: Agency) -> bool:
     if action == SUMMARY_VIEW:
         return access.is_admin or access.reviews(agency.pk)
+    if action == DASHBOARD_VIEW:
+        # Reviewers over their scope; a head over their own agency only.
+        return access.is_admin or access.reviews(agency.pk) or Role.HEAD in access.roles_at(agency.pk)
     if action == AGENCY_MANAGE:
         return access.is_admin
     if action == AGENCY_VIEW:

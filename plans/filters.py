@@ -6,6 +6,8 @@ from cchc_portal.text import fold
 
 from .models import Plan
 
+MAX_ISSUER_CHOICES = 300
+
 
 class PlanFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
@@ -14,8 +16,7 @@ class PlanFilter(django_filters.FilterSet):
     )
     year = django_filters.NumberFilter(label="Năm", method="in_year")
     status = django_filters.ChoiceFilter(label="Trạng thái", choices=Plan.Status.choices, empty_label="Tất cả")
-    issuer = django_filters.ModelChoiceFilter(label="Cơ quan ban hành", queryset=Agency.objects.none(),
-                                              empty_label="Tất cả")
+    issuer = django_filters.ChoiceFilter(label="Cơ quan ban hành", field_name="issuer_id", empty_label="Tất cả")
 
     class Meta:
         model = Plan
@@ -24,9 +25,17 @@ class PlanFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Only issuers of plans the user can see: the list itself is already scoped.
-        self.filters["issuer"].queryset = Agency.objects.filter(
-            pk__in=self.queryset.values("issuer_id")
-        ).order_by("name")
+        # One query for the choices, whatever their number.
+        issuers = list(
+            Agency.objects.filter(pk__in=self.queryset.values("issuer_id"))
+            .order_by("name").values_list("pk", "name")[: MAX_ISSUER_CHOICES + 1]
+        )
+        if len(issuers) > MAX_ISSUER_CHOICES:
+            # A national reviewer sees thousands of issuers: a list that long
+            # helps nobody; the search box (it matches issuer names) takes over.
+            del self.filters["issuer"]
+        else:
+            self.filters["issuer"].extra["choices"] = [(str(pk), name) for pk, name in issuers]
         for field in self.form.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)

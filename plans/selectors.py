@@ -8,7 +8,7 @@ from django.http import Http404
 
 from agencies.models import Agency, Membership
 from agencies.permissions import PLAN_VIEW, can, review_root_id
-from agencies.selectors import agency_ancestor_ids, agency_subtree_ids
+from agencies.selectors import agencies_above_ids, agency_subtree_ids
 
 from .models import BasisReference, Clause, Plan, Responsibility, Task
 
@@ -33,9 +33,7 @@ def plan_list_for_user(*, user) -> QuerySet[Plan]:
             if role == Membership.Role.REVIEWER
         ]
     )
-    above_own: set[int] = set()
-    for agency_id in own:
-        above_own.update(agency_ancestor_ids(agency_id=agency_id))
+    above_own = agencies_above_ids(agency_ids=own)
     return plans.filter(
         Q(issuer_id__in=own | reviewed)
         | Q(status=Plan.Status.ISSUED, issuer_id__in=above_own)

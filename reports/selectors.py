@@ -16,6 +16,8 @@ from agencies.selectors import agency_subtree_ids
 
 from .models import Report, ReportEvent, ReportingPeriod, ReportLine
 
+LIST_LIMIT = 50
+
 
 def _scope(user) -> tuple[set[int], set[int], bool]:
     """(agencies where the user holds head/drafter roles, agencies they review, admin?)."""
@@ -48,8 +50,10 @@ def report_lists_for_user(*, user, today: dt.date | None = None) -> dict[str, Qu
     }
     if reviewed or is_admin:
         in_scope = base if is_admin else base.filter(agency_id__in=reviewed)
-        lists["to_review"] = in_scope.filter(status=Report.Status.SUBMITTED)
-        lists["missing"] = in_scope.filter(status__in=open_statuses, due_date__lt=today)
+        # The oldest first and at most LIST_LIMIT: a national reviewer's full
+        # list would be thousands of rows; the dashboard has the whole picture.
+        lists["to_review"] = in_scope.filter(status=Report.Status.SUBMITTED)[:LIST_LIMIT]
+        lists["missing"] = in_scope.filter(status__in=open_statuses, due_date__lt=today)[:LIST_LIMIT]
     return lists
 
 

@@ -1,36 +1,17 @@
 """The portal driven in Debian's Chromium against a live server."""
 
 import os
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import sync_playwright
 
+from conftest import ARTIFACTS
 from plans.demo.loader import DEMO_PASSWORD
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture
-def page(monkeypatch):
-    # Playwright runs an event loop in this thread; the ORM calls of the test
-    # itself are still plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-        yield page
-        browser.close()
+def page(browser):
+    return browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,39 +1,13 @@
 """The drafting journey in Debian's Chromium against a live server."""
 
 import os
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from plans.demo.loader import DEMO_PASSWORD
+from conftest import ARTIFACTS
 from plans.models import Clause, Plan
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM calls beside Playwright's loop
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
-
-
-def log_in(browser, live_server, username):
-    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="vi-VN")
-    page.set_default_timeout(15_000)
-    page.goto(live_server.url + "/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(live_server.url + "/")
-    return page
 
 
 def add_task(page, content, lead_filter, lead_label, budget):
@@ -50,11 +24,11 @@ def add_task(page, content, lead_filter, lead_label, budget):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_drafter_copies_edits_submits_and_head_issues(live_server, browser):
+def test_drafter_copies_edits_submits_and_head_issues(live_server, log_in):
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     source = Plan.objects.get(issuer__code="HD-BG", year_start=2025)
 
-    page = log_in(browser, live_server, "drafter")
+    page = log_in("drafter")
     page.goto(f"{live_server.url}/plans/{source.pk}/")
     page.click("text=Sao chép sang năm khác")
     page.fill("input[name=year_start]", "2026")
@@ -85,7 +59,7 @@ def test_drafter_copies_edits_submits_and_head_issues(live_server, browser):
     expect(page.locator(".alert-success")).to_contain_text("Đã trình")
     page.close()
 
-    head = log_in(browser, live_server, "head")
+    head = log_in("head")
     head.goto(f"{live_server.url}/plans/{draft.pk}/")
     head.click("#plan-actions >> text=Ban hành")
     head.fill("input[name=number]", "15")
@@ -109,11 +83,11 @@ def test_drafter_copies_edits_submits_and_head_issues(live_server, browser):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_clause_rows_are_removed_added_and_moved_in_the_browser(live_server, browser):
+def test_clause_rows_are_removed_added_and_moved_in_the_browser(live_server, log_in):
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     plan = Plan.objects.get(issuer__code="HD-BG", year_start=2025)
     purposes = list(plan.clauses.filter(section=Clause.Section.PURPOSE).order_by("position"))
-    page = log_in(browser, live_server, "drafter")
+    page = log_in("drafter")
     page.goto(f"{live_server.url}/plans/{plan.pk}/edit/muc-dich/")
     rows = page.locator(".formset-row:visible")
     expect(rows).to_have_count(3)

@@ -1,52 +1,25 @@
 """The reporting round trip in Debian's Chromium against a live server."""
 
 import io
-import os
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from plans.demo.loader import DEMO_PASSWORD
+from conftest import ARTIFACTS
 from reports.models import Report
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-@pytest.fixture
-def browser(monkeypatch, settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
-
-
-def log_in(browser, live_server, username):
-    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="vi-VN")
-    page.set_default_timeout(15_000)
-    page.goto(live_server.url + "/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(live_server.url + "/")
-    return page
-
-
 @pytest.mark.django_db(transaction=True)
-def test_head_reports_reviewer_returns_head_fixes_reviewer_accepts(live_server, browser, tmp_path):
+def test_head_reports_reviewer_returns_head_fixes_reviewer_accepts(live_server, log_in, tmp_path):
     call_command("load_demo", stdout=io.StringIO())
     report = Report.objects.get(agency__code="HD-BG-KS", period__label="Năm 2026")
     evidence = tmp_path / "bien-ban-hoi-nghi.pdf"
     evidence.write_bytes(PDF)
 
-    head = log_in(browser, live_server, "head")
+    head = log_in("head")
     head.goto(live_server.url + "/reports/")
     head.locator("a", has_text="Năm 2026").first.click()
     lines = list(report.lines.order_by("task__position"))
@@ -66,14 +39,14 @@ def test_head_reports_reviewer_returns_head_fixes_reviewer_accepts(live_server, 
     expect(head.locator(".alert-success")).to_contain_text("Đã nộp báo cáo")
     head.close()
 
-    reviewer = log_in(browser, live_server, "reviewer")
+    reviewer = log_in("reviewer")
     reviewer.goto(f"{live_server.url}/reports/{report.pk}/")
     reviewer.fill(f"input[name='lc-{lines[0].pk}']", "Ghi rõ số lượt người tham dự.")
     reviewer.fill("#id_comment", "Bổ sung số liệu dòng 1.")
     reviewer.click("button:has-text('Trả lại')")
     expect(reviewer.locator(".alert-success")).to_contain_text("Đã trả lại")
 
-    head = log_in(browser, live_server, "head")
+    head = log_in("head")
     head.goto(f"{live_server.url}/reports/{report.pk}/")
     expect(head.locator(".alert-warning")).to_contain_text("Bổ sung số liệu dòng 1.")
     expect(head.locator(f"#line-{lines[0].pk}")).to_contain_text("Ghi rõ số lượt người tham dự.")
