@@ -43,6 +43,8 @@ def report_lists_for_user(*, user, today: dt.date | None = None) -> dict[str, Qu
     open_statuses = [Report.Status.DRAFT, Report.Status.RETURNED]
     mine = base.filter(agency_id__in=own)
     lists = {
+        "mine": bool(own),
+        "reviews": bool(reviewed or is_admin),
         "returned": mine.filter(status=Report.Status.RETURNED),
         "overdue": mine.filter(status=Report.Status.DRAFT, due_date__lt=today),
         "due": mine.filter(status=Report.Status.DRAFT, due_date__gte=today, period__start__lte=today),

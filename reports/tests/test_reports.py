@@ -339,3 +339,9 @@ def test_bc_is_for_reviewers_only(client, demo):
     assert client.get(reverse("reports:summary_document", args=[period.pk, "pdf"])).status_code == 403
     client.logout()
     assert client.get(reverse("reports:summary_document", args=[period.pk, "pdf"])).status_code == 302
+
+
+def test_reviewer_without_own_reports_sees_only_the_review_lists(client, demo):
+    as_user(client, "reviewer")
+    body = client.get(reverse("reports:index")).content.decode()
+    assert "Chờ xem xét trong phạm vi" in body and "Bị trả lại – cần sửa" not in body
