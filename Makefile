@@ -36,6 +36,7 @@ system-deps:
 	fi
 
 run: export DJANGO_DEBUG ?= true
+run: export SITE_URL ?= http://$(HOST)
 run: install system-deps
 	$(PY) manage.py check_services
 	$(PY) manage.py migrate --noinput
