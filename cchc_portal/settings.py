@@ -246,6 +246,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.reminders_sweep_task",
         "schedule": crontab(hour=REMINDER_HOUR, minute=0),
     },
+    "requeue-unsent-notices": {
+        "task": "reports.tasks.notices_requeue_task",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # FORMS

@@ -68,6 +68,13 @@ def add_working_days(day: dt.date, count: int) -> dt.date:
     return day
 
 
+def working_day_before(day: dt.date) -> dt.date:
+    day -= dt.timedelta(days=1)
+    while not is_working_day(day):
+        day -= dt.timedelta(days=1)
+    return day
+
+
 def _month_shift(year: int, month: int, delta: int) -> tuple[int, int]:
     index = year * 12 + (month - 1) + delta
     return index // 12, index % 12 + 1

@@ -113,7 +113,7 @@ def summary_document(summary: dict) -> SummaryDocument:
 
     rows = []
     for index, report in enumerate(reports, start=1):
-        row = summary["by_agency"].get(report.agency.display_name, {"tasks": 0, "done": 0, "spent": 0, "counters": {}})
+        row = summary["by_agency"].get(report.agency_id, {"tasks": 0, "done": 0, "spent": 0, "counters": {}})
         rows.append([
             str(index), report.agency.name, report.get_status_display(),
             f"{timezone.localtime(report.submitted_at):%d/%m/%Y}" if report.submitted_at else "",

@@ -21,13 +21,14 @@ def summary_xlsx(summary: dict) -> bytes:
         ws.title = title
         ws.append([f"Tổng hợp {summary['period'].label} – {summary['root'].name}"])
         ws["A1"].font = Font(bold=True, size=13)
-        header = [first_header, "Số nhiệm vụ", "Hoàn thành", "Kinh phí đã dùng (đồng)", *[labels[c] for c in codes]]
+        header = [first_header, "Số nhiệm vụ", "Hoàn thành", "Kinh phí đã dùng (đồng)",
+                  *[safe_cell(labels[c]) for c in codes]]
         ws.append(header)
         for cell in ws[2]:
             cell.font = bold
             cell.alignment = Alignment(wrap_text=True, vertical="center")
-        for name, row in rows.items():
-            ws.append([safe_cell(name), row["tasks"], row["done"], row["spent"],
+        for row in rows.values():
+            ws.append([safe_cell(row["name"]), row["tasks"], row["done"], row["spent"],
                        *[row["counters"].get(c, 0) for c in codes]])
         total = summary["totals"]
         ws.append(["Tổng cộng", total["tasks"], total["done"], total["spent"],

@@ -10,6 +10,12 @@ from django import forms
 from .models import ReportLine
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+# Text pasted from Word can carry control characters that DOCX (XML) refuses.
+CONTROL_CHARS = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+
+
+def clean_text(value: str) -> str:
+    return (value or "").translate(CONTROL_CHARS)
 NUMBER_ERROR = "Nhập số nguyên không âm bằng chữ số."
 MONEY_ERROR = "Nhập số tiền bằng chữ số (đồng), không âm, ví dụ 2500000."
 
@@ -58,7 +64,7 @@ class ReportLineForm(forms.Form):
             "state": data["state"],
             "percent": data["percent"],
             "spent": data["spent"],
-            "note": data["note"],
+            "note": clean_text(data["note"]),
             "counters": {code: data[f"c_{code}"] for code in self.counter_codes if data.get(f"c_{code}") is not None},
         }
 
@@ -71,6 +77,12 @@ class ReportLineForm(forms.Form):
 
 class NarrativeForm(forms.Form):
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        for name in ("results", "shortcomings", "proposals"):
+            data[name] = clean_text(data.get(name, ""))
+        return data
     results = forms.CharField(label="Kết quả đạt được", required=False, widget=forms.Textarea(attrs={"rows": 4}))
     shortcomings = forms.CharField(label="Tồn tại, hạn chế", required=False,
                                    widget=forms.Textarea(attrs={"rows": 3}))

@@ -93,7 +93,8 @@ def notices_due(*, today: dt.date) -> list[DueNotice]:
         elif days_left == 0:
             if not already(Notice.Kind.DUE, today):
                 due.append(DueNotice(report, Notice.Kind.DUE, today))
-        else:
+        elif report.status == Report.Status.DRAFT:
+            # A returned report was submitted once; its own notice covers it.
             if not already(Notice.Kind.OVERDUE, since=today - dt.timedelta(days=every)):
                 due.append(DueNotice(report, Notice.Kind.OVERDUE, today))
             if -days_left >= escalate and not already(Notice.Kind.ESCALATION):
@@ -126,7 +127,8 @@ def _people(reports: list[Report]) -> tuple[dict[int, list], dict[int, list]]:
 def _audience(notice_kind: str, report: Report, staff, reviewers) -> tuple[list, list[str]]:
     """(users who get the bell notification, e-mail addresses)."""
     if notice_kind == Notice.Kind.ESCALATION:
-        users = reviewers.get(report.agency_id, [])
+        # One reviewer may hold several memberships covering the unit.
+        users = list({u.pk: u for u in reviewers.get(report.agency_id, [])}.values())
         return users, sorted({u.email for u in users if u.email})
     members = staff.get(report.agency_id, [])
     users = list({m.user.pk: m.user for m in members}.values())
@@ -163,21 +165,24 @@ def notices_record(*, due: list[DueNotice]) -> list[Notice]:
     created = []
     for item in due:
         users, emails = _audience(item.kind, item.report, staff, reviewers)
+        title, body = _texts(item.kind, item.report)
+        url = reverse("reports:detail", args=[item.report.pk])
         try:
             with transaction.atomic():
                 notice = Notice.objects.create(report=item.report, kind=item.kind, day=item.day, recipients=emails)
+                Notification.objects.bulk_create(
+                    [Notification(user=u, notice=notice, title=title, body=body, url=url) for u in users],
+                    ignore_conflicts=True,
+                )
         except IntegrityError:
-            continue
-        title, body = _texts(item.kind, item.report)
-        url = reverse("reports:detail", args=[item.report.pk])
-        Notification.objects.bulk_create(
-            [Notification(user=u, notice=notice, title=title, body=body, url=url) for u in users]
-        )
+            continue  # another sweep recorded this notice first
         created.append(notice)
     from .tasks import send_notice_task
 
     for notice in created:
-        transaction.on_commit(lambda pk=notice.pk: send_notice_task.delay(pk))
+        # robust: a broker that is down must not undo the day's notices nor
+        # skip the others; the requeue task sends what was not enqueued.
+        transaction.on_commit(lambda pk=notice.pk: send_notice_task.delay(pk), robust=True)
     return created
 
 
@@ -195,13 +200,34 @@ def reminders_sweep(*, today: dt.date | None = None, dry_run: bool = False) -> S
     if dry_run:
         return result
     result.created = len(notices_record(due=result.due))
+    result.requeued = notices_requeue(today=today)
+    return result
+
+
+REQUEUE_DAYS = 7
+MAX_ATTEMPTS = 8
+
+
+def notices_requeue(*, today: dt.date | None = None) -> int:
+    """Enqueue again the notices whose e-mail has not gone out (a broker that
+    was down, a worker that died) while they still matter: recent, about a
+    report still open, and not given up on. Run by the sweep and every 15 minutes."""
     from .tasks import send_notice_task
 
-    stale = Notice.objects.filter(sent_at__isnull=True, created_at__lt=timezone.now() - dt.timedelta(minutes=30))
-    for pk in stale.exclude(recipients=[]).values_list("pk", flat=True):
+    today = today or timezone.localdate()
+    stale = (
+        Notice.objects.filter(
+            sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS, day__gte=today - dt.timedelta(days=REQUEUE_DAYS),
+            created_at__lt=timezone.now() - dt.timedelta(minutes=10), report__status__in=OPEN,
+        )
+        .exclude(recipients=[])
+        .values_list("pk", flat=True)
+    )
+    count = 0
+    for pk in stale:
         send_notice_task.delay(pk)
-        result.requeued += 1
-    return result
+        count += 1
+    return count
 
 
 def reminders_manual(*, reports: list[Report], today: dt.date | None = None) -> tuple[int, int]:
@@ -234,26 +260,29 @@ def _email(notice: Notice) -> EmailMultiAlternatives:
 CLAIM_TIMEOUT = dt.timedelta(minutes=10)
 
 
-def notice_send(*, notice_id: int) -> bool:
+SENT, DONE, BUSY = "sent", "done", "busy"
+
+
+def notice_send(*, notice_id: int) -> str:
     """Send one notice's e-mail unless it went out already.
 
     A worker first claims the notice with one conditional UPDATE (works the
     same on PostgreSQL and SQLite, and holds no lock while talking to the
     mail server); a second worker given the same notice finds it claimed or
-    sent and does nothing. A claim older than CLAIM_TIMEOUT belonged to a
-    worker that died, and may be taken over, so no notice is lost. A mail
-    error releases the claim, is recorded, and is raised for a retry."""
+    sent. A claim older than CLAIM_TIMEOUT belonged to a worker that died and
+    may be taken over, so no notice is lost. Any error releases the claim; a
+    mail error is recorded and raised for a retry.
+    Returns SENT, DONE (already sent, or nothing to send) or BUSY (another
+    worker holds the claim: try again after CLAIM_TIMEOUT)."""
     now = timezone.now()
-    claimed = (
-        Notice.objects.filter(pk=notice_id, sent_at__isnull=True)
-        .exclude(recipients=[])
-        .filter(models.Q(claimed_at__isnull=True) | models.Q(claimed_at__lt=now - CLAIM_TIMEOUT))
-        .update(claimed_at=now)
-    )
+    open_notice = Notice.objects.filter(pk=notice_id, sent_at__isnull=True).exclude(recipients=[])
+    claimed = open_notice.filter(
+        models.Q(claimed_at__isnull=True) | models.Q(claimed_at__lt=now - CLAIM_TIMEOUT)
+    ).update(claimed_at=now)
     if not claimed:
-        return False
-    notice = Notice.objects.select_related("report__agency", "report__period").get(pk=notice_id)
+        return BUSY if open_notice.exists() else DONE
     try:
+        notice = Notice.objects.select_related("report__agency", "report__period").get(pk=notice_id)
         _email(notice).send()
     except MAIL_ERRORS as error:
         Notice.objects.filter(pk=notice_id).update(
@@ -261,7 +290,10 @@ def notice_send(*, notice_id: int) -> bool:
         )
         logger.warning("Notice %s not sent yet: %s", notice_id, error)
         raise
+    except Exception:
+        Notice.objects.filter(pk=notice_id).update(claimed_at=None)
+        raise
     Notice.objects.filter(pk=notice_id).update(
         sent_at=timezone.now(), attempts=models.F("attempts") + 1, last_error=""
     )
-    return True
+    return SENT

@@ -112,8 +112,10 @@ def period_summary(*, period: ReportingPeriod, root: Agency) -> dict:
         channel = line.task.channel.name if line.task.channel else "Chưa xác định hình thức"
         if line.task.channel:
             labels.update({c["code"]: c["label"] for c in line.task.channel.counters})
-        for key, target in ((area, by_area), (channel, by_channel), (line.report.agency.display_name, by_agency)):
+        # Units are keyed by id: short names such as "Phòng Nội vụ" repeat across districts.
+        for key, target in ((area, by_area), (channel, by_channel), (line.report.agency_id, by_agency)):
             row = target[key]
+            row["name"] = key if target is not by_agency else line.report.agency.display_name
             row["tasks"] += 1
             row["done"] += line.state == ReportLine.Progress.DONE
             row["spent"] += line.spent or 0
@@ -136,7 +138,7 @@ def period_summary(*, period: ReportingPeriod, root: Agency) -> dict:
         "reports": reports,
         "by_area": dict(sorted(by_area.items())),
         "by_channel": dict(sorted(by_channel.items())),
-        "by_agency": dict(sorted(by_agency.items())),
+        "by_agency": dict(sorted(by_agency.items(), key=lambda item: item[1]["name"])),
         "totals": totals,
         "counter_labels": labels,
         "missing": [r for r in reports if r.status in (Report.Status.DRAFT, Report.Status.RETURNED)

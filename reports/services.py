@@ -14,7 +14,7 @@ from django.utils import timezone
 from agencies.models import Agency
 from plans.models import Plan, Task
 
-from .calendar import add_working_days, period_bounds, period_label, province_due
+from .calendar import add_working_days, period_bounds, period_label, province_due, working_day_before
 from .models import Evidence, LevelDeadline, Report, ReportEvent, ReportingPeriod, ReportingRule, ReportLine
 
 STALE_REPORT = (
@@ -49,10 +49,15 @@ def periods_ensure(*, year: int) -> list[ReportingPeriod]:
 
 
 def agency_due_date(*, period: ReportingPeriod, agency_kind: str, level_days: dict[str, int]) -> timezone.datetime:
-    """Communes first, consolidating units later, the province on the period's own due date."""
+    """Communes first, consolidating units later, the province on the period's
+    own due date: a lower level is never due later than the working day before
+    the province (holidays can squeeze them together), and never less than one
+    working day after the cut-off (Nghị định 09/2019)."""
     if agency_kind == Agency.Kind.PROVINCE:
         return period.due
-    return add_working_days(period.end, level_days.get(agency_kind, 2))
+    due = add_working_days(period.end, level_days.get(agency_kind, 2))
+    latest = working_day_before(period.due)
+    return max(min(due, latest), add_working_days(period.end, 1))
 
 
 def _tasks_owed(period: ReportingPeriod):
@@ -102,7 +107,7 @@ def reports_ensure(*, period: ReportingPeriod) -> int:
     lines = []
     for task in tasks:
         report = reports[task.lead_agency_id]
-        if (report.pk, task.pk) in have or report.status == Report.Status.ACCEPTED:
+        if (report.pk, task.pk) in have or report.status in (Report.Status.ACCEPTED, Report.Status.SUBMITTED):
             continue
         before = previous.get(task.pk)
         lines.append(
@@ -191,7 +196,9 @@ def _move(report: Report, *, expected: tuple, to: str) -> Report:
 @transaction.atomic
 def report_submit(*, report: Report, user) -> Report:
     _move(report, expected=(Report.Status.DRAFT, Report.Status.RETURNED), to=Report.Status.SUBMITTED)
-    report.submitted_at = timezone.now()
+    # The first submission decides whether the report was on time; a
+    # resubmission after a return does not make it late.
+    report.submitted_at = report.submitted_at or timezone.now()
     report.save(update_fields=["status", "submitted_at", "lock_version", "updated_at"])
     late = report.days_late
     comment = f"Nộp muộn {late} ngày" if late else ""
@@ -216,6 +223,10 @@ def report_return(*, report: Report, user, comment: str, line_comments: dict[int
     ReportEvent.objects.create(
         report=report, kind=ReportEvent.Kind.RETURNED, user=user, comment=comment, line_comments=kept
     )
+    # The unit hears of it now, not at tomorrow's sweep.
+    from .reminders import DueNotice, notices_record
+
+    notices_record(due=[DueNotice(report, "returned", timezone.localdate())])
     return report
 
 

@@ -25,6 +25,7 @@ def reminders_sweep_task(day: str | None = None) -> int:
 
 
 @shared_task(
+    bind=True,
     autoretry_for=MAIL_ERRORS,
     retry_backoff=settings.REMINDER_RETRY_BACKOFF,
     retry_backoff_max=600,
@@ -32,8 +33,20 @@ def reminders_sweep_task(day: str | None = None) -> int:
     max_retries=8,
     acks_late=True,
 )
-def send_notice_task(notice_id: int) -> bool:
+def send_notice_task(self, notice_id: int) -> str:
     """Send one notice's e-mail; SMTP errors retry with backoff (5 s, 10 s, …, 10 min)."""
-    from .reminders import notice_send
+    from .reminders import BUSY, CLAIM_TIMEOUT, notice_send
 
-    return notice_send(notice_id=notice_id)
+    result = notice_send(notice_id=notice_id)
+    if result == BUSY:
+        # Another worker is sending it, or died doing so: look again once its claim expires.
+        raise self.retry(countdown=CLAIM_TIMEOUT.total_seconds() + 5, max_retries=3)
+    return result
+
+
+@shared_task
+def notices_requeue_task() -> int:
+    """Every 15 minutes: notices that were not enqueued or not sent go again."""
+    from .reminders import notices_requeue
+
+    return notices_requeue()

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -149,7 +149,9 @@ def report_review(request: HttpRequest, report_id: int) -> HttpResponse:
 
 def _summary_root(request: HttpRequest) -> Agency:
     roots = scope_agencies_for_summary(user=request.user)
-    chosen = request.GET.get("agency")
+    chosen = request.GET.get("agency", "")
+    if chosen and not chosen.isdigit():
+        raise Http404("Không tìm thấy đơn vị.")
     if chosen:
         root = get_object_or_404(Agency, pk=chosen)
     elif roots:
@@ -211,8 +213,10 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 def notification_read(request: HttpRequest) -> HttpResponse:
     """Mark one notification (id posted) or all of the user's as read."""
     mine = request.user.notifications.filter(read_at__isnull=True)
-    if request.POST.get("id"):
+    if request.POST.get("id", "").isdigit():
         mine = mine.filter(pk=request.POST["id"])
+    elif request.POST.get("id"):
+        mine = mine.none()
     mine.update(read_at=timezone.now())
     target = request.POST.get("next", "")
     if target.startswith("/") and not target.startswith("//"):
