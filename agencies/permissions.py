@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AnonymousUser
 
 from .models import Agency, Membership
-from .selectors import agency_ancestor_ids
+from .selectors import agency_ancestor_ids, agency_subtree_ids
 
 Role = Membership.Role
 
@@ -67,22 +67,49 @@ def review_root_id(agency_id: int, is_home_affairs: bool, parent_id: int | None)
     return parent_id if is_home_affairs and parent_id else agency_id
 
 
+@dataclass
+class UserScope:
+    """The user's memberships as sets of agency ids, for list queries that
+    must agree with can(): one query for the roles, one for the reviewed subtrees."""
+
+    roles: list[tuple[int, str, bool, int | None]]  # agency, role, is_home_affairs, parent
+    superuser: bool = False
+
+    @property
+    def is_admin(self) -> bool:
+        return self.superuser or any(role == Role.ADMIN for _, role, _, _ in self.roles)
+
+    def agencies(self, *roles: str) -> set[int]:
+        """Agencies where the user holds any of `roles` (any role if none given)."""
+        return {agency for agency, role, _, _ in self.roles if not roles or role in roles}
+
+    @property
+    def review_roots(self) -> set[int]:
+        return {review_root_id(a, home, parent) for a, role, home, parent in self.roles if role == Role.REVIEWER}
+
+    def reviewed_ids(self) -> set[int]:
+        return agency_subtree_ids(agency_ids=self.review_roots)
+
+
+def user_scope(user) -> UserScope:
+    rows = list(
+        Membership.objects.filter(user=user).values_list(
+            "agency_id", "role", "agency__is_home_affairs", "agency__parent_id"
+        )
+    )
+    return UserScope(roles=rows, superuser=user.is_superuser)
+
+
 def _access(user) -> _Access | None:
     if user is None or isinstance(user, AnonymousUser) or not user.is_active:
         return None
     cached = getattr(user, "_cchc_access", None)
     if cached is None:
+        scope = user_scope(user)
         roles: dict[int, set[str]] = {}
-        review_roots: set[int] = set()
-        rows = Membership.objects.filter(user=user).values_list(
-            "agency_id", "role", "agency__is_home_affairs", "agency__parent_id"
-        )
-        for agency_id, role, is_home_affairs, parent_id in rows:
+        for agency_id, role, _, _ in scope.roles:
             roles.setdefault(agency_id, set()).add(role)
-            if role == Role.REVIEWER:
-                review_roots.add(review_root_id(agency_id, is_home_affairs, parent_id))
-        is_admin = user.is_superuser or any(Role.ADMIN in r for r in roles.values())
-        cached = _Access(roles_by_agency=roles, is_admin=is_admin, review_roots=review_roots)
+        cached = _Access(roles_by_agency=roles, is_admin=scope.is_admin, review_roots=scope.review_roots)
         user._cchc_access = cached
     return cached
 

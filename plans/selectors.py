@@ -7,7 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from agencies.models import Agency, Membership
-from agencies.permissions import PLAN_VIEW, can, review_root_id
+from agencies.permissions import PLAN_VIEW, can, user_scope
 from agencies.selectors import agencies_above_ids, agency_subtree_ids
 
 from .models import BasisReference, Clause, Plan, Responsibility, Task
@@ -18,21 +18,11 @@ def plan_list_for_user(*, user) -> QuerySet[Plan]:
     plans = Plan.objects.select_related("issuer")
     if not user.is_authenticated or not user.is_active:
         return plans.none()
-    memberships = list(
-        Membership.objects.filter(user=user).values_list(
-            "agency_id", "role", "agency__is_home_affairs", "agency__parent_id"
-        )
-    )
-    if user.is_superuser or any(m[1] == Membership.Role.ADMIN for m in memberships):
+    scope = user_scope(user)
+    if scope.is_admin:
         return plans
-    own = {m[0] for m in memberships}
-    reviewed = agency_subtree_ids(
-        agency_ids=[
-            review_root_id(agency_id, is_home_affairs, parent_id)
-            for agency_id, role, is_home_affairs, parent_id in memberships
-            if role == Membership.Role.REVIEWER
-        ]
-    )
+    own = scope.agencies()
+    reviewed = scope.reviewed_ids()
     above_own = agencies_above_ids(agency_ids=own)
     return plans.filter(
         Q(issuer_id__in=own | reviewed)

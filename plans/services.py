@@ -182,14 +182,19 @@ def plan_create(*, issuer: Agency, user, fields: dict) -> Plan:
         created_by=user,
         **fields,
     )
+    _save_header(plan, report_rules)
+    _record(plan, user=user, from_status=Plan.Status.DRAFT, comment="Tạo dự thảo")
+    return plan
+
+
+def _save_header(plan: Plan, report_rules) -> None:
+    """A yearly plan covers one year; validate, save, then the period kinds (M2M needs the row)."""
     if plan.kind == Plan.Kind.YEARLY:
         plan.year_end = plan.year_start
     plan.full_clean()
     plan.save()
     if report_rules is not None:
         plan.report_rules.set(report_rules)
-    _record(plan, user=user, from_status=Plan.Status.DRAFT, comment="Tạo dự thảo")
-    return plan
 
 
 @transaction.atomic
@@ -201,12 +206,7 @@ def plan_update(*, plan: Plan, lock_version: int, fields: dict, basis: list[dict
     report_rules = fields.pop("report_rules", None)
     for name, value in fields.items():
         setattr(plan, name, value)
-    if plan.kind == Plan.Kind.YEARLY:
-        plan.year_end = plan.year_start
-    plan.full_clean()
-    plan.save()
-    if report_rules is not None:
-        plan.report_rules.set(report_rules)
+    _save_header(plan, report_rules)
     existing = {ref.pk: ref for ref in plan.basis_references.all()}
     kept = set()
     for position, values in enumerate(basis, start=1):

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import Agency, Membership
-from agencies.permissions import REPORT_VIEW, can, review_root_id
+from agencies.permissions import REPORT_VIEW, can, user_scope
 from agencies.selectors import agency_subtree_ids
 
 from .models import Report, ReportEvent, ReportingPeriod, ReportLine
@@ -21,17 +21,8 @@ LIST_LIMIT = 50
 
 def _scope(user) -> tuple[set[int], set[int], bool]:
     """(agencies where the user holds head/drafter roles, agencies they review, admin?)."""
-    rows = list(
-        Membership.objects.filter(user=user).values_list(
-            "agency_id", "role", "agency__is_home_affairs", "agency__parent_id"
-        )
-    )
-    is_admin = user.is_superuser or any(role == Membership.Role.ADMIN for _, role, _, _ in rows)
-    own = {a for a, role, _, _ in rows if role in (Membership.Role.HEAD, Membership.Role.DRAFTER)}
-    reviewed = agency_subtree_ids(
-        agency_ids=[review_root_id(a, h, p) for a, role, h, p in rows if role == Membership.Role.REVIEWER]
-    )
-    return own, reviewed, is_admin
+    scope = user_scope(user)
+    return scope.agencies(Membership.Role.HEAD, Membership.Role.DRAFTER), scope.reviewed_ids(), scope.is_admin
 
 
 def report_lists_for_user(*, user, today: dt.date | None = None) -> dict[str, QuerySet[Report]]:
@@ -84,11 +75,7 @@ def report_get_for_user(*, user, report_id: int, action: str = REPORT_VIEW) -> R
 
 def scope_agencies_for_summary(*, user) -> list[Agency]:
     """The units whose summary the user may print: the roots of their review scope."""
-    rows = Membership.objects.filter(user=user, role=Membership.Role.REVIEWER).values_list(
-        "agency_id", "agency__is_home_affairs", "agency__parent_id"
-    )
-    roots = {review_root_id(a, h, p) for a, h, p in rows}
-    return list(Agency.objects.filter(pk__in=roots).order_by("name"))
+    return list(Agency.objects.filter(pk__in=user_scope(user).review_roots).order_by("name"))
 
 
 def period_summary(*, period: ReportingPeriod, root: Agency) -> dict:
