@@ -1,10 +1,12 @@
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from agencies.models import Agency, Membership
+from agencies.tests.factories import PASSWORD, user_with_roles
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -31,6 +33,25 @@ def make_agency(code, *, parent=None, kind=Agency.Kind.OFFICE, **fields):
     return Agency.objects.create(code=code, parent=parent, kind=kind, **(defaults | fields))
 
 
+@dataclass
+class Personas:
+    """One person per role on the small `tree`, after healthchecks' alice/bob/charlie:
+    the district's drafter and head (who also heads the commune), the district's
+    Phòng Nội vụ reviewer, an outsider who drafts and heads in the sibling
+    district, and a system administrator."""
+
+    drafter: object
+    head: object
+    reviewer: object
+    outsider: object
+    admin: object
+    password: str = PASSWORD
+
+    def login(self, client, persona: str):
+        assert client.login(username=getattr(self, persona).username, password=self.password)
+        return client
+
+
 @pytest.fixture
 def tree(db):
     """province
@@ -50,6 +71,18 @@ def tree(db):
         "commune": commune,
         "district2": district2,
     }
+
+
+@pytest.fixture
+def personas(tree) -> Personas:
+    Role = Membership.Role
+    return Personas(
+        drafter=user_with_roles("drafter", (tree["district"], Role.DRAFTER)),
+        head=user_with_roles("head", (tree["district"], Role.HEAD), (tree["commune"], Role.HEAD)),
+        reviewer=user_with_roles("reviewer", (tree["home_affairs"], Role.REVIEWER)),
+        outsider=user_with_roles("outsider", (tree["district2"], Role.DRAFTER), (tree["district2"], Role.HEAD)),
+        admin=user_with_roles("admin", is_superuser=True, is_staff=True),
+    )
 
 
 @pytest.fixture
@@ -89,7 +122,7 @@ def browser(monkeypatch, settings, tmp_path):
 @pytest.fixture
 def log_in(browser, live_server):
     """log_in(username) -> a page signed in with the demo password, on the home page."""
-    from plans.demo.loader import DEMO_PASSWORD
+    from demo.loader import DEMO_PASSWORD
 
     def _log_in(username):
         page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="vi-VN", accept_downloads=True)

@@ -1,41 +1,35 @@
-"""The one place that answers "may this user do X to this object".
+"""The one entry point that answers "may this user do X to this object".
 
-Every view, command and task asks `can(user, action, obj)`; nothing checks
-roles inline. Scope is the agency subtree: a role held at an agency reaches
-that agency, and a reviewer's role also reaches everything below it.
+Every view, command, task and template asks `can(user, action, obj)`;
+nothing checks roles inline. Each app owns the rules for its own objects
+(plans/rules.py, reports/rules.py, dashboard/rules.py) and registers them
+here when Django starts, so this bottom app imports nothing above it.
+
+Scope is the agency subtree: a role held at an agency reaches that agency,
+and a reviewer's role also reaches everything below it (agencies/scope.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 
 from .models import Agency, Membership
-from .selectors import agency_ancestor_ids, agency_subtree_ids
+from .scope import user_scope
+from .tree import agency_ancestor_ids
 
 Role = Membership.Role
 
-# Actions. Objects: a Plan, except PLAN_CREATE and AGENCY_* which take an Agency.
-PLAN_VIEW = "plan.view"
-PLAN_CREATE = "plan.create"
-PLAN_EDIT = "plan.edit"
-PLAN_SUBMIT = "plan.submit"
-PLAN_ISSUE = "plan.issue"
-PLAN_RETURN = "plan.return"
-PLAN_AMEND = "plan.amend"
-REPORT_VIEW = "report.view"
-REPORT_EDIT = "report.edit"
-REPORT_SUBMIT = "report.submit"
-REPORT_REVIEW = "report.review"
-SUMMARY_VIEW = "summary.view"
-DASHBOARD_VIEW = "dashboard.view"
+# Actions on an Agency, owned by this app.
 AGENCY_VIEW = "agency.view"
 AGENCY_MANAGE = "agency.manage"
 
 
 @dataclass
-class _Access:
+class Access:
     """A user's roles, loaded once per user object (one query)."""
 
     roles_by_agency: dict[int, set[str]]
@@ -59,48 +53,25 @@ class _Access:
         """True if the user holds any role at this agency or at a unit under it."""
         return any(agency_id in self.ancestors(own) for own in self.roles_by_agency)
 
-
-def review_root_id(agency_id: int, is_home_affairs: bool, parent_id: int | None) -> int:
-    """Where a reviewer's scope starts. The Nội vụ office reviews the whole
-    unit it serves (Phòng Nội vụ -> the district, Sở Nội vụ -> the province),
-    so its scope is its parent's subtree; any other reviewer's is its own."""
-    return parent_id if is_home_affairs and parent_id else agency_id
+    def holds(self, role: str) -> bool:
+        """True if the user holds `role` anywhere."""
+        return any(role in roles for roles in self.roles_by_agency.values())
 
 
-@dataclass
-class UserScope:
-    """The user's memberships as sets of agency ids, for list queries that
-    must agree with can(): one query for the roles, one for the reviewed subtrees."""
-
-    roles: list[tuple[int, str, bool, int | None]]  # agency, role, is_home_affairs, parent
-    superuser: bool = False
-
-    @property
-    def is_admin(self) -> bool:
-        return self.superuser or any(role == Role.ADMIN for _, role, _, _ in self.roles)
-
-    def agencies(self, *roles: str) -> set[int]:
-        """Agencies where the user holds any of `roles` (any role if none given)."""
-        return {agency for agency, role, _, _ in self.roles if not roles or role in roles}
-
-    @property
-    def review_roots(self) -> set[int]:
-        return {review_root_id(a, home, parent) for a, role, home, parent in self.roles if role == Role.REVIEWER}
-
-    def reviewed_ids(self) -> set[int]:
-        return agency_subtree_ids(agency_ids=self.review_roots)
+Rule = Callable[[Access, str, Any], bool]
+_RULES: dict[str, Rule] = {}
 
 
-def user_scope(user) -> UserScope:
-    rows = list(
-        Membership.objects.filter(user=user).values_list(
-            "agency_id", "role", "agency__is_home_affairs", "agency__parent_id"
-        )
-    )
-    return UserScope(roles=rows, superuser=user.is_superuser)
+def register(*actions: str, rule: Rule) -> None:
+    """Let `rule(access, action, obj)` decide `actions`; called by each app's rules module."""
+    for action in actions:
+        if _RULES.get(action, rule) is not rule:
+            raise ValueError(f"Action {action!r} already has a rule")
+        _RULES[action] = rule
 
 
-def _access(user) -> _Access | None:
+def access_for(user) -> Access | None:
+    """The user's roles (cached on the user object), or None for anonymous and inactive users."""
     if user is None or isinstance(user, AnonymousUser) or not user.is_active:
         return None
     cached = getattr(user, "_cchc_access", None)
@@ -109,78 +80,30 @@ def _access(user) -> _Access | None:
         roles: dict[int, set[str]] = {}
         for agency_id, role, _, _ in scope.roles:
             roles.setdefault(agency_id, set()).add(role)
-        cached = _Access(roles_by_agency=roles, is_admin=scope.is_admin, review_roots=scope.review_roots)
+        cached = Access(roles_by_agency=roles, is_admin=scope.is_admin, review_roots=scope.review_roots)
         user._cchc_access = cached
     return cached
 
 
+def can(user, action: str, obj: Any = None) -> bool:
+    """May `user` do `action` to `obj`? Role and agency scope, checked on the object."""
+    rule = _RULES.get(action)
+    if rule is None:
+        raise ValueError(f"No permission rule for {action!r} on {type(obj).__name__}")
+    access = access_for(user)
+    return access is not None and rule(access, action, obj)
+
+
 def is_system_admin(user) -> bool:
     """Superusers and holders of the admin role: the only users of Django admin."""
-    access = _access(user)
+    access = access_for(user)
     return access is not None and access.is_admin
 
 
-def _plan_rule(access: _Access, action: str, plan) -> bool:
-    from plans.models import Plan  # plans depends on agencies, not the reverse
-
-    status = plan.status
-    own = access.roles_at(plan.issuer_id)
-    writers = {Role.DRAFTER, Role.HEAD}
-
-    if action == PLAN_VIEW:
-        if own or access.is_admin or access.reviews(plan.issuer_id):
-            return True
-        # An issued plan is read by the units that carry it out.
-        return status == Plan.Status.ISSUED and access.works_below(plan.issuer_id)
-    if action in (PLAN_EDIT, PLAN_SUBMIT):
-        return status == Plan.Status.DRAFT and bool(own & writers)
-    if action in (PLAN_ISSUE, PLAN_RETURN):
-        return status == Plan.Status.SUBMITTED and Role.HEAD in own
-    if action == PLAN_AMEND:
-        return status == Plan.Status.ISSUED and bool(own & writers)
-    raise ValueError(f"Unknown plan action {action!r}")
-
-
-def _report_rule(access: _Access, action: str, report) -> bool:
-    from reports.models import Report  # reports depends on agencies, not the reverse
-
-    own = access.roles_at(report.agency_id)
-    open_for_edit = report.status in (Report.Status.DRAFT, Report.Status.RETURNED)
-    if action == REPORT_VIEW:
-        return bool(own) or access.is_admin or access.reviews(report.agency_id)
-    if action == REPORT_EDIT:
-        return open_for_edit and bool(own & {Role.DRAFTER, Role.HEAD})
-    if action == REPORT_SUBMIT:
-        return open_for_edit and Role.HEAD in own
-    if action == REPORT_REVIEW:
-        return report.status == Report.Status.SUBMITTED and access.reviews(report.agency_id)
-    raise ValueError(f"Unknown report action {action!r}")
-
-
-def _agency_rule(access: _Access, action: str, agency: Agency) -> bool:
-    if action == SUMMARY_VIEW:
-        return access.is_admin or access.reviews(agency.pk)
-    if action == DASHBOARD_VIEW:
-        # Reviewers over their scope; a head over their own agency only.
-        return access.is_admin or access.reviews(agency.pk) or Role.HEAD in access.roles_at(agency.pk)
+def _agency_rule(access: Access, action: str, agency: Agency) -> bool:
     if action == AGENCY_MANAGE:
         return access.is_admin
-    if action == AGENCY_VIEW:
-        return access.is_admin or bool(access.roles_at(agency.pk)) or access.reviews(agency.pk)
-    if action == PLAN_CREATE:
-        return bool(access.roles_at(agency.pk) & {Role.DRAFTER, Role.HEAD})
-    raise ValueError(f"Unknown agency action {action!r}")
+    return access.is_admin or bool(access.roles_at(agency.pk)) or access.reviews(agency.pk)
 
 
-def can(user, action: str, obj) -> bool:
-    """May `user` do `action` to `obj`? Role and agency scope, checked on the object."""
-    access = _access(user)
-    if access is None:
-        return False
-    if isinstance(obj, Agency):
-        return _agency_rule(access, action, obj)
-    if action.startswith("plan."):
-        return _plan_rule(access, action, obj)
-    if action.startswith("report."):
-        return _report_rule(access, action, obj)
-    raise ValueError(f"No permission rule for {action!r} on {type(obj).__name__}")
+register(AGENCY_VIEW, AGENCY_MANAGE, rule=_agency_rule)

@@ -19,6 +19,8 @@ import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from common.xlsx import workbook_bytes, xlsx_row
+
 from .models import Agency
 
 # (field, column header). The header row is what users see in the file.
@@ -326,16 +328,9 @@ def _export_rows() -> list[list]:
     return rows
 
 
-def safe_cell(value):
-    """Spreadsheet apps run cells that start with = + - @ as formulas."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def agency_export(*, file_format: str) -> bytes:
     """The whole agency list as CSV or XLSX, in tree order, parents first."""
-    rows = [[safe_cell(v) for v in row] for row in _export_rows()]
+    rows = [xlsx_row(row) for row in _export_rows()]
     if file_format == "csv":
         buffer = io.StringIO()
         csv.writer(buffer).writerows(rows)
@@ -351,7 +346,5 @@ def agency_export(*, file_format: str) -> bytes:
         sheet.freeze_panes = "A2"
         for column, width in zip("ABCDEFGHIJKL", (18, 48, 28, 12, 10, 16, 18, 26, 10, 10, 14, 18), strict=False):
             sheet.column_dimensions[column].width = width
-        out = io.BytesIO()
-        book.save(out)
-        return out.getvalue()
+        return workbook_bytes(book)
     raise ValueError(f"Unknown format {file_format!r}")

@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 PASSWORD = "demo-cchc-2025"
-FINGERPRINT_WAIT = 2.2  # reports.dashboard.FINGERPRINT_SECONDS, and a little  # plans.demo.loader.DEMO_PASSWORD, given to the generated users too
+FINGERPRINT_WAIT = 2.2  # reports.dashboard.FINGERPRINT_SECONDS, and a little  # demo.loader.DEMO_PASSWORD, given to the generated users too
 
 
 @dataclass

@@ -4,7 +4,7 @@
 
 Creates a scratch PostgreSQL database (cchc_bench_reminders on the local
 server, trust auth) or, with --sqlite, a throwaway SQLite file; builds the
-national dataset with reports/scale.py (34 provinces, 3,321 communes, ~25
+national dataset with demo/scale.py (34 provinces, 3,321 communes, ~25
 departments each, ~20 tasks per agency, the year's periods); then prints:
 - selecting the due notices: seconds and number of queries (goal: bounded, < 5 s);
 - recording them (the sweep): seconds and notices recorded;
@@ -68,9 +68,9 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from demo.scale import scale_generate
     from reports.models import Notice, Report
     from reports.reminders import notices_due, notices_record, reminders_sweep
-    from reports.scale import scale_generate
 
     call_command("migrate", verbosity=0)
     today = dt.date(2026, 11, 22)

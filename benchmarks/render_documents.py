@@ -57,7 +57,7 @@ def setup_django(workdir: Path, configured_db: bool) -> None:
 
 def generated_plan():
     """Seed 003 grown to about ten pages of body and a 40-row appendix."""
-    from plans.demo.loader import load_json
+    from demo.loader import load_json
     from plans.models import Plan
     from plans.services import plan_create_from_data
 

@@ -76,9 +76,13 @@ INSTALLED_APPS = [
     "simple_history",
     "crispy_bootstrap5",
     "tree_queries",
+    "common",
     "agencies",
+    "schedule",
     "plans",
     "reports",
+    "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -107,7 +111,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "reports.context_processors.notifications",
+                "cchc_portal.context_processors.navigation",
             ],
         },
     },

@@ -29,6 +29,6 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("plans/", include("plans.urls")),
     path("reports/", include("reports.urls")),
-    path("dashboard/", include("reports.dashboard_urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 
 from agencies.models import Agency
-from cchc_portal.text import fold
+from common.text import fold
 
 from .models import Plan
 

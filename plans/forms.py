@@ -8,11 +8,11 @@ from django import forms
 from django.forms import BaseFormSet, formset_factory
 
 from agencies.models import Agency
+from common.money import MoneyField
 
 from .models import Area, Channel, Clause, Plan, Task
 
 YEAR_RANGE_ERROR = "Năm phải trong khoảng 2000–2100."
-BUDGET_ERROR = "Nhập số tiền bằng chữ số (đồng), không âm, ví dụ 15000000."
 
 
 class YearField(forms.IntegerField):
@@ -30,6 +30,7 @@ class PlanHeaderForm(forms.ModelForm):
 
     year_start = YearField(label="Từ năm")
     year_end = YearField(label="Đến năm", required=False, help_text="Kế hoạch năm: để trống.")
+    budget_total = MoneyField(label="Tổng kinh phí (đồng)", required=False)
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -49,7 +50,6 @@ class PlanHeaderForm(forms.ModelForm):
         error_messages = {
             "title": {"required": "Nhập trích yếu của kế hoạch."},
             "place": {"required": "Nhập địa danh ghi ở dòng ngày tháng."},
-            "budget_total": {"invalid": BUDGET_ERROR, "min_value": BUDGET_ERROR},
         }
 
     def clean(self):
@@ -221,10 +221,7 @@ ResponsibilityRows = formset_factory(
 
 
 class TaskForm(forms.ModelForm):
-    budget = forms.IntegerField(
-        label="Kinh phí (đồng)", required=False, min_value=0,
-        error_messages={"invalid": BUDGET_ERROR, "min_value": BUDGET_ERROR},
-    )
+    budget = MoneyField(label="Kinh phí (đồng)", required=False)
     target_quantity = forms.IntegerField(
         label="Chỉ tiêu", required=False, min_value=0,
         error_messages={"invalid": "Nhập số nguyên không âm.", "min_value": "Nhập số nguyên không âm."},
@@ -315,6 +312,7 @@ class CopyForm(forms.Form):
     issuer = forms.ModelChoiceField(label="Cơ quan ban hành", queryset=Agency.objects.none())
     year_start = YearField(label="Từ năm")
     year_end = YearField(label="Đến năm", required=False, help_text="Kế hoạch năm: để trống.")
+    budget_total = MoneyField(label="Tổng kinh phí (đồng)", required=False)
 
     def __init__(self, *args, issuers, **kwargs):
         super().__init__(*args, **kwargs)

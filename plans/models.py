@@ -5,7 +5,7 @@ from django.db.models.functions import ExtractYear
 from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency
-from cchc_portal.text import fold
+from common.text import fold
 
 
 class Area(models.Model):
@@ -82,7 +82,7 @@ class Plan(models.Model):
     )
     budget_total = models.PositiveBigIntegerField("tổng kinh phí (đồng)", null=True, blank=True)
     report_rules = models.ManyToManyField(
-        "reports.ReportingRule", verbose_name="kỳ báo cáo", blank=True, related_name="plans",
+        "schedule.ReportingRule", verbose_name="kỳ báo cáo", blank=True, related_name="plans",
         help_text="Các kỳ mà đơn vị chủ trì nhiệm vụ phải báo cáo.",
     )
     closing_text = models.TextField("đoạn kết", blank=True)

@@ -7,10 +7,12 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from agencies.models import Agency, Membership
-from agencies.permissions import PLAN_VIEW, can, user_scope
-from agencies.selectors import agencies_above_ids, agency_subtree_ids
+from agencies.permissions import can
+from agencies.scope import user_scope
+from agencies.tree import agencies_above_ids, agency_subtree_ids
 
 from .models import BasisReference, Clause, Plan, Responsibility, Task
+from .rules import PLAN_VIEW
 
 
 def plan_list_for_user(*, user) -> QuerySet[Plan]:

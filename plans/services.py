@@ -28,7 +28,7 @@ def _date(value: str | None) -> dt.date | None:
 @transaction.atomic
 def plan_create_from_data(*, data: dict, created_by=None) -> Plan:
     """Create a whole plan from its structured form (the format of
-    plans/demo/data/plan_*.json): header, basis, clause lists, duties,
+    demo/data/plan_*.json): header, basis, clause lists, duties,
     recipients, signer and appendix tasks. Agencies, areas and channels are
     named by code. All or nothing."""
     agencies = {a.code: a for a in Agency.objects.all()}

@@ -9,16 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from agencies.permissions import (
-    PLAN_AMEND,
-    PLAN_CREATE,
-    PLAN_EDIT,
-    PLAN_ISSUE,
-    PLAN_RETURN,
-    PLAN_SUBMIT,
-    PLAN_VIEW,
-    can,
-)
+from agencies.permissions import can
 
 from . import services
 from .filters import PlanFilter
@@ -37,6 +28,7 @@ from .forms import (
 )
 from .layout import date_line, letterhead, plan_basis_paragraph, plan_layout, plan_recipients
 from .models import Clause, Plan, Task
+from .rules import PLAN_AMEND, PLAN_CREATE, PLAN_EDIT, PLAN_ISSUE, PLAN_RETURN, PLAN_SUBMIT, PLAN_VIEW
 from .selectors import (
     creatable_agencies,
     plan_children,
@@ -184,21 +176,21 @@ def plan_edit_section(request: HttpRequest, plan_id: int, section_slug: str) -> 
         for c in _tree_order(clauses)
     ]
     rows = ClauseRows(request.POST or None, prefix="rows", initial=initial)
-    lock_form = CommentForm()  # only for the non-field error slot
+    errors: list[str] = []  # refusals of the whole save, shown above the rows
     if request.method == "POST" and rows.is_valid():
         try:
             services.plan_set_clauses(
                 plan=plan, lock_version=_lock_version(request, plan), section=section, rows=rows.rows(),
             )
         except services.StaleEditError as exc:
-            lock_form.add_error(None, str(exc))
+            errors.append(str(exc))
         except ValidationError as exc:
-            lock_form.add_error(None, exc.messages)
+            errors.extend(exc.messages)
         else:
             messages.success(request, f"Đã lưu phần «{title}».")
             return redirect("plans:edit_section", plan.pk, section_slug)
     return render(request, "plans/plan_edit_section.html", {
-        "plan": plan, "rows": rows, "title": title, "tag": tag, "errors_form": lock_form,
+        "plan": plan, "rows": rows, "title": title, "tag": tag, "errors": errors,
         "lock_version": _lock_version(request, plan),
         "sections_nav": SECTIONS, "active": section_slug,
     })
@@ -246,21 +238,21 @@ def plan_edit_responsibilities(request: HttpRequest, plan_id: int) -> HttpRespon
         for r in plan.responsibilities.all()
     ]
     rows = ResponsibilityRows(request.POST or None, prefix="rows", initial=initial)
-    errors_form = CommentForm()
+    errors: list[str] = []
     if request.method == "POST" and rows.is_valid():
         try:
             services.plan_set_responsibilities(
                 plan=plan, lock_version=_lock_version(request, plan), rows=rows.rows()
             )
         except services.StaleEditError as exc:
-            errors_form.add_error(None, str(exc))
+            errors.append(str(exc))
         except ValidationError as exc:
-            errors_form.add_error(None, exc.messages)
+            errors.extend(exc.messages)
         else:
             messages.success(request, "Đã lưu phần «Tổ chức thực hiện».")
             return redirect("plans:edit_responsibilities", plan.pk)
     return render(request, "plans/plan_edit_responsibilities.html", {
-        "plan": plan, "rows": rows, "errors_form": errors_form, "sections_nav": SECTIONS,
+        "plan": plan, "rows": rows, "errors": errors, "sections_nav": SECTIONS,
         "lock_version": _lock_version(request, plan),
         "active": "to-chuc",
     })

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
-
 import openpyxl
 from openpyxl.styles import Alignment, Font
 
-from agencies.services import safe_cell
+from common.xlsx import safe_cell, workbook_bytes
 
 
 def summary_xlsx(summary: dict) -> bytes:
@@ -56,6 +54,4 @@ def summary_xlsx(summary: dict) -> bytes:
         status.append([safe_cell(report.agency.name), report.get_status_display(),
                        report.due_date.strftime("%d/%m/%Y"), submitted, report.days_late])
     status.column_dimensions["A"].width = 48
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)

@@ -7,6 +7,8 @@ import zipfile
 
 from django import forms
 
+from common.money import MoneyField, MoneyInput
+
 from .models import ReportLine
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
@@ -17,7 +19,6 @@ CONTROL_CHARS = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
 def clean_text(value: str) -> str:
     return (value or "").translate(CONTROL_CHARS)
 NUMBER_ERROR = "Nhập số nguyên không âm bằng chữ số."
-MONEY_ERROR = "Nhập số tiền bằng chữ số (đồng), không âm, ví dụ 2500000."
 
 
 def _count_field(label: str) -> forms.IntegerField:
@@ -37,10 +38,9 @@ class ReportLineForm(forms.Form):
                         "max_value": "Tiến độ là số từ 0 đến 100.", "required": "Nhập tiến độ (0–100)."},
         widget=forms.NumberInput(attrs={"min": 0, "max": 100, "class": "form-control form-control-sm"}),
     )
-    spent = forms.IntegerField(
-        label="Kinh phí đã dùng (đồng)", required=False, min_value=0,
-        error_messages={"invalid": MONEY_ERROR, "min_value": MONEY_ERROR},
-        widget=forms.NumberInput(attrs={"min": 0, "class": "form-control form-control-sm"}),
+    spent = MoneyField(
+        label="Kinh phí đã dùng (đồng)", required=False,
+        widget=MoneyInput(attrs={"class": "form-control form-control-sm"}),
     )
     note = forms.CharField(label="Ghi chú", required=False,
                            widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}))

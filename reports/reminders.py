@@ -17,11 +17,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import Agency, Membership
-from agencies.permissions import review_root_id
+from agencies.models import Membership
+from agencies.scope import reviewers_over
+from schedule.models import ReportingPeriod
+from schedule.services import periods_ensure
 
-from .models import Notice, Notification, Report, ReportEvent, ReportingPeriod
-from .services import periods_ensure, reports_ensure
+from .models import Notice, Notification, Report, ReportEvent
+from .services import reports_ensure
 
 logger = logging.getLogger(__name__)
 OPEN = (Report.Status.DRAFT, Report.Status.RETURNED)
@@ -110,17 +112,7 @@ def _people(reports: list[Report]) -> tuple[dict[int, list], dict[int, list]]:
         agency_id__in=agency_ids, role__in=[Membership.Role.HEAD, Membership.Role.DRAFTER], user__is_active=True
     ).select_related("user"):
         staff.setdefault(m.agency_id, []).append(m)
-    reviewers_by_root: dict[int, list] = {}
-    for m in Membership.objects.filter(role=Membership.Role.REVIEWER, user__is_active=True).select_related(
-        "user", "agency"
-    ):
-        root = review_root_id(m.agency_id, m.agency.is_home_affairs, m.agency.parent_id)
-        reviewers_by_root.setdefault(root, []).append(m.user)
-    paths = dict(Agency.objects.with_tree_fields().filter(pk__in=agency_ids).values_list("pk", "tree_path"))
-    reviewers = {
-        agency_id: [user for root in paths.get(agency_id, []) for user in reviewers_by_root.get(root, [])]
-        for agency_id in agency_ids
-    }
+    reviewers = reviewers_over(agency_ids=agency_ids)
     return staff, reviewers
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
@@ -11,10 +10,15 @@ from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import Agency, Membership
-from agencies.permissions import REPORT_VIEW, can, user_scope
-from agencies.selectors import agency_subtree_ids
+from agencies.permissions import can
+from agencies.scope import user_scope
+from agencies.tree import agency_subtree_ids
+from plans.models import Area, Channel
+from schedule.models import ReportingPeriod
 
-from .models import Report, ReportEvent, ReportingPeriod, ReportLine
+from .figures import counter_labels, line_totals
+from .models import Report, ReportEvent, ReportLine
+from .rules import REPORT_VIEW
 
 LIST_LIMIT = 50
 
@@ -87,37 +91,40 @@ def period_summary(*, period: ReportingPeriod, root: Agency) -> dict:
     )
     lines = ReportLine.objects.filter(
         report__period=period, report__agency_id__in=scope, report__status=Report.Status.ACCEPTED
-    ).select_related("task__area", "task__channel", "report__agency")
+    )
+    channels = list(Channel.objects.order_by("position", "name"))
+    codes = list(counter_labels(channels))
+    rows = line_totals(lines, by=("task__area_id", "task__channel_id", "report__agency_id"), codes=codes)
+    areas = dict(Area.objects.values_list("pk", "name"))
+    channel_names = {c.pk: c.name for c in channels}
+    agencies = {r.agency_id: r.agency for r in reports}
+    labels = counter_labels(c for c in channels if any(row["task__channel_id"] == c.pk for row in rows))
 
-    def bucket():
-        return {"tasks": 0, "done": 0, "spent": 0, "counters": defaultdict(int)}
+    def bucket(name=None):
+        return {"name": name, "tasks": 0, "done": 0, "spent": 0, "counters": {}}
 
-    by_area, by_channel, by_agency = defaultdict(bucket), defaultdict(bucket), defaultdict(bucket)
-    labels: dict[str, str] = {}
-    for line in lines:
-        area = line.task.area.name if line.task.area else "Chưa phân lĩnh vực"
-        channel = line.task.channel.name if line.task.channel else "Chưa xác định hình thức"
-        if line.task.channel:
-            labels.update({c["code"]: c["label"] for c in line.task.channel.counters})
-        # Units are keyed by id: short names such as "Phòng Nội vụ" repeat across districts.
-        for key, target in ((area, by_area), (channel, by_channel), (line.report.agency_id, by_agency)):
-            row = target[key]
-            row["name"] = key if target is not by_agency else line.report.agency.display_name
-            row["tasks"] += 1
-            row["done"] += line.state == ReportLine.Progress.DONE
-            row["spent"] += line.spent or 0
-            for code, value in (line.counters or {}).items():
-                row["counters"][code] += int(value or 0)
+    by_area: dict[str, dict] = {}
+    by_channel: dict[str, dict] = {}
+    by_agency: dict[int, dict] = {}
     totals = bucket()
-    for row in by_agency.values():
-        for key in ("tasks", "done", "spent"):
-            totals[key] += row[key]
-        for code, value in row["counters"].items():
-            totals["counters"][code] += value
-    for rows in (by_area, by_channel, by_agency):
-        for row in rows.values():
-            row["counters"] = dict(row["counters"])  # templates must not hit defaultdict's factory
-    totals["counters"] = dict(totals["counters"])
+    del totals["name"]
+    for row in rows:
+        area = areas.get(row["task__area_id"], "Chưa phân lĩnh vực")
+        channel = channel_names.get(row["task__channel_id"], "Chưa xác định hình thức")
+        agency_id = row["report__agency_id"]
+        # Units are keyed by id: short names such as "Phòng Nội vụ" repeat across districts.
+        for target in (
+            by_area.setdefault(area, bucket(area)),
+            by_channel.setdefault(channel, bucket(channel)),
+            by_agency.setdefault(agency_id, bucket(agencies[agency_id].display_name)),
+            totals,
+        ):
+            target["tasks"] += row["tasks"]
+            target["done"] += row["progress"][ReportLine.Progress.DONE]
+            target["spent"] += row["spent"]
+            for code, value in row["counters"].items():
+                if value is not None:
+                    target["counters"][code] = target["counters"].get(code, 0) + value
     today = timezone.localdate()
     return {
         "period": period,

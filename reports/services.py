@@ -11,11 +11,11 @@ from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils import timezone
 
-from agencies.models import Agency
 from plans.models import Plan, Task
+from schedule.models import LevelDeadline, ReportingPeriod
+from schedule.services import agency_due_date
 
-from .calendar import add_working_days, period_bounds, period_label, province_due, working_day_before
-from .models import Evidence, LevelDeadline, Report, ReportEvent, ReportingPeriod, ReportingRule, ReportLine
+from .models import Evidence, Report, ReportEvent, ReportLine
 
 STALE_REPORT = (
     "Báo cáo vừa được người khác lưu trong lúc bạn sửa. Nội dung bạn nhập vẫn còn trên trang: "
@@ -26,38 +26,6 @@ CLOSED_REPORT = "Báo cáo đã nộp hoặc đã được tiếp nhận nên kh
 
 class StaleReportError(Exception):
     pass
-
-
-@transaction.atomic
-def periods_ensure(*, year: int) -> list[ReportingPeriod]:
-    """The periods of every active rule that end in `year` (created once)."""
-    periods = []
-    for rule in ReportingRule.objects.filter(is_active=True):
-        for end_month in rule.end_month_list():
-            start, end = period_bounds(
-                end_year=year, end_month=end_month, length_months=rule.length_months, cutoff_day=rule.cutoff_day
-            )
-            period, _ = ReportingPeriod.objects.get_or_create(
-                rule=rule, year=year, end_month=end_month,
-                defaults={
-                    "label": period_label(rule.label, year=year, end_month=end_month),
-                    "start": start, "end": end, "due": province_due(cutoff=end, due_day=rule.due_day),
-                },
-            )
-            periods.append(period)
-    return periods
-
-
-def agency_due_date(*, period: ReportingPeriod, agency_kind: str, level_days: dict[str, int]) -> timezone.datetime:
-    """Communes first, consolidating units later, the province on the period's
-    own due date: a lower level is never due later than the working day before
-    the province (holidays can squeeze them together), and never less than one
-    working day after the cut-off (Nghị định 09/2019)."""
-    if agency_kind == Agency.Kind.PROVINCE:
-        return period.due
-    due = add_working_days(period.end, level_days.get(agency_kind, 2))
-    latest = working_day_before(period.due)
-    return max(min(due, latest), add_working_days(period.end, 1))
 
 
 def _tasks_owed(period: ReportingPeriod):

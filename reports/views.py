@@ -10,13 +10,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
-from agencies.permissions import REPORT_EDIT, REPORT_REVIEW, REPORT_SUBMIT, SUMMARY_VIEW, can
+from agencies.permissions import can
+from schedule.models import ReportingPeriod
 
 from . import services
 from .exports import summary_xlsx
 from .forms import EvidenceForm, NarrativeForm, ReportLineForm, ReviewForm
-from .models import Report, ReportingPeriod
+from .models import Report
 from .reminders import reminders_manual
+from .rules import REPORT_EDIT, REPORT_REVIEW, REPORT_SUBMIT, SUMMARY_VIEW
 from .selectors import (
     period_summary,
     periods_recent,

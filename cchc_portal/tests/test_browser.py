@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from conftest import ARTIFACTS
-from plans.demo.loader import DEMO_PASSWORD
+from demo.loader import DEMO_PASSWORD
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 
 def fill_search_text(apps, schema_editor):
-    from cchc_portal.text import fold
+    from common.text import fold
 
     Plan = apps.get_model("plans", "Plan")
     for plan in Plan.objects.select_related("issuer"):

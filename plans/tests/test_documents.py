@@ -23,7 +23,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 
-from plans.demo.loader import DEMO_PASSWORD, seed_plans
+from demo.loader import DEMO_PASSWORD, seed_plans
 from plans.documents import storage
 from plans.documents.content import plan_document
 from plans.documents.docx import plan_docx_render

@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from agencies.models import Agency, Membership
+from demo.loader import DEMO_PASSWORD, seed_plans
 from plans import services
-from plans.demo.loader import DEMO_PASSWORD, seed_plans
 from plans.models import Clause, Plan, PlanTransition, Task
 
 Role = Membership.Role

@@ -3,7 +3,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from agencies.models import Membership
-from plans.demo.loader import DEMO_PASSWORD, seed_plans
+from demo.loader import DEMO_PASSWORD, seed_plans
 from plans.models import Plan
 
 Role = Membership.Role
@@ -160,7 +160,8 @@ def test_not_found_page_is_vietnamese(client, demo):
 def test_list_selector_and_permission_helper_agree_for_every_demo_user(demo):
     from django.contrib.auth import get_user_model
 
-    from agencies.permissions import PLAN_VIEW, can
+    from agencies.permissions import can
+    from plans.rules import PLAN_VIEW
     from plans.selectors import plan_list_for_user
 
     plans = list(Plan.objects.all())

@@ -5,7 +5,7 @@ from django.db import migrations
 
 def seed(apps, schema_editor):
     from plans.reference import reference_lists_ensure
-    from reports.calendar import calendar_defaults_ensure
+    from schedule.calendar import calendar_defaults_ensure
 
     calendar_defaults_ensure(apps.get_model("reports", "ReportingRule"), apps.get_model("reports", "LevelDeadline"))
     reference_lists_ensure(apps.get_model("plans", "Area"), apps.get_model("plans", "Channel"))

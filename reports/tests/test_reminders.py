@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from agencies.models import Agency
-from plans.demo.loader import DEMO_PASSWORD
+from demo.loader import DEMO_PASSWORD
 from reports.models import Notice, Notification, Report
 from reports.reminders import notice_send, notices_due, notices_record, reminders_sweep
 
@@ -183,9 +183,9 @@ def test_a_returned_report_gets_its_notice_at_once_and_no_overdue_nagging(client
 
 
 def test_lower_levels_are_due_before_the_province_even_around_tet(demo):
-    from reports.calendar import period_bounds, province_due
-    from reports.models import ReportingPeriod, ReportingRule
-    from reports.services import agency_due_date
+    from schedule.calendar import period_bounds, province_due
+    from schedule.models import ReportingPeriod, ReportingRule
+    from schedule.services import agency_due_date
 
     rule = ReportingRule.objects.get(kind="month")
     start, end = period_bounds(end_year=2026, end_month=2, length_months=1, cutoff_day=14)
@@ -205,7 +205,7 @@ def test_lower_levels_are_due_before_the_province_even_around_tet(demo):
 
 
 def test_summary_keeps_units_with_the_same_short_name_apart(client, demo):
-    from reports.models import ReportingPeriod
+    from schedule.models import ReportingPeriod
 
     Agency.objects.filter(code__in=["HD-BG-KS", "HD-BG-VH"]).update(short_name="UBND xã")
     period = ReportingPeriod.objects.get(label="Quý I/2026")

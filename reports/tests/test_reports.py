@@ -10,9 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from plans.demo.loader import DEMO_PASSWORD
+from demo.loader import DEMO_PASSWORD
 from reports import services
-from reports.models import Report, ReportEvent, ReportingPeriod, ReportLine
+from reports.models import Report, ReportEvent, ReportLine
+from schedule.models import ReportingPeriod
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -1,0 +1,250 @@
+"""The compliance dashboard's figures: who reported, who is late, what was
+done, for one node of the agency tree and one period.
+
+Every figure is computed by the database: conditional counts and sums with
+GROUP BY over the node's subtree. The subtree is a recursive CTE run inside
+each statement (a walk down `parent_id` from the node), so no list of ids
+travels between Python and the database and nothing loads the whole tree,
+whatever the size of the country. What comes back to Python is already
+aggregated (per period, kind, branch, area x channel) or one page of the
+agency table.
+
+The page shows these through cached template fragments whose keys hold a
+fingerprint of the year's reports (count and latest update): every submit,
+save, return and acceptance changes it, so a warm page costs the login, the
+user's roles and no aggregate at all. DashboardFigures and AgencyTable compute
+lazily, only when a fragment is missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+
+from agencies.models import Agency
+from common.text import fold
+from plans.models import Area, Channel, Plan
+from reports.figures import PROGRESS, counter_labels, line_totals
+from reports.models import Report, ReportLine
+from schedule.models import ReportingPeriod
+
+from .scope import Node, scope_cte, scope_ids
+
+Status = Report.Status
+
+
+def _qn(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+# Where a report stands, as the dashboard tells it: every expected report is
+# in exactly one of these, so they add up to the number expected.
+# key: (label, Bootstrap colour, chart colour, short column title)
+STATES = {
+    "accepted": ("Đã tiếp nhận", "success", "#198754", "Tiếp nhận"),
+    "submitted": ("Chờ xem xét", "primary", "#0d6efd", "Chờ xem xét"),
+    "returned": ("Bị trả lại", "warning", "#e0a800", "Trả lại"),
+    "missing": ("Chưa nộp (quá hạn)", "danger", "#dc3545", "Chưa nộp"),
+    "pending": ("Chưa đến hạn", "secondary", "#adb5bd", "Chưa đến hạn"),
+}
+
+# Report lines count as output once the report was sent: a draft's lines are
+# pre-filled from the previous period and would count last quarter's work twice.
+SENT = (Status.SUBMITTED, Status.ACCEPTED)
+
+
+def state_filters(today: dt.date) -> dict[str, Q]:
+    late = Q(submitted_at__date__gt=F("due_date"))  # the local date, as Report.days_late counts
+    return {
+        "accepted": Q(status=Status.ACCEPTED),
+        "submitted": Q(status=Status.SUBMITTED),
+        "returned": Q(status=Status.RETURNED),
+        "missing": Q(status=Status.DRAFT, due_date__lt=today),
+        "pending": Q(status=Status.DRAFT, due_date__gte=today),
+        "on_time": Q(submitted_at__date__lte=F("due_date")),
+        "late": late,
+    }
+
+
+def state_counts(today: dt.date) -> dict:
+    return {"total": Count("pk")} | {key: Count("pk", filter=q) for key, q in state_filters(today).items()}
+
+
+def with_rates(row: dict) -> dict:
+    total = row.get("total") or 0
+    row["rates"] = {key: (100.0 * row.get(key, 0) / total if total else 0.0) for key in (*STATES, "on_time", "late")}
+    return row
+
+
+def scope_reports(node: Node, period_ids, plan: Plan | None) -> QuerySet[Report]:
+    qs = Report.objects.filter(agency_id__in=scope_ids(node)).order_by()
+    qs = qs.filter(period_id__in=period_ids) if isinstance(period_ids, list) else qs.filter(period_id=period_ids)
+    if plan is not None:
+        qs = qs.filter(Exists(ReportLine.objects.filter(report=OuterRef("pk"), task__plan=plan)))
+    return qs
+
+
+def _by_branch(node: Node, period: ReportingPeriod, plan: Plan | None, today: dt.date) -> list[dict]:
+    """Status counts per branch. The ORM writes the per-report flags (it knows
+    each database's time zone functions); the outer statement joins them to
+    the scope CTE and groups by branch."""
+    if not node.subtree:
+        return []
+    inner = Report.objects.filter(period=period).order_by()
+    if plan is not None:
+        inner = inner.filter(Exists(ReportLine.objects.filter(report=OuterRef("pk"), task__plan=plan)))
+    flags = state_filters(today)
+    inner = inner.annotate(
+        **{f"f_{k}": Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField()) for k, q in flags.items()}
+    ).values("agency_id", *(f"f_{k}" for k in flags))
+    inner_sql, inner_params = inner.query.sql_with_params()
+    cte, cte_params = scope_cte(node)
+    table = _qn(Agency._meta.db_table)
+    sums = ", ".join(f"SUM(f.{_qn('f_' + k)})" for k in flags)
+    sql = (
+        f"{cte} SELECT b.id, b.name, b.short_name, b.kind, COUNT(*), {sums}"
+        f" FROM dash_scope s JOIN ({inner_sql}) f ON f.agency_id = s.id JOIN {table} b ON b.id = s.branch"
+        f" GROUP BY b.id, b.name, b.short_name, b.kind"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, cte_params + list(inner_params))
+        rows = cursor.fetchall()
+    node_pk = node.agency.pk if node.agency else None
+    branches = []
+    for pk, name, short_name, kind, total, *values in rows:
+        if pk == node_pk:
+            continue  # the node's own report is in the agency table
+        row = {"id": pk, "name": short_name or name, "kind": kind, "total": total}
+        row.update(zip(flags, (int(v or 0) for v in values), strict=True))
+        branches.append(with_rates(row))
+    branches.sort(key=lambda r: (-(r["rates"]["missing"] + r["rates"]["returned"]), fold(r["name"])))
+    return branches
+
+
+def _outputs(node: Node, period: ReportingPeriod, plan: Plan | None) -> dict:
+    """Task completion and counter totals by CCHC area and channel, from sent
+    reports: one GROUP BY (area, channel) statement, at most areas x channels rows."""
+    areas = list(Area.objects.order_by("position", "name"))
+    channels = list(Channel.objects.order_by("position", "name"))
+    labels = counter_labels(channels)
+    codes = list(labels)
+    lines = ReportLine.objects.filter(
+        report__period=period, report__agency_id__in=scope_ids(node), report__status__in=SENT
+    )
+    if plan is not None:
+        lines = lines.filter(task__plan=plan)
+    rows = line_totals(lines, by=("task__area_id", "task__channel_id"), codes=codes)
+
+    def bucket(label: str) -> dict:
+        return {"label": label, "tasks": 0, "percent_sum": 0.0, "spent": 0,
+                "progress": dict.fromkeys(PROGRESS, 0), "counters": dict.fromkeys(codes, 0), "by_channel": {}}
+
+    by_area = {a.pk: bucket(a.name) for a in areas}
+    by_channel = {c.pk: bucket(c.name) | {"codes": [x["code"] for x in c.counters or []]} for c in channels}
+    other_area, other_channel = bucket("Chưa phân lĩnh vực"), bucket("Chưa xác định hình thức")
+    total = bucket("Tổng cộng")
+    primary = {c.pk: (c.counters[0]["code"] if c.counters else None) for c in channels}
+    for row in rows:
+        area = by_area.get(row["task__area_id"], other_area)
+        channel = by_channel.get(row["task__channel_id"], other_channel)
+        for target in (area, channel, total):
+            target["tasks"] += row["tasks"]
+            target["percent_sum"] += row["percent"] * row["tasks"]
+            target["spent"] += row["spent"]
+            for state in PROGRESS:
+                target["progress"][state] += row["progress"][state]
+            for code in codes:
+                target["counters"][code] += row["counters"][code] or 0
+        # The stacked chart adds each channel's first counter (its "products").
+        code = primary.get(row["task__channel_id"])
+        if code:
+            area["by_channel"][row["task__channel_id"]] = (
+                area["by_channel"].get(row["task__channel_id"], 0) + (row["counters"][code] or 0)
+            )
+    area_rows = [*by_area.values(), *([other_area] if other_area["tasks"] else [])]
+    channel_rows = [*by_channel.values(), *([other_channel] if other_channel["tasks"] else [])]
+    for row in (*area_rows, *channel_rows, total):
+        row["percent"] = row["percent_sum"] / row["tasks"] if row["tasks"] else 0.0
+        row["done_rate"] = 100.0 * row["progress"][ReportLine.Progress.DONE] / row["tasks"] if row["tasks"] else 0.0
+    for row in area_rows:
+        row["product_cells"] = [row["by_channel"].get(pk, 0) for pk in primary if primary[pk]]
+        row["products"] = sum(row["product_cells"])
+    for row in channel_rows:
+        row["figures"] = [(labels[c], row["counters"][c]) for c in row.get("codes", []) if c in labels]
+    return {
+        "areas": area_rows,
+        "channels": channel_rows,
+        "total": total,
+        "counter_totals": [(code, labels[code], total["counters"][code]) for code in codes],
+        "primary": [(c.pk, c.name, labels.get(primary[c.pk], "")) for c in channels if primary[c.pk]],
+    }
+
+
+def period_counts(*, node: Node, period: ReportingPeriod, plan: Plan | None, today: dt.date) -> dict:
+    """The period's counts and rates for the node (one statement)."""
+    row = scope_reports(node, period.pk, plan).aggregate(**state_counts(today))
+    return with_rates(row)
+
+
+class DashboardFigures:
+    """The numbers of the charts and their tables for one node, period and
+    plan. Each part is computed on first use, so a page served from the
+    fragment cache runs none of these statements."""
+
+    def __init__(self, *, node: Node, period: ReportingPeriod, periods: list[ReportingPeriod], plan: Plan | None,
+                 today: dt.date):
+        self.node, self.period, self.plan, self.today = node, period, plan, today
+        self.year_periods = sorted((p for p in periods if p.year == period.year), key=lambda p: (p.end, p.rule_id))
+
+    @cached_property
+    def _trend_rows(self) -> dict[int, dict]:
+        rows = scope_reports(self.node, [p.pk for p in self.year_periods], self.plan).values("period_id")
+        return {row["period_id"]: with_rates(row) for row in rows.annotate(**state_counts(self.today))}
+
+    @cached_property
+    def trend(self) -> list[tuple[ReportingPeriod, dict]]:
+        """The year's periods in order, for the trend line."""
+        return [(p, self._trend_rows[p.pk]) for p in self.year_periods if p.pk in self._trend_rows]
+
+    @cached_property
+    def kpi(self) -> dict:
+        return self._trend_rows.get(self.period.pk) or with_rates(
+            {"total": 0} | dict.fromkeys((*STATES, "on_time", "late"), 0)
+        )
+
+    @cached_property
+    def by_kind(self) -> list[dict]:
+        kinds = {value: label.split(" (")[0] for value, label in Agency.Kind.choices}
+        rows = scope_reports(self.node, self.period.pk, self.plan).values("agency__kind").annotate(**state_counts(self.today))
+        return sorted(
+            (with_rates(row | {"name": kinds.get(row["agency__kind"], row["agency__kind"])}) for row in rows),
+            key=lambda r: -r["total"],
+        )
+
+    @cached_property
+    def branches(self) -> list[dict]:
+        """Units under the node that have units of their own (the others are rows of the agency table)."""
+        return [b for b in _by_branch(self.node, self.period, self.plan, self.today) if b["total"] > 1]
+
+    @cached_property
+    def outputs(self) -> dict:
+        return _outputs(self.node, self.period, self.plan)
+
+    @cached_property
+    def charts(self) -> dict:
+        from .charts import chart_data  # charts draw these figures
+
+        return chart_data(self)

@@ -1,0 +1,23 @@
+"""Who may open the compliance dashboard, and for which unit.
+Registered with agencies.permissions.can() when the app is ready."""
+
+from __future__ import annotations
+
+from agencies.models import Agency, Membership
+from agencies.permissions import Access, register
+
+Role = Membership.Role
+
+# On an Agency: its figures (reviewers over their scope, a head over their own agency).
+DASHBOARD_VIEW = "dashboard.view"
+# No object: whether the dashboard is in the user's menu at all.
+DASHBOARD_OPEN = "dashboard.open"
+
+
+def _dashboard_rule(access: Access, action: str, agency: Agency | None) -> bool:
+    if action == DASHBOARD_OPEN:
+        return access.is_admin or bool(access.review_roots) or access.holds(Role.HEAD)
+    return access.is_admin or access.reviews(agency.pk) or Role.HEAD in access.roles_at(agency.pk)
+
+
+register(DASHBOARD_VIEW, DASHBOARD_OPEN, rule=_dashboard_rule)

@@ -1,0 +1,132 @@
+"""Who sees what on the compliance dashboard: the user's tops in the agency
+tree (reviewers their review subtree, admins every tree, heads their own
+agency), the node a page is about, and that node's scope as a CTE for the
+figures' statements (agencies/tree.py writes the SQL)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models.expressions import RawSQL
+from django.http import Http404
+
+from agencies.models import Agency, Membership
+from agencies.permissions import access_for, can
+from agencies.tree import agencies_inside, agency_lineage, branch_scope_cte
+from reports.rules import SUMMARY_VIEW
+
+from .cache import TREE_SECONDS, kept
+from .rules import DASHBOARD_OPEN, DASHBOARD_VIEW
+
+Role = Membership.Role
+
+NO_ACCESS = "Bảng theo dõi dành cho cán bộ Nội vụ (trong phạm vi theo dõi) và lãnh đạo đơn vị."
+
+
+@dataclass(frozen=True)
+class Seed:
+    """A top of what the user sees: a whole subtree (reviewer, admin) or one agency (head)."""
+
+    agency_id: int
+    subtree: bool
+
+
+@dataclass
+class DashboardScope:
+    seeds: list[Seed]
+
+
+@dataclass
+class Node:
+    """The unit the page is about: one agency, or (agency None) all the user's seeds."""
+
+    seeds: list[Seed]
+    agency: Agency | None = None
+    subtree: bool = True
+    trail: list[Agency] = field(default_factory=list)  # breadcrumb above the node, inside the scope
+    lineage_ids: list[int] = field(default_factory=list)  # every unit above the node, root first
+
+    @property
+    def label(self) -> str:
+        if self.agency is None:
+            return f"Toàn bộ phạm vi theo dõi ({len(self.seeds)} đơn vị)"
+        return self.agency.name
+
+    @property
+    def key(self) -> str:
+        """What the node's figures depend on, for cache keys."""
+        if self.agency is not None:
+            return f"{self.agency.pk}{'' if self.subtree else 'o'}"
+        return "top" + ",".join(f"{s.agency_id}{'' if s.subtree else 'o'}" for s in self.seeds)
+
+
+def _nested_seed_ids(seeds: list[Seed]) -> set[int]:
+    """Seeds that sit inside another seed's subtree."""
+    if len(seeds) < 2:
+        return set()
+    return agencies_inside(agency_ids=[s.agency_id for s in seeds], root_ids=[s.agency_id for s in seeds if s.subtree])
+
+
+def dashboard_scope_for_user(*, user) -> DashboardScope | None:
+    """Who may open the dashboard and what they see: reviewers their review
+    subtree (a Nội vụ office reviews its parent's), system administrators
+    every tree, heads their own agency. None: no access. The roles come from
+    can()'s cache on the user (one query, shared with the menu); one more
+    query for admins or several tops."""
+    access = access_for(user)
+    if access is None or not can(user, DASHBOARD_OPEN):
+        return None
+    if access.is_admin:
+        tops = Agency.objects.filter(parent__isnull=True).order_by("pk").values_list("pk", flat=True)
+        return DashboardScope(seeds=[Seed(pk, True) for pk in tops])
+    reviewed = access.review_roots
+    heads = {pk for pk, roles in access.roles_by_agency.items() if Role.HEAD in roles}
+    seeds = [Seed(pk, True) for pk in sorted(reviewed)] + [Seed(pk, False) for pk in sorted(heads - reviewed)]
+    nested = kept(f"nested:{seeds}", TREE_SECONDS, lambda: _nested_seed_ids(seeds))
+    return DashboardScope(seeds=[s for s in seeds if s.agency_id not in nested])
+
+
+def _lineage(agency_id: int) -> list[Agency]:
+    return kept(f"lineage:{agency_id}", TREE_SECONDS, lambda: agency_lineage(agency_id=agency_id))
+
+
+def dashboard_node(*, user, scope: DashboardScope, agency_id: str | None) -> Node:
+    """The node asked for (?agency=), checked on the object: 404 outside the scope."""
+    if not agency_id:
+        if len(scope.seeds) == 1:
+            seed = scope.seeds[0]
+            lineage = _lineage(seed.agency_id)
+            return Node(seeds=scope.seeds, agency=lineage[-1], subtree=seed.subtree,
+                        lineage_ids=[a.pk for a in lineage[:-1]])
+        return Node(seeds=scope.seeds)
+    try:
+        pk = int(agency_id)
+    except ValueError:
+        raise Http404("Không tìm thấy đơn vị.") from None
+    lineage = _lineage(pk)
+    if not lineage:
+        raise Http404("Không tìm thấy đơn vị.")
+    agency = lineage[-1]
+    if not can(user, DASHBOARD_VIEW, agency):
+        raise Http404("Đơn vị này ngoài phạm vi bạn theo dõi.")
+    # Reviewers see the unit's subtree; a head sees their own agency alone.
+    subtree = can(user, SUMMARY_VIEW, agency)
+    seed_ids = {s.agency_id for s in scope.seeds}
+    above = lineage[:-1]
+    start = next((i for i, a in enumerate(above) if a.pk in seed_ids), len(above))
+    return Node(seeds=scope.seeds, agency=agency, subtree=subtree, trail=above[start:],
+                lineage_ids=[a.pk for a in above])
+
+
+def scope_cte(node: Node) -> tuple[str, list]:
+    """WITH RECURSIVE dash_scope(id, branch, depth, descend): every agency of
+    the node's scope and the branch it rolls up into (the node's child it sits
+    under; for several seeds, the seed)."""
+    if node.agency is not None:
+        return branch_scope_cte(seeds=[(node.agency.pk, node.subtree)], start_depth=0)
+    return branch_scope_cte(seeds=[(s.agency_id, s.subtree) for s in node.seeds], start_depth=1)
+
+
+def scope_ids(node: Node) -> RawSQL:
+    cte, params = scope_cte(node)
+    return RawSQL(f"{cte} SELECT id FROM dash_scope", params)

@@ -1,0 +1,47 @@
+"""Who may do what to a plan: role x relation to the issuer x status.
+Registered with agencies.permissions.can() when the app is ready."""
+
+from __future__ import annotations
+
+from agencies.models import Agency, Membership
+from agencies.permissions import Access, register
+
+from .models import Plan
+
+Role = Membership.Role
+
+# Actions on a Plan; PLAN_CREATE takes the Agency that would issue it.
+PLAN_VIEW = "plan.view"
+PLAN_CREATE = "plan.create"
+PLAN_EDIT = "plan.edit"
+PLAN_SUBMIT = "plan.submit"
+PLAN_ISSUE = "plan.issue"
+PLAN_RETURN = "plan.return"
+PLAN_AMEND = "plan.amend"
+
+WRITERS = {Role.DRAFTER, Role.HEAD}
+
+
+def _plan_rule(access: Access, action: str, plan: Plan) -> bool:
+    status = plan.status
+    own = access.roles_at(plan.issuer_id)
+    if action == PLAN_VIEW:
+        if own or access.is_admin or access.reviews(plan.issuer_id):
+            return True
+        # An issued plan is read by the units that carry it out.
+        return status == Plan.Status.ISSUED and access.works_below(plan.issuer_id)
+    if action in (PLAN_EDIT, PLAN_SUBMIT):
+        return status == Plan.Status.DRAFT and bool(own & WRITERS)
+    if action in (PLAN_ISSUE, PLAN_RETURN):
+        return status == Plan.Status.SUBMITTED and Role.HEAD in own
+    if action == PLAN_AMEND:
+        return status == Plan.Status.ISSUED and bool(own & WRITERS)
+    raise ValueError(f"Unknown plan action {action!r}")
+
+
+def _create_rule(access: Access, action: str, issuer: Agency) -> bool:
+    return bool(access.roles_at(issuer.pk) & WRITERS)
+
+
+register(PLAN_VIEW, PLAN_EDIT, PLAN_SUBMIT, PLAN_ISSUE, PLAN_RETURN, PLAN_AMEND, rule=_plan_rule)
+register(PLAN_CREATE, rule=_create_rule)
