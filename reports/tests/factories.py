@@ -1,0 +1,76 @@
+"""Builders for reports: an issued plan whose tasks the small `tree`'s units
+lead, the periods of its year, and the reports those periods expect, all
+through the real services. Then `report_fill`, `report_sent` put a report
+in the state a test needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from plans.models import Plan
+from plans.tests.factories import plan_issued
+from reports import services
+from reports.models import Report, ReportLine
+from schedule.calendar import calendar_defaults_ensure
+from schedule.models import LevelDeadline, ReportingPeriod, ReportingRule
+from schedule.services import periods_ensure
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@dataclass
+class ReportWorld:
+    """An issued 2026 plan of the district, its periods and the expected reports."""
+
+    plan: Plan
+    periods: dict[str, ReportingPeriod] = field(default_factory=dict)  # label -> period
+
+    def report(self, agency, label: str) -> Report:
+        return Report.objects.get(agency=agency, period=self.periods[label])
+
+
+def report_world(*, tree, personas, year: int = 2026, kinds=("quarter", "half_year", "year"),
+                 leads=("commune", "commune", "home_affairs")) -> ReportWorld:
+    """The district's plan for `year` issued with one task per entry of `leads`
+    (keys of `tree`), reporting on `kinds`; every period of the year made and
+    its reports created. Kẻ Sặt's counterpart here is tree["commune"]."""
+    calendar_defaults_ensure(ReportingRule, LevelDeadline)
+    plan = plan_issued(
+        issuer=tree["district"], drafter=personas.drafter, head=personas.head, year=year,
+        leads=[tree[key] for key in leads], report_rules=ReportingRule.objects.filter(kind__in=kinds),
+    )
+    world = ReportWorld(plan=plan)
+    for period in periods_ensure(year=year):
+        services.reports_ensure(period=period)
+        world.periods[period.label] = period
+    return world
+
+
+def report_fill(report: Report, *, state=ReportLine.Progress.IN_PROGRESS, percent: int = 50, count: int = 3,
+                spent: int = 1_000_000) -> Report:
+    """Every line given a state, a percent, `count` for each of its channel's counters and money spent."""
+    for line in report.lines.select_related("task__channel"):
+        codes = [c["code"] for c in (line.task.channel.counters if line.task.channel else [])]
+        line.state, line.percent, line.spent = state, 100 if state == ReportLine.Progress.DONE else percent, spent
+        line.counters = dict.fromkeys(codes, count)
+        line.save()
+    report.results = "Đã đăng tin và niêm yết thủ tục hành chính."
+    report.save()
+    return report
+
+
+def report_sent(report: Report, *, by, on: dt.date | None = None, accept_by=None, return_by=None) -> Report:
+    """Submitted by `by` (on the given local day, 9:00), then accepted or returned if asked."""
+    services.report_submit(report=report, user=by)
+    if on is not None:
+        at = timezone.make_aware(dt.datetime.combine(on, dt.time(9)))
+        Report.objects.filter(pk=report.pk).update(submitted_at=at)
+        report.refresh_from_db()
+    if accept_by is not None:
+        services.report_accept(report=report, user=accept_by, comment="Báo cáo đầy đủ.")
+    if return_by is not None:
+        services.report_return(report=report, user=return_by, comment="Bổ sung số liệu.", line_comments={})
+    return report
