@@ -8,13 +8,6 @@ from django.conf import settings
 from .services.notices import MAIL_ERRORS, SEND_NOTICE_TASK
 
 
-@shared_task(ignore_result=False)
-def worker_ping(token: str) -> str:
-    """A round trip through broker and worker: `manage.py check_services
-    --worker` and the worker integration test send it and wait for the echo."""
-    return f"pong:{token}"
-
-
 @shared_task
 def reminders_sweep_task(day: str | None = None) -> int:
     """The daily sweep (beat, 07:00 Asia/Ho_Chi_Minh by default)."""

@@ -39,11 +39,12 @@ def _clone(
         # another child of last year's parent plan.
         for ref in source.basis_references.all():
             BasisReference.objects.create(plan=plan, position=ref.position, verb=ref.verb, text=ref.text)
-    responsibility_map = {}
+    responsibility_map: dict[int, Responsibility] = {}
     if with_responsibilities:
-        for old in source.responsibilities.all():
-            responsibility_map[old.pk] = Responsibility.objects.create(
-                plan=plan, position=old.position, agency=old.agency, title=old.title, is_request=old.is_request
+        for duty_owner in source.responsibilities.all():
+            responsibility_map[duty_owner.pk] = Responsibility.objects.create(
+                plan=plan, position=duty_owner.position, agency=duty_owner.agency, title=duty_owner.title,
+                is_request=duty_owner.is_request,
             )
     clause_map: dict[int, Clause] = {}
     for old in source.clauses.order_by("parent_id", "position", "pk"):
@@ -54,7 +55,7 @@ def _clone(
         clause_map[old.pk] = Clause(
             plan=plan, section=old.section, position=old.position, marker=old.marker, text=old.text,
             area_id=old.area_id, channel_id=old.channel_id,
-            responsibility=responsibility_map.get(old.responsibility_id),
+            responsibility=responsibility_map.get(old.responsibility_id or 0),
         )
     # Parents first, so children can point at the new rows.
     olds = {c.pk: c for c in source.clauses.all()}
@@ -65,16 +66,17 @@ def _clone(
         new.save()
 
     if with_tasks:
-        for old in source.tasks.prefetch_related("coordinating_agencies"):
-            coordinating = list(old.coordinating_agencies.all())
-            deadline = old.deadline
+        for old_task in source.tasks.prefetch_related("coordinating_agencies"):
+            coordinating = list(old_task.coordinating_agencies.all())
+            deadline = old_task.deadline
             if deadline and year_shift:
                 deadline = _shift_year(deadline, year_shift)
             task = Task.objects.create(
-                plan=plan, position=old.position, content=old.content, area_id=old.area_id,
-                channel_id=old.channel_id, lead_agency_id=old.lead_agency_id,
-                coordinating_text=old.coordinating_text, timeframe=old.timeframe, deadline=deadline,
-                product=old.product, budget=old.budget, target_quantity=old.target_quantity, note=old.note,
+                plan=plan, position=old_task.position, content=old_task.content, area_id=old_task.area_id,
+                channel_id=old_task.channel_id, lead_agency_id=old_task.lead_agency_id,
+                coordinating_text=old_task.coordinating_text, timeframe=old_task.timeframe, deadline=deadline,
+                product=old_task.product, budget=old_task.budget, target_quantity=old_task.target_quantity,
+                note=old_task.note,
             )
             task.coordinating_agencies.set(coordinating)
     return plan

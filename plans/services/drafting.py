@@ -84,7 +84,7 @@ def plan_update(*, plan: Plan, lock_version: int, fields: dict, basis: list[dict
     kept = set()
     for position, values in enumerate(basis, start=1):
         # An id that is not this plan's (crafted or stale) makes a new row.
-        ref = existing.get(values.get("id")) or BasisReference(plan=plan)
+        ref = existing.get(values.get("id") or 0) or BasisReference(plan=plan)
         ref.position, ref.verb, ref.text = position, values["verb"], values["text"]
         ref.save()
         kept.add(ref.pk)
@@ -101,7 +101,7 @@ def _set_clause_rows(plan: Plan, *, section: str, rows: list[dict], responsibili
     base = section_position_base(section)
     for index, row in enumerate(rows, start=1):
         level = min(row.get("level", 0), len(parents))
-        clause = existing.get(row.get("id"))
+        clause = existing.get(row.get("id") or 0)
         if clause is None or clause.pk in kept:  # unknown or repeated id: a new row
             clause = Clause(plan=plan, section=section, responsibility=responsibility)
         values = {
@@ -166,7 +166,7 @@ def plan_set_responsibilities(*, plan: Plan, lock_version: int, rows: list[dict]
     existing = {r.pk: r for r in plan.responsibilities.all()}
     kept = set()
     for position, row in enumerate(rows, start=1):
-        responsibility = existing.get(row.get("id"))
+        responsibility = existing.get(row.get("id") or 0)
         if responsibility is None or responsibility.pk in kept:
             responsibility = Responsibility(plan=plan)
         responsibility.position = position

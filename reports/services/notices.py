@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from functools import partial
 from smtplib import SMTPException
 
 from celery import current_app
@@ -130,7 +131,7 @@ def _audience(notice_kind: str, report: Report, staff, reviewers) -> tuple[list,
 
 def _texts(kind: str, report: Report) -> tuple[str, str]:
     agency, period, due = report.agency.name, report.period.label, report.due_date.strftime("%d/%m/%Y")
-    titles = {
+    titles: dict[str, str] = {
         Notice.Kind.BEFORE_DUE: f"Sắp đến hạn nộp báo cáo {period} (hạn {due})",
         Notice.Kind.DUE: f"Hôm nay là hạn nộp báo cáo {period}",
         Notice.Kind.OVERDUE: f"Báo cáo {period} đã quá hạn (hạn {due})",
@@ -138,7 +139,7 @@ def _texts(kind: str, report: Report) -> tuple[str, str]:
         Notice.Kind.RETURNED: f"Báo cáo {period} bị trả lại, cần sửa và nộp lại",
         Notice.Kind.MANUAL: f"Cơ quan Nội vụ nhắc nộp báo cáo {period} (hạn {due})",
     }
-    bodies = {
+    bodies: dict[str, str] = {
         Notice.Kind.ESCALATION: f"{agency} chưa nộp báo cáo kết quả tuyên truyền CCHC {period}, hạn {due}.",
         Notice.Kind.RETURNED: f"Báo cáo {period} của {agency} đã bị trả lại. Xem ý kiến, sửa và nộp lại.",
     }
@@ -170,7 +171,7 @@ def notices_record(*, due: list[DueNotice]) -> list[Notice]:
     for notice in created:
         # robust: a broker that is down must not undo the day's notices nor
         # skip the others; the requeue task sends what was not enqueued.
-        transaction.on_commit(lambda pk=notice.pk: notice_enqueue(pk), robust=True)
+        transaction.on_commit(partial(notice_enqueue, notice.pk), robust=True)
     return created
 
 
