@@ -175,16 +175,36 @@ def agency_import(*, content: bytes, filename: str) -> ImportResult:
 @transaction.atomic
 def agency_import_rows(*, rows: list[list]) -> ImportResult:
     """Create or update agencies from a table whose first row names the columns
-    (Vietnamese headers as in COLUMNS, or the field names)."""
+    (Vietnamese headers as in COLUMNS, or the field names). All or nothing:
+    every problem is reported at once, with its row and column."""
     if not rows:
         raise AgencyImportError(["Tệp không có dữ liệu."])
-    header = [_text(cell).lower() for cell in rows[0]]
+    columns = _columns(rows[0])
+    parsed, errors = _parse_rows(rows, columns)
+    # Links are checked with the rest, so one upload lists every problem.
+    errors += _unknown_links(parsed)
+    if errors:
+        raise AgencyImportError(sorted(errors, key=_row_of))
+    saved, created, updated, errors = _save_fields(parsed)
+    if not errors:
+        errors = _save_links(parsed, saved)
+    if errors:
+        transaction.set_rollback(True)
+        raise AgencyImportError(errors)
+    return ImportResult(created=created, updated=updated)
+
+
+Parsed = list[tuple[int, dict]]  # (row number, values by field name)
+
+
+def _columns(header_row: list) -> dict[str, int]:
+    """Field name -> column index; unknown or missing headers refuse the file."""
     columns = {}
-    for index, label in enumerate(header):
-        field_name = HEADER_TO_FIELD.get(label)
+    for index, cell in enumerate(header_row):
+        field_name = HEADER_TO_FIELD.get(_text(cell).lower())
         if field_name:
             columns[field_name] = index
-    unknown = [_text(cell) for cell in rows[0] if _text(cell) and _text(cell).lower() not in HEADER_TO_FIELD]
+    unknown = [_text(cell) for cell in header_row if _text(cell) and _text(cell).lower() not in HEADER_TO_FIELD]
     missing = [_header_label(f) for f in REQUIRED if f not in columns]
     header_errors = []
     if missing:
@@ -194,27 +214,32 @@ def agency_import_rows(*, rows: list[list]) -> ImportResult:
         header_errors.append(f"Dòng 1: không nhận ra cột {', '.join(f'«{u}»' for u in unknown)}.")
     if header_errors:
         raise AgencyImportError(header_errors)
+    return columns
 
+
+def _parse_value(field_name: str, raw):
+    if field_name == "kind":
+        return _parse_kind(raw)
+    if field_name in ("is_home_affairs", "is_active"):
+        return _parse_bool(raw, default=field_name == "is_active")
+    if field_name == "dissolved_on":
+        return _parse_date(raw)
+    return _text(raw)
+
+
+def _parse_rows(rows: list[list], columns: dict[str, int]) -> tuple[Parsed, list[str]]:
+    """Every non-empty row as typed values, and every cell error (codes unique in the file)."""
     errors: list[str] = []
-    parsed: list[tuple[int, dict]] = []
+    parsed: Parsed = []
     seen_codes: dict[str, int] = {}
     for row_number, row in enumerate(rows[1:], start=2):
         cells = {f: (row[i] if i < len(row) else None) for f, i in columns.items()}
         if all(_text(v) == "" for v in cells.values()):
             continue
         values: dict = {}
-
-        for field_name in columns:
-            raw = cells[field_name]
+        for field_name, raw in cells.items():
             try:
-                if field_name == "kind":
-                    values["kind"] = _parse_kind(raw)
-                elif field_name in ("is_home_affairs", "is_active"):
-                    values[field_name] = _parse_bool(raw, default=field_name == "is_active")
-                elif field_name == "dissolved_on":
-                    values[field_name] = _parse_date(raw)
-                else:
-                    values[field_name] = _text(raw)
+                values[field_name] = _parse_value(field_name, raw)
             except ValueError as exc:
                 errors.append(_cell_error(row_number, field_name, str(exc)))
         for field_name in REQUIRED:
@@ -226,22 +251,28 @@ def agency_import_rows(*, rows: list[list]) -> ImportResult:
         elif code:
             seen_codes[code] = row_number
         parsed.append((row_number, values))
+    return parsed, errors
 
-    # Links are checked with the rest, so one upload lists every problem.
+
+def _unknown_links(parsed: Parsed) -> list[str]:
+    """Parents and successors named neither in the file nor in the database."""
+    in_file = {values.get("code") for _, values in parsed} - {None, ""}
     linked = {values.get(f) for _, values in parsed for f in ("parent", "successor")} - {None, ""}
-    known = set(seen_codes) | set(Agency.objects.filter(code__in=linked).values_list("code", flat=True))
-    for row_number, values in parsed:
-        for field_name in ("parent", "successor"):
-            code = values.get(field_name)
-            if code and code not in known:
-                errors.append(_cell_error(row_number, field_name, f"không có đơn vị mã «{code}»"))
-    if errors:
-        raise AgencyImportError(sorted(errors, key=_row_of))
+    known = in_file | set(Agency.objects.filter(code__in=linked).values_list("code", flat=True))
+    return [
+        _cell_error(row_number, field_name, f"không có đơn vị mã «{values[field_name]}»")
+        for row_number, values in parsed
+        for field_name in ("parent", "successor")
+        if values.get(field_name) and values[field_name] not in known
+    ]
 
-    existing = {a.code: a for a in Agency.objects.filter(code__in=seen_codes)}
+
+def _save_fields(parsed: Parsed) -> tuple[dict[str, Agency], int, int, list[str]]:
+    """Pass 1: every agency without its links, so rows may name units further down."""
+    existing = {a.code: a for a in Agency.objects.filter(code__in=[values["code"] for _, values in parsed])}
+    errors: list[str] = []
     created = updated = 0
     saved: dict[str, Agency] = {}
-    # Pass 1: every agency without its links, so rows may name units further down.
     for row_number, values in parsed:
         agency = existing.get(values["code"]) or Agency(code=values["code"])
         is_new = agency.pk is None
@@ -259,18 +290,18 @@ def agency_import_rows(*, rows: list[list]) -> ImportResult:
         except ValidationError as exc:
             for field_name, messages in exc.message_dict.items():
                 label = _header_label(field_name) if field_name in dict(COLUMNS) else field_name
-                for message in messages:
-                    errors.append(f"Dòng {row_number}, cột «{label}»: {message}")
+                errors.extend(f"Dòng {row_number}, cột «{label}»: {message}" for message in messages)
             continue
         agency.save()
         saved[agency.code] = agency
         created += is_new
         updated += not is_new
-    if errors:
-        transaction.set_rollback(True)
-        raise AgencyImportError(errors)
+    return saved, created, updated, errors
 
-    # Pass 2: links by code, checked for loops before anything is saved.
+
+def _save_links(parsed: Parsed, saved: dict[str, Agency]) -> list[str]:
+    """Pass 2: links by code, checked for loops before anything is saved."""
+    errors: list[str] = []
     for row_number, values in parsed:
         agency = saved[values["code"]]
         for field_name in ("parent", "successor"):
@@ -297,12 +328,10 @@ def agency_import_rows(*, rows: list[list]) -> ImportResult:
                 f"Dòng {row_number}, cột «{_header_label('parent')}»: "
                 "đơn vị cấp trên tạo thành vòng lặp (một đơn vị nằm dưới chính nó)."
             )
-    if errors:
-        transaction.set_rollback(True)
-        raise AgencyImportError(errors)
-    for agency in saved.values():
-        agency.save(update_fields=["parent", "successor"])
-    return ImportResult(created=created, updated=updated)
+    if not errors:
+        for agency in saved.values():
+            agency.save(update_fields=["parent", "successor"])
+    return errors
 
 
 def _export_rows() -> list[list]:

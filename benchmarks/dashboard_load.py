@@ -42,8 +42,8 @@ import psycopg2
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
-PASSWORD = "demo-cchc-2025"
-FINGERPRINT_WAIT = 2.2  # reports.dashboard.FINGERPRINT_SECONDS, and a little  # demo.loader.DEMO_PASSWORD, given to the generated users too
+PASSWORD = "demo-cchc-2025"  # demo.loader.DEMO_PASSWORD, given to the generated users too
+FINGERPRINT_WAIT = 2.2  # dashboard.cache.FINGERPRINT_SECONDS, and a little
 
 
 @dataclass

@@ -145,7 +145,10 @@ class AgencyTable:
     def page(self) -> Page:
         rows = agency_rows(node=self.node, period=self.period, plan=self.plan, filters=self.filters,
                            today=self.today)
-        return Paginator(rows, PAGE_SIZE).get_page(self.page_number)
+        page = Paginator(rows, PAGE_SIZE).get_page(self.page_number)
+        for report in page.object_list:  # what the status badge prints
+            report.state_label, report.state_tone = STATES[report.state][:2]
+        return page
 
     @cached_property
     def parents(self) -> list[Agency]:

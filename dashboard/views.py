@@ -99,7 +99,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "table": AgencyTable(node=node, period=period, plan=plan, filters=filters, today=today,
                                        page_number=request.GET.get("page")),
     }
-    if request.headers.get("HX-Target") == "agency-table":
+    if request.htmx.target == "agency-table":
         # Sorting, filtering and paging redraw the table alone.
         return render(request, "dashboard/partials/table.html", context)
     return render(request, "dashboard/dashboard.html", context)

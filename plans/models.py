@@ -168,8 +168,10 @@ class Plan(models.Model):
         return f"{self.year_start} - {self.year_end}"
 
     @property
-    def is_editable(self) -> bool:
-        return self.status == self.Status.DRAFT
+    def status_tone(self) -> str:
+        """The Bootstrap colour of the status badge."""
+        tones: dict[str, str] = {self.Status.ISSUED: "success", self.Status.SUBMITTED: "warning"}
+        return tones.get(self.status, "secondary")
 
     def clean(self) -> None:
         if self.year_start and self.year_end and self.year_end < self.year_start:

@@ -6,17 +6,18 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from agencies.models import Agency, Membership
+from agencies.models import Agency
 from agencies.permissions import can
 from agencies.scope import user_scope
 from agencies.tree import agencies_above_ids, agency_subtree_ids
 
 from .models import BasisReference, Clause, Plan, Responsibility, Task
-from .rules import PLAN_VIEW
+from .rules import PLAN_VIEW, WRITERS
 
 
 def plan_list_for_user(*, user) -> QuerySet[Plan]:
-    """Plans the user may open: the same rule as permissions.PLAN_VIEW, as a query."""
+    """Plans the user may open: the PLAN_VIEW rule (plans/rules.py) as a query;
+    plans/tests/test_rules.py checks the two agree."""
     plans = Plan.objects.select_related("issuer")
     if not user.is_authenticated or not user.is_active:
         return plans.none()
@@ -62,10 +63,7 @@ def plan_get_for_user(*, user, plan_id: int, action: str = PLAN_VIEW) -> Plan:
 def creatable_agencies(*, user, below: Agency | None = None) -> QuerySet[Agency]:
     """Agencies for which the user may start a plan (drafter or head there:
     the PLAN_CREATE rule), optionally only those under `below`."""
-    agencies = Agency.objects.filter(
-        memberships__user=user,
-        memberships__role__in=[Membership.Role.DRAFTER, Membership.Role.HEAD],
-    ).distinct()
+    agencies = Agency.objects.filter(memberships__user=user, memberships__role__in=WRITERS).distinct()
     if below is not None:
         agencies = agencies.filter(pk__in=agency_subtree_ids(agency_ids=[below.pk]) - {below.pk})
     return agencies.order_by("name")

@@ -57,10 +57,6 @@ def _lock_version(request: HttpRequest, plan: Plan) -> int:
         return plan.lock_version if request.method != "POST" else -1
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
     plans = plan_list_for_user(user=request.user)
@@ -277,7 +273,7 @@ def _task_for(plan: Plan, task_id: int | None) -> Task | None:
 @login_required
 def task_row(request: HttpRequest, plan_id: int, task_id: int) -> HttpResponse:
     plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_EDIT)
-    return render(request, "plans/task_row.html", {"plan": plan, "task": _task_for(plan, task_id)})
+    return render(request, "plans/partials/task_row.html", {"plan": plan, "task": _task_for(plan, task_id)})
 
 
 @login_required
@@ -294,11 +290,11 @@ def task_edit(request: HttpRequest, plan_id: int, task_id: int | None = None) ->
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            if not _is_htmx(request):
+            if not request.htmx:
                 messages.success(request, "Đã lưu nhiệm vụ.")
                 return redirect("plans:tasks", plan.pk)
-            return render(request, "plans/task_row.html", {"plan": plan, "task": task, "saved": True})
-    template = "plans/task_form_row.html" if _is_htmx(request) else "plans/task_form_page.html"
+            return render(request, "plans/partials/task_row.html", {"plan": plan, "task": task, "saved": True})
+    template = "plans/partials/task_form_row.html" if request.htmx else "plans/task_form_page.html"
     return render(request, template, {"plan": plan, "task": task, "form": form})
 
 
@@ -307,7 +303,7 @@ def task_edit(request: HttpRequest, plan_id: int, task_id: int | None = None) ->
 def task_delete(request: HttpRequest, plan_id: int, task_id: int) -> HttpResponse:
     plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_EDIT)
     services.task_delete(plan=plan, task=_task_for(plan, task_id))
-    if _is_htmx(request):
+    if request.htmx:
         return HttpResponse("")
     messages.success(request, "Đã xóa nhiệm vụ.")
     return redirect("plans:tasks", plan.pk)

@@ -42,6 +42,14 @@ class Report(models.Model):
         return f"{self.agency.display_name} – {self.period.label}"
 
     @property
+    def status_tone(self) -> str:
+        """The Bootstrap colour of the status badge."""
+        tones: dict[str, str] = {
+            self.Status.ACCEPTED: "success", self.Status.SUBMITTED: "primary", self.Status.RETURNED: "warning",
+        }
+        return tones.get(self.status, "secondary")
+
+    @property
     def days_late(self) -> int:
         """Calendar days past the due date at submission (0 if on time or not submitted)."""
         if self.submitted_at is None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from conftest import ARTIFACTS
-from reports.dashboard import STATES
+from dashboard.figures import STATES
 from reports.models import Report
 
 

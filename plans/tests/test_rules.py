@@ -7,7 +7,7 @@ from agencies.models import Membership
 from agencies.permissions import AGENCY_MANAGE, AGENCY_VIEW, can
 from plans.models import Plan
 from plans.rules import PLAN_AMEND, PLAN_CREATE, PLAN_EDIT, PLAN_ISSUE, PLAN_RETURN, PLAN_SUBMIT, PLAN_VIEW
-from plans.selectors import plan_list_for_user
+from plans.selectors import creatable_agencies, plan_list_for_user
 
 Role = Membership.Role
 DRAFT, SUBMITTED, ISSUED = Plan.Status.DRAFT, Plan.Status.SUBMITTED, Plan.Status.ISSUED
@@ -132,3 +132,10 @@ def test_plan_list_shows_exactly_the_plans_can_lets_the_user_view(tree, personas
     listed = set(plan_list_for_user(user=user).values_list("pk", flat=True))
     assert listed == {plan.pk for plan in plans if can(user, PLAN_VIEW, plan)}
     assert listed, f"{persona} should see some plan"
+
+
+@pytest.mark.parametrize("persona", ["drafter", "head", "reviewer", "outsider", "admin"])
+def test_agencies_offered_for_a_new_plan_are_exactly_those_can_allows(tree, personas, persona):
+    user = getattr(personas, persona)
+    offered = set(creatable_agencies(user=user))
+    assert offered == {agency for agency in tree.values() if can(user, PLAN_CREATE, agency)}

@@ -51,7 +51,8 @@ def notices_due(*, today: dt.date) -> list[DueNotice]:
     until submitted, and one escalation to the reviewers after
     REMINDER_ESCALATE_AFTER_DAYS. A returned report: one per return. A mark
     missed (no sweep that day) is caught up by the next sweep, never lost.
-    Four queries whatever the number of reports."""
+    Three queries whatever the number of reports: the open reports, their
+    notices, their last returns."""
     before = sorted(settings.REMINDER_DAYS_BEFORE, reverse=True)
     every = settings.REMINDER_OVERDUE_EVERY_DAYS
     escalate = settings.REMINDER_ESCALATE_AFTER_DAYS
