@@ -1,12 +1,13 @@
 """Compliance dashboard: scope and drill-down, figures against the database,
-the agency table (filters, search without diacritics, sort), XLSX, the
-fragment cache, and query counts that do not grow with the number of agencies."""
+the agency table (filters, search without diacritics, sort), XLSX and the
+fragment cache. Query counts at national scale live with the generator, in
+demo/tests/test_scale_queries.py."""
 
-import datetime as dt
 import io
 
 import openpyxl
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
@@ -16,11 +17,9 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from dashboard import cache as dashboard_cache
-from dashboard.figures import STATES, DashboardFigures
-from dashboard.filters import PAGE_SIZE, SORTS, AgencyTable, TableFilters, dashboard_periods, default_period
-from dashboard.scope import dashboard_node, dashboard_scope_for_user
+from dashboard.figures import STATES
+from dashboard.filters import SORTS
 from demo.loader import DEMO_PASSWORD
-from demo.scale import ScaleExistsError, scale_generate
 from plans.models import Plan
 from reports import services
 from reports.models import Report, ReportLine
@@ -209,21 +208,6 @@ def test_a_plan_from_outside_the_node_is_ignored(client, demo):
     assert response.context["plan"] is None
 
 
-def test_branches_roll_up_each_units_subtree(client, db):
-    scale_generate(provinces=3, departments=2, communes=30, tasks=2, prefix="T")
-    response = as_user(client, "t-national").get(URL, {"period": q3_scale().pk})
-    branches = {b["name"]: b for b in response.context["figures"].branches}
-    assert len(branches) == 3
-    for province in Agency.objects.filter(code__startswith="T-P", kind="province"):
-        reports = Report.objects.filter(period=q3_scale(), agency__in=[province, *province.children.all()])
-        row = branches[province.display_name]
-        assert {k: row[k] for k in expected_counts([])} == expected_counts(reports)
-
-
-def q3_scale():
-    return ReportingPeriod.objects.get(rule__kind="quarter", end_month=9, year=timezone.localdate().year)
-
-
 # Agency table --------------------------------------------------------------------------
 
 def test_missing_agencies_come_first(client, demo):
@@ -282,14 +266,6 @@ def test_htmx_redraws_only_the_table(client, demo):
     assert "Kẻ Sặt" in body and "Tân Việt" in body and "Vĩnh Hưng" not in body
 
 
-def test_the_table_pages_at_national_scale(client, db):
-    scale_generate(provinces=2, departments=2, communes=120, tasks=1, prefix="T")
-    response = as_user(client, "t-national").get(URL, {"period": q3_scale().pk, "page": 2})
-    page = response.context["table"].page
-    assert page.number == 2 and page.paginator.count == 2 * 3 + 120
-    assert len(page.object_list) == PAGE_SIZE
-
-
 # Export --------------------------------------------------------------------------------
 
 def read_xlsx(content):
@@ -341,7 +317,7 @@ def test_a_review_shows_on_the_next_page(client, demo, monkeypatch):
     before = client.get(URL, {"period": q3().pk})
     assert f'data-kpi="accepted">{accepted}<' in before.content.decode()
     report = district_reports(q3()).filter(status=Report.Status.SUBMITTED).first()
-    services.report_accept(report=report, user=_user("reviewer"))
+    services.report_accept(report=report, user=get_user_model().objects.get(username="reviewer"))
     after = client.get(URL, {"period": q3().pk})
     assert f'data-kpi="accepted">{accepted + 1}<' in after.content.decode()
     states = {r.agency.code: r.state for r in after.context["table"].page.object_list}
@@ -355,96 +331,3 @@ def test_a_second_visit_is_served_from_the_cache(client, demo):
         second = client.get(URL, {"period": q3().pk})
     assert not any("reports_reportline" in q["sql"] for q in warm.captured_queries)
     assert "data-kpi=\"missing\">2<" in second.content.decode()
-
-
-# Queries do not grow with the number of agencies ----------------------------------------
-
-def _count(client, url, params=None, **headers):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params or {}, **headers)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries)
-
-
-def _page_counts(client, username):
-    client.force_login(_user(username))
-    cache.clear()
-    counts = {"dashboard (cold)": _count(client, URL)}
-    counts["dashboard (warm)"] = _count(client, URL)
-    cache.clear()
-    counts["table (htmx)"] = _count(client, URL, {"status": "missing", "sort": "-name"},
-                                    HTTP_HX_REQUEST="true", HTTP_HX_TARGET="agency-table")
-    counts["xlsx"] = _count(client, XLSX)
-    counts["plan list"] = _count(client, reverse("plans:list"))
-    counts["report list"] = _count(client, reverse("reports:index"))
-    return counts
-
-
-def _user(username):
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.get(username=username)
-
-
-@pytest.mark.parametrize("provinces", [1, 3], ids=["one province", "several provinces"])
-def test_query_counts_are_the_same_at_10_and_1000_agencies(client, db, provinces):
-    # agencies = provinces x (1 UBND + 2 departments) + communes
-    scale_generate(provinces=provinces, departments=2, communes=10 - 3 * provinces, tasks=2, prefix="S10")
-    small = _page_counts(client, "s10-national")
-    scale_generate(provinces=provinces, departments=2, communes=1000 - 3 * provinces, tasks=2, prefix="S1K")
-    assert Agency.objects.filter(code__startswith="S1K-").count() == 1000
-    large = _page_counts(client, "s1k-national")
-    assert small == large
-    assert large["dashboard (warm)"] < large["dashboard (cold)"]
-
-
-def test_dashboard_selectors_run_a_fixed_number_of_statements(db, django_assert_num_queries):
-    scale_generate(provinces=2, departments=2, communes=40, tasks=2, prefix="T")
-    user = _user("t-national")
-    today = timezone.localdate()
-    # memberships (prefetched onto the user); seeds inside other seeds
-    with django_assert_num_queries(2):
-        scope = dashboard_scope_for_user(user=user)
-    with django_assert_num_queries(0):
-        node = dashboard_node(user=user, scope=scope, agency_id=None)
-    periods = dashboard_periods(today=today)
-    period = default_period(periods, today)
-    figures = DashboardFigures(node=node, period=period, periods=periods, plan=None, today=today)
-    # trend (also the period's counts), by kind, by branch, areas, channels, lines by area x channel
-    with django_assert_num_queries(6):
-        charts = figures.charts
-    assert charts["trend"]["labels"] and figures.kpi["total"] == 2 * 3 + 40
-    table = AgencyTable(node=node, period=period, plan=None, filters=TableFilters(),
-                                  today=today, page_number=None)
-    # count, page, parents
-    with django_assert_num_queries(3):
-        assert len(table.page.object_list) == 2 * 3 + 40 and table.parents
-
-
-# The dataset generator -------------------------------------------------------------------
-
-def test_generate_scale_builds_every_state_and_refuses_to_run_twice(db):
-    out = io.StringIO()
-    call_command("generate_scale", provinces=2, communes=20, departments=3, tasks=4, prefix="G", stdout=out)
-    # 2 provinces x (UBND + 3 departments) + 20 communes
-    assert "28 đơn vị" in out.getvalue()
-    agencies = Agency.objects.filter(code__startswith="G-")
-    assert agencies.count() == 28 and agencies.filter(kind="province").count() == 2
-    assert agencies.filter(is_home_affairs=True).count() == 2
-    assert Plan.objects.filter(issuer__in=agencies, status=Plan.Status.ISSUED).count() == 28
-    reports = Report.objects.filter(agency__in=agencies)
-    assert reports.count() == 28 * 4  # quarters I and III, six months, year
-    assert ReportLine.objects.filter(report__in=reports).count() == 28 * 4 * 4
-    past = reports.filter(due_date__lt=timezone.localdate())
-    assert {r.status for r in past} >= {"accepted", "submitted", "draft"}
-    with pytest.raises(ScaleExistsError):
-        scale_generate(provinces=1, communes=1, departments=1, tasks=1, prefix="G")
-
-
-def test_generate_scale_leaves_the_demo_alone(demo):
-    before = {a.code: a.name for a in Agency.objects.all()}
-    reports = Report.objects.count()
-    result = scale_generate(provinces=1, communes=5, departments=2, tasks=2, year=2026,
-                            today=dt.date(2026, 11, 22))
-    after = {a.code: a.name for a in Agency.objects.exclude(code__startswith="SCALE-")}
-    assert after == before and Report.objects.count() == reports + result.reports
