@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency
+from dashboard.charts import chart_data
 from dashboard.figures import DashboardFigures
 from dashboard.filters import PAGE_SIZE, AgencyTable, TableFilters, dashboard_periods, default_period
 from dashboard.scope import dashboard_node, dashboard_scope_for_user
@@ -131,7 +132,7 @@ def test_dashboard_selectors_run_a_fixed_number_of_statements(db, django_assert_
     figures = DashboardFigures(node=node, period=period, periods=periods, plan=None, today=today)
     # trend (also the period's counts), by kind, by branch, areas, channels, lines by area x channel
     with django_assert_num_queries(6):
-        charts = figures.charts
+        charts = chart_data(figures)
     assert charts["trend"]["labels"] and figures.kpi["total"] == 2 * 3 + 40
     table = AgencyTable(node=node, period=period, plan=None, filters=TableFilters(),
                                   today=today, page_number=None)
