@@ -1,30 +1,31 @@
 """Compliance dashboard: scope and drill-down, figures against the database,
-the agency table (filters, search without diacritics, sort), XLSX, the
-fragment cache, and query counts that do not grow with the number of agencies."""
+the agency table (filters, search without diacritics, sort), XLSX and the
+fragment cache, on a small district built for these tests (factories.py).
+Query counts at national scale live with the generator, in
+demo/tests/test_scale_queries.py."""
 
-import datetime as dt
 import io
 
 import openpyxl
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency
+from agencies.tests.factories import PASSWORD, AgencyFactory
 from dashboard import cache as dashboard_cache
-from dashboard.figures import STATES, DashboardFigures
-from dashboard.filters import PAGE_SIZE, SORTS, AgencyTable, TableFilters, dashboard_periods, default_period
-from dashboard.scope import dashboard_node, dashboard_scope_for_user
-from demo.loader import DEMO_PASSWORD
-from demo.scale import ScaleExistsError, scale_generate
-from plans.models import Plan
+from dashboard import filters as dashboard_filters
+from dashboard.figures import STATES
+from dashboard.filters import SORTS
+from plans.tests.factories import plan_issued
 from reports import services
 from reports.models import Report, ReportLine
-from schedule.models import ReportingPeriod
+from schedule.models import ReportingPeriod, ReportingRule
+
+from .factories import HALF, Q1, Q3
 
 URL = reverse("dashboard:index")
 XLSX = reverse("dashboard:xlsx")
@@ -38,23 +39,9 @@ def _empty_cache():
     cache.clear()
 
 
-@pytest.fixture
-def demo(db, settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    call_command("load_demo", stdout=io.StringIO())
-
-
 def as_user(client, name):
-    assert client.login(username=name, password=DEMO_PASSWORD)
+    assert client.login(username=name, password=PASSWORD)
     return client
-
-
-def q3():
-    return ReportingPeriod.objects.get(label="Quý III/2026")
-
-
-def district_reports(period):
-    return Report.objects.filter(period=period, agency__code__startswith="HD-BG")
 
 
 def expected_counts(reports):
@@ -84,76 +71,80 @@ def table_codes(response):
 
 # Access and scope ----------------------------------------------------------------------
 
-def test_it_asks_anonymous_users_to_log_in(client, demo):
+def test_it_asks_anonymous_users_to_log_in(client, db):
     response = client.get(URL)
     assert response.status_code == 302 and reverse("login") in response.url
 
 
-def test_it_refuses_a_drafter(client, demo):
+def test_it_refuses_a_drafter(client, personas):
     assert as_user(client, "drafter").get(URL).status_code == 403
 
 
-def test_reviewer_sees_the_district_they_review(client, demo):
-    response = as_user(client, "reviewer").get(URL, {"period": q3().pk})
+def test_reviewer_sees_the_district_they_review(client, world):
+    response = as_user(client, "reviewer").get(URL, {"period": world.period(Q3).pk})
     node = response.context["node"]
-    assert node.agency.code == "HD-BG" and node.subtree
-    assert kpi(response) == expected_counts(district_reports(q3()))
-    assert kpi(response)["missing"] == 2 and kpi(response)["total"] == 10
+    assert node.agency.code == "D" and node.subtree
+    assert kpi(response) == expected_counts(world.district_reports(Q3))
+    assert kpi(response)["missing"] == 2 and kpi(response)["total"] == 6
 
 
-def test_it_opens_on_the_last_period_past_its_deadline(client, demo):
+def test_it_opens_on_the_last_period_past_its_deadline(client, world):
     today = timezone.localdate()
     expected = ReportingPeriod.objects.filter(start__lte=today, due__lt=today).order_by("-end").first()
     assert as_user(client, "reviewer").get(URL).context["period"] == expected
 
 
-def test_reviewer_drills_into_a_unit_of_the_district(client, demo):
-    commune = Agency.objects.get(code="HD-BG-TV")
-    response = as_user(client, "reviewer").get(URL, {"agency": commune.pk, "period": q3().pk})
+def test_reviewer_drills_into_a_unit_of_the_district(client, world):
+    commune, district, q3 = world.tree["tv"], world.tree["district"], world.period(Q3)
+    response = as_user(client, "reviewer").get(URL, {"agency": commune.pk, "period": q3.pk})
     node = response.context["node"]
-    assert node.agency == commune and [a.code for a in node.trail] == ["HD-BG"]
-    assert kpi(response) == expected_counts(Report.objects.filter(period=q3(), agency=commune))
-    assert "UBND huyện Bình Giang" in response.content.decode()  # the breadcrumb back up
+    assert node.agency == commune and [a.code for a in node.trail] == ["D"]
+    assert kpi(response) == expected_counts(Report.objects.filter(period=q3, agency=commune))
+    # the breadcrumb back up
+    assert f'href="?agency={district.pk}&period={q3.pk}">Ủy ban nhân dân huyện Một</a>' in response.content.decode()
 
 
-@pytest.mark.parametrize("code", ["HD", "HD-SNV", "HUE-PX"])
-def test_units_outside_the_scope_are_not_found(client, demo, code):
-    agency = Agency.objects.get(code=code)
+# Above the district, beside it under the province, and in another province.
+@pytest.mark.parametrize("key", ["province", "province_home_affairs", "ward2"])
+def test_units_outside_the_scope_are_not_found(client, world, key):
+    agency = world.tree[key]
     assert as_user(client, "reviewer").get(URL, {"agency": agency.pk}).status_code == 404
 
 
 @pytest.mark.parametrize("value", ["abc", "999999"])
-def test_a_made_up_unit_is_not_found(client, demo, value):
+def test_a_made_up_unit_is_not_found(client, world, value):
     assert as_user(client, "reviewer").get(URL, {"agency": value}).status_code == 404
 
 
-def test_a_head_sees_only_their_own_agency(client, demo):
-    own = Agency.objects.get(code="HD-BG-VH")
-    response = as_user(client, "head2").get(URL, {"period": q3().pk})
+def test_a_head_sees_only_their_own_agency(client, world):
+    own, q3 = world.tree["vh"], world.period(Q3)
+    response = as_user(client, "head2").get(URL, {"period": q3.pk})
     node = response.context["node"]
     assert node.agency == own and not node.subtree
-    assert kpi(response) == expected_counts(Report.objects.filter(period=q3(), agency=own))
-    other = Agency.objects.get(code="HD-BG-TV")
+    assert kpi(response) == expected_counts(Report.objects.filter(period=q3, agency=own))
+    other = world.tree["tv"]
     assert client.get(URL, {"agency": other.pk}).status_code == 404
 
 
-def test_a_head_of_two_agencies_sees_both_and_nothing_below(client, demo):
-    # "head" leads UBND thị trấn Kẻ Sặt and UBND huyện Bình Giang, but as head, not reviewer.
-    response = as_user(client, "head").get(URL, {"period": q3().pk})
+def test_a_head_of_two_agencies_sees_both_and_nothing_below(client, world):
+    # "head" leads xã Một and the district, but as head, not reviewer.
+    q3 = world.period(Q3)
+    response = as_user(client, "head").get(URL, {"period": q3.pk})
     node = response.context["node"]
     assert node.agency is None and len(node.seeds) == 2 and not any(s.subtree for s in node.seeds)
-    expected = Report.objects.filter(period=q3(), agency__code__in=["HD-BG", "HD-BG-KS"])
+    expected = Report.objects.filter(period=q3, agency__code__in=["D", "D-X"])
     assert kpi(response) == expected_counts(expected)
 
 
-def test_admin_sees_every_tree(client, demo):
-    response = as_user(client, "admin").get(URL, {"period": q3().pk})
+def test_admin_sees_every_tree(client, world):
+    q3 = world.period(Q3)
+    response = as_user(client, "admin").get(URL, {"period": q3.pk})
     node = response.context["node"]
-    assert node.agency is None and len(node.seeds) == Agency.objects.filter(parent=None).count()
-    assert kpi(response) == expected_counts(Report.objects.filter(period=q3()))
+    assert node.agency is None and len(node.seeds) == Agency.objects.filter(parent=None).count() == 2
+    assert kpi(response) == expected_counts(Report.objects.filter(period=q3))
 
 
-def test_the_navigation_shows_the_link_to_those_who_may_open_it(client, demo):
+def test_the_navigation_shows_the_link_to_those_who_may_open_it(client, world):
     link = f'href="{URL}"'
     assert link in as_user(client, "reviewer").get(reverse("home")).content.decode()
     assert link in as_user(client, "head2").get(reverse("home")).content.decode()
@@ -162,24 +153,24 @@ def test_the_navigation_shows_the_link_to_those_who_may_open_it(client, demo):
 
 # Figures -------------------------------------------------------------------------------
 
-def test_trend_covers_the_periods_of_the_year_in_order(client, demo):
-    response = as_user(client, "reviewer").get(URL, {"period": q3().pk})
+def test_trend_covers_the_periods_of_the_year_in_order(client, world):
+    response = as_user(client, "reviewer").get(URL, {"period": world.period(Q3).pk})
     trend = response.context["figures"].trend
     assert [p.label for p, _ in trend] == ["Quý I/2026", "6 tháng đầu năm 2026", "Quý III/2026", "Năm 2026"]
     for period, row in trend:
-        assert {k: row[k] for k in expected_counts([])} == expected_counts(district_reports(period))
-    half = dict(trend)[ReportingPeriod.objects.get(label="6 tháng đầu năm 2026")]
+        assert {k: row[k] for k in expected_counts([])} == expected_counts(world.district_reports(period.label))
+    half = dict(trend)[world.period(HALF)]
     assert (half["returned"], half["missing"]) == (1, 1)
-    q1 = dict(trend)[ReportingPeriod.objects.get(label="Quý I/2026")]
+    q1 = dict(trend)[world.period(Q1)]
     assert q1["late"] == 1 and q1["rates"]["accepted"] == 100.0
 
 
-def test_outputs_add_up_the_lines_of_sent_reports(client, demo):
-    period = ReportingPeriod.objects.get(label="6 tháng đầu năm 2026")
+def test_outputs_add_up_the_lines_of_sent_reports(client, world):
+    period = world.period(HALF)
     response = as_user(client, "reviewer").get(URL, {"period": period.pk})
     outputs = response.context["figures"].outputs
     lines = ReportLine.objects.filter(
-        report__period=period, report__agency__code__startswith="HD-BG",
+        report__in=world.district_reports(HALF),
         report__status__in=[Report.Status.SUBMITTED, Report.Status.ACCEPTED],
     ).select_related("task__channel", "task__area")
     assert outputs["total"]["tasks"] == len(lines) > 0
@@ -192,102 +183,111 @@ def test_outputs_add_up_the_lines_of_sent_reports(client, demo):
         assert row["tasks"] == sum(line.task.channel.name == row["label"] for line in lines)
 
 
-def test_a_plan_narrows_the_figures_to_the_agencies_and_tasks_it_assigns(client, demo):
-    plan = Plan.objects.get(issuer__code="HD-BG", year_start=2026)
-    response = as_user(client, "reviewer").get(URL, {"period": q3().pk, "plan": plan.pk})
+def test_a_plan_narrows_the_figures_to_the_agencies_and_tasks_it_assigns(client, world, personas):
+    # A second district plan whose only task another office leads: its report
+    # is in the period but not in the first plan's figures.
+    other = AgencyFactory(code="D-VP", name="Văn phòng UBND huyện", parent=world.tree["district"])
+    plan_issued(issuer=world.tree["district"], drafter=personas.drafter, head=personas.head, number=2,
+                leads=[other], report_rules=ReportingRule.objects.filter(kind="quarter"))
+    q3 = world.period(Q3)
+    services.reports_ensure(period=q3)
+    plan = world.plan
+    response = as_user(client, "reviewer").get(URL, {"period": q3.pk, "plan": plan.pk})
     assert response.context["plan"] == plan
-    owing = district_reports(q3()).filter(lines__task__plan=plan).distinct()
+    owing = world.district_reports(Q3).filter(lines__task__plan=plan).distinct()
+    assert owing.count() < world.district_reports(Q3).count()
     assert kpi(response) == expected_counts(owing)
     assert response.context["figures"].outputs["total"]["tasks"] == ReportLine.objects.filter(
         report__in=owing, task__plan=plan, report__status__in=["submitted", "accepted"]
     ).count()
 
 
-def test_a_plan_from_outside_the_node_is_ignored(client, demo):
-    foreign = Plan.objects.exclude(issuer__code__startswith="HD").first()
-    response = as_user(client, "reviewer").get(URL, {"period": q3().pk, "plan": foreign.pk})
+def test_a_plan_from_outside_the_node_is_ignored(client, world):
+    response = as_user(client, "reviewer").get(URL, {"period": world.period(Q3).pk, "plan": world.foreign_plan.pk})
     assert response.context["plan"] is None
 
 
-def test_branches_roll_up_each_units_subtree(client, db):
-    scale_generate(provinces=3, departments=2, communes=30, tasks=2, prefix="T")
-    response = as_user(client, "t-national").get(URL, {"period": q3_scale().pk})
+def test_branches_roll_up_each_units_subtree(client, world):
+    # Sở Nội vụ reviews the province: its districts are the branches.
+    q3 = world.period(Q3)
+    response = as_user(client, "province-reviewer").get(URL, {"period": q3.pk})
     branches = {b["name"]: b for b in response.context["figures"].branches}
-    assert len(branches) == 3
-    for province in Agency.objects.filter(code__startswith="T-P", kind="province"):
-        reports = Report.objects.filter(period=q3_scale(), agency__in=[province, *province.children.all()])
-        row = branches[province.display_name]
+    assert len(branches) == 2
+    for district in Agency.objects.filter(code__in=["D", "D2"]):
+        reports = Report.objects.filter(period=q3, agency__in=[district, *district.children.all()])
+        row = branches[district.display_name]
         assert {k: row[k] for k in expected_counts([])} == expected_counts(reports)
-
-
-def q3_scale():
-    return ReportingPeriod.objects.get(rule__kind="quarter", end_month=9, year=timezone.localdate().year)
 
 
 # Agency table --------------------------------------------------------------------------
 
-def test_missing_agencies_come_first(client, demo):
-    response = as_user(client, "reviewer").get(URL, {"period": q3().pk})
-    assert table_codes(response)[:2] == ["HD-BG-KS", "HD-BG-TV"]
+def test_missing_agencies_come_first(client, world):
+    response = as_user(client, "reviewer").get(URL, {"period": world.period(Q3).pk})
+    assert table_codes(response)[:2] == ["D-X", "D-TV"]
     body = response.content.decode()
     assert body.count("Chưa nộp (quá hạn)</span>") == 2
-    for report in district_reports(q3()):
+    for report in world.district_reports(Q3):
         assert reverse("reports:detail", args=[report.pk]) in body
 
 
 @pytest.mark.parametrize("query, codes", [
-    ("ke sat", ["HD-BG-KS"]),
-    ("TAN VIET", ["HD-BG-TV"]),
-    ("Tân  Việt", ["HD-BG-TV"]),
-    ("hd-bg-tckh", ["HD-BG-TCKH"]),
-    ("xa", ["HD-BG-TV", "HD-BG-HT", "HD-BG-VH"]),
+    ("xa mot", ["D-X"]),
+    ("TAN VIET", ["D-TV"]),
+    ("Tân  Việt", ["D-TV"]),
+    ("d-tckh", ["D-TCKH"]),
+    ("xa", ["D-X", "D-TV", "D-VH"]),  # not thị trấn Ba
 ])
-def test_search_ignores_diacritics_and_case(client, demo, query, codes):
-    response = as_user(client, "reviewer").get(URL, {"period": q3().pk, "q": query, "sort": "name"})
+def test_search_ignores_diacritics_and_case(client, world, query, codes):
+    response = as_user(client, "reviewer").get(URL, {"period": world.period(Q3).pk, "q": query, "sort": "name"})
     assert sorted(table_codes(response)) == sorted(codes)
 
 
-def test_filters_by_kind_parent_and_state(client, demo):
+def test_filters_by_kind_parent_and_state(client, world):
     as_user(client, "reviewer")
-    communes = client.get(URL, {"period": q3().pk, "kind": "commune"})
-    assert sorted(table_codes(communes)) == ["HD-BG-HT", "HD-BG-KS", "HD-BG-TV", "HD-BG-VH"]
-    district = Agency.objects.get(code="HD-BG")
-    by_parent = client.get(URL, {"period": q3().pk, "parent": district.pk})
-    assert len(table_codes(by_parent)) == 10
+    q3 = world.period(Q3)
+    communes = client.get(URL, {"period": q3.pk, "kind": "commune"})
+    assert sorted(table_codes(communes)) == ["D-TT", "D-TV", "D-VH", "D-X"]
+    district = world.tree["district"]
+    by_parent = client.get(URL, {"period": q3.pk, "parent": district.pk})
+    assert len(table_codes(by_parent)) == 6
     assert [a.pk for a in by_parent.context["table"].parents] == [district.pk]
-    q1 = ReportingPeriod.objects.get(label="Quý I/2026")
-    late = client.get(URL, {"period": q1.pk, "status": "late"})
-    assert table_codes(late) == ["HD-BG-TK"]
+    late = client.get(URL, {"period": world.period(Q1).pk, "status": "late"})
+    assert table_codes(late) == ["D-TCKH"]
     assert "muộn 4 ngày" in late.content.decode()
-    junk = client.get(URL, {"period": q3().pk, "kind": "x", "status": "x", "sort": "x", "parent": "x"})
-    assert len(table_codes(junk)) == 10
+    junk = client.get(URL, {"period": q3.pk, "kind": "x", "status": "x", "sort": "x", "parent": "x"})
+    assert len(table_codes(junk)) == 6
 
 
-def test_sorts_by_any_column_both_ways(client, demo):
+def test_sorts_by_any_column_both_ways(client, world):
     as_user(client, "reviewer")
-    names = [r.agency.name for r in district_reports(q3()).select_related("agency")]
-    ascending = client.get(URL, {"period": q3().pk, "sort": "name"})
-    descending = client.get(URL, {"period": q3().pk, "sort": "-name"})
+    q3 = world.period(Q3)
+    names = [r.agency.name for r in world.district_reports(Q3).select_related("agency")]
+    ascending = client.get(URL, {"period": q3.pk, "sort": "name"})
+    descending = client.get(URL, {"period": q3.pk, "sort": "-name"})
     assert [r.agency.name for r in ascending.context["table"].page.object_list] == sorted(names)
     assert [r.agency.name for r in descending.context["table"].page.object_list] == sorted(names, reverse=True)
     for column in SORTS:
-        assert client.get(URL, {"period": q3().pk, "sort": f"-{column}"}).status_code == 200
+        assert client.get(URL, {"period": q3.pk, "sort": f"-{column}"}).status_code == 200
 
 
-def test_htmx_redraws_only_the_table(client, demo):
-    response = as_user(client, "reviewer").get(URL, {"period": q3().pk, "status": "missing"},
+def test_htmx_redraws_only_the_table(client, world):
+    response = as_user(client, "reviewer").get(URL, {"period": world.period(Q3).pk, "status": "missing"},
                                                HTTP_HX_REQUEST="true", HTTP_HX_TARGET="agency-table")
     body = response.content.decode()
     assert body.lstrip().startswith('<div id="agency-table">') and "<html" not in body
-    assert "Kẻ Sặt" in body and "Tân Việt" in body and "Vĩnh Hưng" not in body
+    assert "xã Một" in body and "Tân Việt" in body and "Vĩnh Hưng" not in body
 
 
-def test_the_table_pages_at_national_scale(client, db):
-    scale_generate(provinces=2, departments=2, communes=120, tasks=1, prefix="T")
-    response = as_user(client, "t-national").get(URL, {"period": q3_scale().pk, "page": 2})
+def test_the_table_pages(client, world, monkeypatch):
+    # Six rows on pages of four: what 126 agencies on pages of 50 exercise at
+    # national scale (demo/tests/test_scale_queries.py).
+    monkeypatch.setattr(dashboard_filters, "PAGE_SIZE", 4)
+    response = as_user(client, "reviewer").get(URL, {"period": world.period(Q3).pk, "page": 1})
+    assert len(response.context["table"].page.object_list) == dashboard_filters.PAGE_SIZE
+    response = client.get(URL, {"period": world.period(Q3).pk, "page": 2})
     page = response.context["table"].page
-    assert page.number == 2 and page.paginator.count == 2 * 3 + 120
-    assert len(page.object_list) == PAGE_SIZE
+    assert page.number == 2 and page.paginator.count == 6
+    assert len(page.object_list) == 6 - dashboard_filters.PAGE_SIZE
 
 
 # Export --------------------------------------------------------------------------------
@@ -299,152 +299,61 @@ def read_xlsx(content):
     return rows, summary
 
 
-def test_xlsx_has_every_row_and_the_counts_of_the_database(client, demo):
-    response = as_user(client, "reviewer").get(XLSX, {"period": q3().pk})
+def test_xlsx_has_every_row_and_the_counts_of_the_database(client, world):
+    response = as_user(client, "reviewer").get(XLSX, {"period": world.period(Q3).pk})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     rows, summary = read_xlsx(response.content)
-    expected = expected_counts(district_reports(q3()))
+    expected = expected_counts(world.district_reports(Q3))
     assert len(rows) == expected["total"] == summary["Phải nộp"]
     states = [row[5] for row in rows]
     for key, (label, *_rest) in STATES.items():
         assert states.count(label) == expected[key] == summary[label]
     assert summary["Nộp muộn"] == expected["late"] and summary["Nộp đúng hạn"] == expected["on_time"]
-    assert {row[1] for row in rows if row[5] == "Chưa nộp (quá hạn)"} == {"HD-BG-KS", "HD-BG-TV"}
+    assert {row[1] for row in rows if row[5] == "Chưa nộp (quá hạn)"} == {"D-X", "D-TV"}
     assert all(row[9].startswith("http://testserver/reports/") for row in rows)
 
 
-def test_xlsx_keeps_the_table_filters(client, demo):
-    response = as_user(client, "reviewer").get(XLSX, {"period": q3().pk, "status": "missing"})
+def test_xlsx_keeps_the_table_filters(client, world):
+    response = as_user(client, "reviewer").get(XLSX, {"period": world.period(Q3).pk, "status": "missing"})
     rows, _ = read_xlsx(response.content)
-    assert [row[1] for row in rows] == ["HD-BG-KS", "HD-BG-TV"]
+    assert [row[1] for row in rows] == ["D-X", "D-TV"]
 
 
-def test_xlsx_does_not_run_formulas_from_agency_names(client, demo):
-    Agency.objects.filter(code="HD-BG-TV").update(name="=HYPERLINK(\"http://evil\")")
-    response = as_user(client, "reviewer").get(XLSX, {"period": q3().pk})
+def test_xlsx_does_not_run_formulas_from_agency_names(client, world):
+    Agency.objects.filter(code="D-TV").update(name="=HYPERLINK(\"http://evil\")")
+    response = as_user(client, "reviewer").get(XLSX, {"period": world.period(Q3).pk})
     rows, _ = read_xlsx(response.content)
     assert "'=HYPERLINK(\"http://evil\")" in [row[2] for row in rows]
 
 
-def test_xlsx_refuses_outsiders(client, demo):
+def test_xlsx_refuses_outsiders(client, world):
     assert as_user(client, "drafter").get(XLSX).status_code == 403
-    hue = Agency.objects.get(code="HUE")
-    assert as_user(client, "reviewer").get(XLSX, {"agency": hue.pk}).status_code == 404
+    other_province = world.tree["province2"]
+    assert as_user(client, "reviewer").get(XLSX, {"agency": other_province.pk}).status_code == 404
 
 
 # Cache ---------------------------------------------------------------------------------
 
-def test_a_review_shows_on_the_next_page(client, demo, monkeypatch):
+def test_a_review_shows_on_the_next_page(client, world, personas, monkeypatch):
     monkeypatch.setattr(dashboard_cache, "FINGERPRINT_SECONDS", 0)
     as_user(client, "reviewer")
-    accepted = expected_counts(district_reports(q3()))["accepted"]
-    before = client.get(URL, {"period": q3().pk})
+    q3 = world.period(Q3)
+    accepted = expected_counts(world.district_reports(Q3))["accepted"]
+    before = client.get(URL, {"period": q3.pk})
     assert f'data-kpi="accepted">{accepted}<' in before.content.decode()
-    report = district_reports(q3()).filter(status=Report.Status.SUBMITTED).first()
-    services.report_accept(report=report, user=_user("reviewer"))
-    after = client.get(URL, {"period": q3().pk})
+    report = world.district_reports(Q3).filter(status=Report.Status.SUBMITTED).first()
+    services.report_accept(report=report, user=personas.reviewer)
+    after = client.get(URL, {"period": q3.pk})
     assert f'data-kpi="accepted">{accepted + 1}<' in after.content.decode()
     states = {r.agency.code: r.state for r in after.context["table"].page.object_list}
     assert states[report.agency.code] == "accepted"
 
 
-def test_a_second_visit_is_served_from_the_cache(client, demo):
+def test_a_second_visit_is_served_from_the_cache(client, world):
     as_user(client, "reviewer")
-    client.get(URL, {"period": q3().pk})
+    q3 = world.period(Q3)
+    client.get(URL, {"period": q3.pk})
     with CaptureQueriesContext(connection) as warm:
-        second = client.get(URL, {"period": q3().pk})
+        second = client.get(URL, {"period": q3.pk})
     assert not any("reports_reportline" in q["sql"] for q in warm.captured_queries)
     assert "data-kpi=\"missing\">2<" in second.content.decode()
-
-
-# Queries do not grow with the number of agencies ----------------------------------------
-
-def _count(client, url, params=None, **headers):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, params or {}, **headers)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries)
-
-
-def _page_counts(client, username):
-    client.force_login(_user(username))
-    cache.clear()
-    counts = {"dashboard (cold)": _count(client, URL)}
-    counts["dashboard (warm)"] = _count(client, URL)
-    cache.clear()
-    counts["table (htmx)"] = _count(client, URL, {"status": "missing", "sort": "-name"},
-                                    HTTP_HX_REQUEST="true", HTTP_HX_TARGET="agency-table")
-    counts["xlsx"] = _count(client, XLSX)
-    counts["plan list"] = _count(client, reverse("plans:list"))
-    counts["report list"] = _count(client, reverse("reports:index"))
-    return counts
-
-
-def _user(username):
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.get(username=username)
-
-
-@pytest.mark.parametrize("provinces", [1, 3], ids=["one province", "several provinces"])
-def test_query_counts_are_the_same_at_10_and_1000_agencies(client, db, provinces):
-    # agencies = provinces x (1 UBND + 2 departments) + communes
-    scale_generate(provinces=provinces, departments=2, communes=10 - 3 * provinces, tasks=2, prefix="S10")
-    small = _page_counts(client, "s10-national")
-    scale_generate(provinces=provinces, departments=2, communes=1000 - 3 * provinces, tasks=2, prefix="S1K")
-    assert Agency.objects.filter(code__startswith="S1K-").count() == 1000
-    large = _page_counts(client, "s1k-national")
-    assert small == large
-    assert large["dashboard (warm)"] < large["dashboard (cold)"]
-
-
-def test_dashboard_selectors_run_a_fixed_number_of_statements(db, django_assert_num_queries):
-    scale_generate(provinces=2, departments=2, communes=40, tasks=2, prefix="T")
-    user = _user("t-national")
-    today = timezone.localdate()
-    # memberships (prefetched onto the user); seeds inside other seeds
-    with django_assert_num_queries(2):
-        scope = dashboard_scope_for_user(user=user)
-    with django_assert_num_queries(0):
-        node = dashboard_node(user=user, scope=scope, agency_id=None)
-    periods = dashboard_periods(today=today)
-    period = default_period(periods, today)
-    figures = DashboardFigures(node=node, period=period, periods=periods, plan=None, today=today)
-    # trend (also the period's counts), by kind, by branch, areas, channels, lines by area x channel
-    with django_assert_num_queries(6):
-        charts = figures.charts
-    assert charts["trend"]["labels"] and figures.kpi["total"] == 2 * 3 + 40
-    table = AgencyTable(node=node, period=period, plan=None, filters=TableFilters(),
-                                  today=today, page_number=None)
-    # count, page, parents
-    with django_assert_num_queries(3):
-        assert len(table.page.object_list) == 2 * 3 + 40 and table.parents
-
-
-# The dataset generator -------------------------------------------------------------------
-
-def test_generate_scale_builds_every_state_and_refuses_to_run_twice(db):
-    out = io.StringIO()
-    call_command("generate_scale", provinces=2, communes=20, departments=3, tasks=4, prefix="G", stdout=out)
-    # 2 provinces x (UBND + 3 departments) + 20 communes
-    assert "28 đơn vị" in out.getvalue()
-    agencies = Agency.objects.filter(code__startswith="G-")
-    assert agencies.count() == 28 and agencies.filter(kind="province").count() == 2
-    assert agencies.filter(is_home_affairs=True).count() == 2
-    assert Plan.objects.filter(issuer__in=agencies, status=Plan.Status.ISSUED).count() == 28
-    reports = Report.objects.filter(agency__in=agencies)
-    assert reports.count() == 28 * 4  # quarters I and III, six months, year
-    assert ReportLine.objects.filter(report__in=reports).count() == 28 * 4 * 4
-    past = reports.filter(due_date__lt=timezone.localdate())
-    assert {r.status for r in past} >= {"accepted", "submitted", "draft"}
-    with pytest.raises(ScaleExistsError):
-        scale_generate(provinces=1, communes=1, departments=1, tasks=1, prefix="G")
-
-
-def test_generate_scale_leaves_the_demo_alone(demo):
-    before = {a.code: a.name for a in Agency.objects.all()}
-    reports = Report.objects.count()
-    result = scale_generate(provinces=1, communes=5, departments=2, tasks=2, year=2026,
-                            today=dt.date(2026, 11, 22))
-    after = {a.code: a.name for a in Agency.objects.exclude(code__startswith="SCALE-")}
-    assert after == before and Report.objects.count() == reports + result.reports
