@@ -1,0 +1,60 @@
+"""Plans for the plan tests, built on the root `tree` and `personas`: a
+district draft with every part, and three plans elsewhere shaped like the
+other demo seeds (an issued provincial plan, a department's period plan, an
+issued plan without requirements)."""
+
+import pytest
+
+from agencies.models import Agency, Membership
+from agencies.tests.factories import AgencyFactory, user_with_roles
+
+from .factories import (
+    FULL_DRAFT_TASKS,
+    department_agency,
+    plan_full_draft,
+    plan_issued_short,
+    plan_period_draft,
+    plan_without_requirements,
+    province_agency,
+)
+
+
+@pytest.fixture
+def front(tree):
+    """The district's Fatherland Front: outside the administrative chain."""
+    return AgencyFactory(code="D-MTTQ", parent=tree["district"], kind=Agency.Kind.ORGANIZATION,
+                         name="Ủy ban Mặt trận Tổ quốc Việt Nam huyện Một")
+
+
+@pytest.fixture
+def draft(tree, personas, front):
+    """The district's 2025 draft, written by the drafter, every part filled."""
+    return plan_full_draft(issuer=tree["district"], leads=[tree["home_affairs"], tree["commune"]],
+                           request_body=front, created_by=personas.drafter, tasks=FULL_DRAFT_TASKS)
+
+
+@pytest.fixture
+def commune_head(tree):
+    """Head of the commune only: below the district, so its drafts are out of reach."""
+    return user_with_roles("head2", (tree["commune"], Membership.Role.HEAD), first_name="Lê Thị Hoa")
+
+
+@pytest.fixture
+def issued_plan(db):
+    """Issued elsewhere: 255/KH-UBND of Thừa Thiên Huế, 12/12/2019."""
+    return plan_issued_short(issuer=province_agency("TTH", "Thừa Thiên Huế"))
+
+
+@pytest.fixture
+def period_plan(db):
+    """A 2021-2025 draft of a Bình Định department."""
+    department = department_agency(province_agency("BDI", "Bình Định"), "BDI-SGTVT", "Sở Giao thông vận tải", "SGTVT")
+    return plan_period_draft(issuer=department)
+
+
+@pytest.fixture
+def plan_no_requirements(db):
+    province = province_agency("QNA", "Quảng Nam")
+    leads = [department_agency(province, f"QNA-{abbr}", name, abbr)
+             for abbr, name in (("SNV", "Sở Nội vụ"), ("STTTT", "Sở Thông tin và Truyền thông"))]
+    return plan_without_requirements(issuer=province, leads=leads)
