@@ -10,12 +10,10 @@ from agencies.tests.factories import AgencyFactory, user_with_roles
 
 from .factories import (
     FULL_DRAFT_TASKS,
-    department_agency,
     plan_full_draft,
     plan_issued_short,
     plan_period_draft,
     plan_without_requirements,
-    province_agency,
 )
 
 
@@ -42,19 +40,16 @@ def commune_head(tree):
 @pytest.fixture
 def issued_plan(db):
     """Issued elsewhere: 255/KH-UBND of Thừa Thiên Huế, 12/12/2019."""
-    return plan_issued_short(issuer=province_agency("TTH", "Thừa Thiên Huế"))
+    return plan_issued_short()
 
 
 @pytest.fixture
 def period_plan(db):
     """A 2021-2025 draft of a Bình Định department."""
-    department = department_agency(province_agency("BDI", "Bình Định"), "BDI-SGTVT", "Sở Giao thông vận tải", "SGTVT")
-    return plan_period_draft(issuer=department)
+    return plan_period_draft()
 
 
 @pytest.fixture
 def plan_no_requirements(db):
-    province = province_agency("QNA", "Quảng Nam")
-    leads = [department_agency(province, f"QNA-{abbr}", name, abbr)
-             for abbr, name in (("SNV", "Sở Nội vụ"), ("STTTT", "Sở Thông tin và Truyền thông"))]
-    return plan_without_requirements(issuer=province, leads=leads)
+    """Issued by Quảng Nam, with no requirements section."""
+    return plan_without_requirements()

@@ -165,9 +165,10 @@ def plan_full_draft(*, issuer, leads, request_body, created_by=None, tasks: int 
     })
 
 
-def plan_issued_short(*, issuer) -> Plan:
+def plan_issued_short(*, issuer=None) -> Plan:
     """An issued provincial plan without channels, organisation, recipients or
-    appendix (like seed 000): number 255 of 12/12/2019."""
+    appendix (like seed 000): 255/KH-UBND of Thừa Thiên Huế, 12/12/2019."""
+    issuer = issuer or province_agency("TTH", "Thừa Thiên Huế")
     return services.plan_create_from_data(data={
         "issuer": issuer.code, "kind": Plan.Kind.YEARLY, "year_start": 2020, "year_end": 2020,
         "number": 255, "symbol": "KH-UBND", "issue_date": "2019-12-12", "status": Plan.Status.ISSUED,
@@ -186,9 +187,14 @@ def plan_issued_short(*, issuer) -> Plan:
     })
 
 
-def plan_without_requirements(*, issuer, leads) -> Plan:
+def plan_without_requirements(*, issuer=None, leads=()) -> Plan:
     """An issued plan with purposes, content, organisation and tasks but no
-    requirements and no signer (like seed 002)."""
+    requirements and no signer (like seed 002), by default of Quảng Nam and
+    two of its departments."""
+    if issuer is None:
+        issuer = province_agency("QNA", "Quảng Nam")
+        leads = [department_agency(issuer, f"QNA-{abbr}", name, abbr)
+                 for abbr, name in (("SNV", "Sở Nội vụ"), ("STTTT", "Sở Thông tin và Truyền thông"))]
     return services.plan_create_from_data(data={
         "issuer": issuer.code, "kind": Plan.Kind.YEARLY, "year_start": 2018, "year_end": 2018,
         "number": 1572, "symbol": "KH-UBND", "issue_date": "2018-03-29", "status": Plan.Status.ISSUED,
@@ -205,9 +211,12 @@ def plan_without_requirements(*, issuer, leads) -> Plan:
     })
 
 
-def plan_period_draft(*, issuer) -> Plan:
+def plan_period_draft(*, issuer=None) -> Plan:
     """A department's 2021-2025 draft without funding (like seed 004): content
-    numbered 1.1., 1.2. with lettered points down to đ)."""
+    numbered 1.1., 1.2. with lettered points down to đ); by default of the
+    Bình Định transport department."""
+    issuer = issuer or department_agency(province_agency("BDI", "Bình Định"), "BDI-SGTVT",
+                                         "Sở Giao thông vận tải", "SGTVT")
     return services.plan_create_from_data(data={
         "issuer": issuer.code, "kind": Plan.Kind.PERIOD, "year_start": 2021, "year_end": 2025,
         "symbol": f"KH-{issuer.abbreviation}", "draft_month": 1, "draft_year": 2022, "status": Plan.Status.DRAFT,
