@@ -151,7 +151,7 @@ def plan_full_draft(*, issuer, leads, request_body, created_by=None, tasks: int 
              "is_request": True, "duties": _clauses(M.PARAGRAPH, "Phối hợp tuyên truyền về cải cách hành chính.")},
         ],
         "recipients": ["UBND tỉnh", "Các cơ quan, đơn vị", "Lưu: VTVP"],
-        "closing_text": "Trên đây là Kế hoạch tuyên truyền cải cách hành chính năm của huyện./.",
+        "closing_text": "Trên đây là Kế hoạch tuyên truyền cải cách hành chính của huyện./.",
         "signer": {"authority": ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"], "position": "PHÓ CHỦ TỊCH",
                    "name": "Nhữ Văn Chuyên"},
         "tasks": [
