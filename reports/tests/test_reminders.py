@@ -11,7 +11,8 @@ from django.urls import reverse
 from agencies.models import Agency
 from demo.loader import DEMO_PASSWORD
 from reports.models import Notice, Notification, Report
-from reports.reminders import notice_send, notices_due, notices_record, reminders_sweep
+from reports.services import notice_send, notices_due, notices_record
+from reports.sweep import reminders_sweep
 
 TODAY = dt.date(2026, 11, 22)
 
