@@ -1,13 +1,13 @@
-"""The plans as official documents (Nghị định 30): PDF and DOCX of every demo
-plan, read back with pypdf and python-docx, plus the download views and the
-render_plan command. Each demo plan is rendered once for the module."""
+"""The plans as official documents (Nghị định 30): PDF and DOCX of four small
+plans shaped like the demo seeds (a full draft with a two-page appendix, an
+issued plan, a department's period plan, a plan without requirements), read
+back with pypdf and python-docx, plus the download views and the render_plan
+command. Each plan is built and rendered once for the module."""
 
 from __future__ import annotations
 
 import io
 import re
-import shutil
-import subprocess
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +23,8 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 
-from demo.loader import DEMO_PASSWORD, seed_plans
+from agencies.models import Agency
+from agencies.tests.factories import PASSWORD, AgencyFactory
 from nd30.fetcher import RefusingURLFetcher
 from nd30.pdf import html_to_pdf
 from plans.documents import storage
@@ -33,10 +34,11 @@ from plans.documents.pdf import plan_pdf_render
 from plans.models import Clause, Plan
 from plans.selectors import plan_with_contents
 
+from .factories import plan_full_draft, plan_issued_short, plan_period_draft, plan_without_requirements
+
 pytestmark = pytest.mark.django_db
 
-SEEDS = {"000": "TTH", "002": "QNA", "003": "HD-BG", "004": "BDI-SGTVT"}
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+SHAPES = ["draft", "issued", "no-requirements", "period"]
 A4 = (595, 842)
 SERIF_FONTS = ("LiberationSerif", "Liberation-Serif", "TimesNewRoman", "Times-New-Roman")
 
@@ -74,16 +76,31 @@ def _samples(plan: Plan, document) -> list[str]:
     return [s for s in samples if normalise(s) not in normalise(last)]
 
 
+def build_plans() -> dict[str, Plan]:
+    district = AgencyFactory(code="D", kind=Agency.Kind.DISTRICT, name="Ủy ban nhân dân huyện Một")
+    leads = [
+        AgencyFactory(code="D-NV", parent=district, name="Phòng Nội vụ", is_home_affairs=True),
+        AgencyFactory(code="D-X", parent=district, kind=Agency.Kind.COMMUNE, name="Ủy ban nhân dân xã Một"),
+    ]
+    front = AgencyFactory(code="D-MTTQ", parent=district, kind=Agency.Kind.ORGANIZATION,
+                          name="Ủy ban Mặt trận Tổ quốc Việt Nam huyện Một")
+    return {
+        # 14 rows: the appendix runs over two landscape pages.
+        "draft": plan_full_draft(issuer=district, leads=leads, request_body=front, tasks=14),
+        "issued": plan_issued_short(),
+        "no-requirements": plan_without_requirements(),
+        "period": plan_period_draft(),
+    }
+
+
 @pytest.fixture(scope="module")
 def rendered(django_db_setup, django_db_blocker) -> dict[str, Rendered]:
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", stdout=io.StringIO())
         result = {}
-        seeds = seed_plans()
-        for seed, code in SEEDS.items():
-            plan = plan_with_contents().get(pk=seeds[code].pk)
+        for shape, built in build_plans().items():
+            plan = plan_with_contents().get(pk=built.pk)
             document = plan_document(plan)
-            result[seed] = Rendered(
+            result[shape] = Rendered(
                 plan_id=plan.pk,
                 is_draft=document.is_draft,
                 title=plan.title,
@@ -102,12 +119,6 @@ def rendered(django_db_setup, django_db_blocker) -> dict[str, Rendered]:
 @pytest.fixture(autouse=True)
 def _own_media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=io.StringIO())
-    return seed_plans()
 
 
 def pdf_pages(data: bytes) -> list[str]:
@@ -164,9 +175,9 @@ def assert_closing(text: str, doc: Rendered, after: int) -> None:
 # -- PDF -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("seed", sorted(SEEDS))
-def test_pdf_opens_on_a4_with_the_appendix_on_landscape_pages(rendered, seed):
-    doc = rendered[seed]
+@pytest.mark.parametrize("shape", SHAPES)
+def test_pdf_opens_on_a4_with_the_appendix_on_landscape_pages(rendered, shape):
+    doc = rendered[shape]
     reader = pypdf.PdfReader(io.BytesIO(doc.pdf))
     sizes = [(round(p.mediabox.width), round(p.mediabox.height)) for p in reader.pages]
     texts = pdf_pages(doc.pdf)
@@ -176,17 +187,17 @@ def test_pdf_opens_on_a4_with_the_appendix_on_landscape_pages(rendered, seed):
     assert sizes[appendix_start:] == [A4[::-1]] * (len(sizes) - appendix_start)
 
 
-@pytest.mark.parametrize("seed", sorted(SEEDS))
-def test_pdf_holds_the_key_texts_in_order(rendered, seed):
-    doc = rendered[seed]
+@pytest.mark.parametrize("shape", SHAPES)
+def test_pdf_holds_the_key_texts_in_order(rendered, shape):
+    doc = rendered[shape]
     text = pdf_text(doc.pdf)
     end_of_body = assert_in_order(text, key_texts(doc))
     assert_closing(text, doc, end_of_body)
 
 
-@pytest.mark.parametrize("seed", sorted(SEEDS))
-def test_pdf_text_equals_the_stored_paragraphs(rendered, seed):
-    doc = rendered[seed]
+@pytest.mark.parametrize("shape", SHAPES)
+def test_pdf_text_equals_the_stored_paragraphs(rendered, shape):
+    doc = rendered[shape]
     text = pdf_text(doc.pdf)
     assert len(doc.samples) >= 3
     for paragraph in doc.samples:
@@ -206,9 +217,9 @@ def _fonts(data: bytes) -> dict[str, bool]:
     return fonts
 
 
-@pytest.mark.parametrize("seed", sorted(SEEDS))
-def test_pdf_embeds_only_serif_fonts(rendered, seed):
-    fonts = _fonts(rendered[seed].pdf)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_pdf_embeds_only_serif_fonts(rendered, shape):
+    fonts = _fonts(rendered[shape].pdf)
     assert fonts and all(fonts.values()), fonts
     assert all(name.startswith(SERIF_FONTS) for name in fonts), fonts
 
@@ -224,25 +235,25 @@ def test_every_vietnamese_letter_is_drawn_in_the_serif_font():
 
 
 def test_draft_and_issued_plans_print_their_number_and_date(rendered):
-    issued, draft = pdf_text(rendered["000"].pdf), pdf_text(rendered["003"].pdf)
+    issued, draft = pdf_text(rendered["issued"].pdf), pdf_text(rendered["draft"].pdf)
     assert "Số: 255/KH-UBND" in issued
     assert "Thừa Thiên Huế, ngày 12 tháng 12 năm 2019" in issued
-    issued_pages = pypdf.PdfReader(io.BytesIO(rendered["000"].pdf)).pages
+    issued_pages = pypdf.PdfReader(io.BytesIO(rendered["issued"].pdf)).pages
     assert not any("DỰ THẢO" in p.extract_text() for p in issued_pages)
     # Drafts leave number and day blank for the clerk, and carry the mark on every page.
     assert "Số: /KH-UBND" in draft
     assert "Bình Giang, ngày tháng 01 năm 2025" in draft
-    pages = pypdf.PdfReader(io.BytesIO(rendered["003"].pdf)).pages
+    pages = pypdf.PdfReader(io.BytesIO(rendered["draft"].pdf)).pages
     assert all(p.extract_text().startswith("DỰ THẢO") for p in pages)
     assert (
-        "(Kèm theo Kế hoạch số /KH-UBND ngày tháng 01 năm 2025 của Ủy ban nhân dân huyện Bình Giang)" in draft
+        "(Kèm theo Kế hoạch số /KH-UBND ngày tháng 01 năm 2025 của Ủy ban nhân dân huyện Một)" in draft
     )
 
 
 def test_pages_are_numbered_from_page_two_and_the_appendix_on_its_own(rendered):
-    reader = pypdf.PdfReader(io.BytesIO(rendered["003"].pdf))
+    reader = pypdf.PdfReader(io.BytesIO(rendered["draft"].pdf))
     last_lines = [p.extract_text().splitlines()[-1].strip() for p in reader.pages]
-    appendix_start = next(i for i, t in enumerate(pdf_pages(rendered["003"].pdf)) if t.startswith("Phụ lục"))
+    appendix_start = next(i for i, t in enumerate(pdf_pages(rendered["draft"].pdf)) if t.startswith("Phụ lục"))
     body_pages = last_lines[:appendix_start]
     assert not body_pages[0].isdigit()
     assert body_pages[1:] == [str(n) for n in range(2, appendix_start + 1)]
@@ -252,7 +263,7 @@ def test_pages_are_numbered_from_page_two_and_the_appendix_on_its_own(rendered):
 
 
 def test_appendix_repeats_its_header_row_on_every_page(rendered):
-    pages = pdf_pages(rendered["003"].pdf)
+    pages = pdf_pages(rendered["draft"].pdf)
     appendix = [p for p in pages if "Nội dung Hình thức Cơ quan chủ trì" in normalise(p)]
     assert len(appendix) >= 2
     first = normalise(appendix[0])
@@ -260,29 +271,12 @@ def test_appendix_repeats_its_header_row_on_every_page(rendered):
     assert "Tổng cộng" in normalise(pages[-1])
 
 
-def test_page_one_and_an_appendix_page_are_saved_as_png_for_review(rendered):
-    """test-artifacts/plan-<seed>-page<n>.png, for a person to compare with nd30-format.md."""
-    if not shutil.which("pdftoppm"):
-        pytest.skip("pdftoppm (poppler-utils) is not installed")
-    ARTIFACTS.mkdir(exist_ok=True)
-    for seed in ("003", "000"):
-        pdf = ARTIFACTS / f"plan-{seed}.pdf"
-        pdf.write_bytes(rendered[seed].pdf)
-        texts = pdf_pages(rendered[seed].pdf)
-        pages = [1] + [n for n, t in enumerate(texts, start=1) if t.startswith("Phụ lục")]
-        for page in pages:
-            prefix = ARTIFACTS / f"plan-{seed}-page{page}"
-            command = ["pdftoppm", "-png", "-r", "80", "-singlefile", "-f", str(page), "-l", str(page)]
-            subprocess.run([*command, pdf, prefix], check=True)
-            assert prefix.with_suffix(".png").stat().st_size > 10_000
-
-
 # -- DOCX ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("seed", sorted(SEEDS))
-def test_docx_holds_the_same_texts(rendered, seed):
-    doc = rendered[seed]
+@pytest.mark.parametrize("shape", SHAPES)
+def test_docx_holds_the_same_texts(rendered, shape):
+    doc = rendered[shape]
     text = docx_text(doc.docx)
     end_of_body = assert_in_order(text, key_texts(doc))
     assert_closing(text, doc, end_of_body)
@@ -292,9 +286,9 @@ def test_docx_holds_the_same_texts(rendered, seed):
     assert ("DỰ THẢO" in first_page_header.paragraphs[0].text) == doc.is_draft
 
 
-@pytest.mark.parametrize("seed", sorted(SEEDS))
-def test_docx_page_setup_styles_and_page_numbers(rendered, seed):
-    doc = rendered[seed]
+@pytest.mark.parametrize("shape", SHAPES)
+def test_docx_page_setup_styles_and_page_numbers(rendered, shape):
+    doc = rendered[shape]
     document = Document(io.BytesIO(doc.docx))
     normal = document.styles["Normal"]
     assert normal.font.name == "Times New Roman" and normal.font.size == Pt(14)
@@ -315,8 +309,8 @@ def test_docx_page_setup_styles_and_page_numbers(rendered, seed):
         assert header_row.find(qn("w:trPr")).find(qn("w:tblHeader")) is not None
 
 
-def test_document_content_costs_no_queries_beyond_the_selector(demo, django_assert_num_queries):
-    plan = plan_with_contents().get(pk=demo["HD-BG"].pk)
+def test_document_content_costs_no_queries_beyond_the_selector(draft, django_assert_num_queries):
+    plan = plan_with_contents().get(pk=draft.pk)
     with django_assert_num_queries(0):
         plan_document(plan)
 
@@ -355,8 +349,8 @@ def test_the_fetcher_refuses_files_hosts_and_data(fetched):
     assert all(refused for _, refused in fetched)
 
 
-def test_user_text_is_printed_as_text_and_never_fetched(demo, fetched):
-    plan = demo["HD-BG"]
+def test_user_text_is_printed_as_text_and_never_fetched(draft, fetched):
+    plan = draft
     title = 'Kế hoạch <img src="http://example.invalid/x.png"> và <script>alert(1)</script>'
     Plan.objects.filter(pk=plan.pk).update(title=title)
     plan = plan_with_contents().get(pk=plan.pk)
@@ -368,15 +362,15 @@ def test_user_text_is_printed_as_text_and_never_fetched(demo, fetched):
 # -- downloads -------------------------------------------------------------------
 
 
-def login(client, username):
-    assert client.login(username=username, password=DEMO_PASSWORD)
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
     return client
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "docx"])
-def test_drafter_downloads_own_draft(client, demo, fmt):
-    plan = demo["HD-BG"]
-    response = login(client, "drafter").get(reverse(f"plans:{fmt}", args=[plan.pk]))
+def test_drafter_downloads_own_draft(client, personas, draft, fmt):
+    plan = draft
+    response = login(client, personas.drafter).get(reverse(f"plans:{fmt}", args=[plan.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == storage.FORMATS[fmt].content_type
     assert response["Content-Disposition"] == f'attachment; filename="KH-du-thao-{plan.pk}.{fmt}"'
@@ -384,20 +378,20 @@ def test_drafter_downloads_own_draft(client, demo, fmt):
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "docx"])
-def test_other_agency_gets_not_found(client, demo, fmt):
-    response = login(client, "head2").get(reverse(f"plans:{fmt}", args=[demo["HD-BG"].pk]))
+def test_other_agency_gets_not_found(client, draft, commune_head, fmt):
+    response = login(client, commune_head).get(reverse(f"plans:{fmt}", args=[draft.pk]))
     assert response.status_code == 404
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "docx"])
-def test_anonymous_is_sent_to_login(client, demo, fmt):
-    response = client.get(reverse(f"plans:{fmt}", args=[demo["HD-BG"].pk]))
+def test_anonymous_is_sent_to_login(client, draft, fmt):
+    response = client.get(reverse(f"plans:{fmt}", args=[draft.pk]))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-def test_issued_plan_is_rendered_once_and_served_from_storage(client, demo, monkeypatch):
-    plan = demo["TTH"]
-    login(client, "admin")
+def test_issued_plan_is_rendered_once_and_served_from_storage(client, personas, issued_plan, monkeypatch):
+    plan = issued_plan
+    login(client, personas.admin)
     url = reverse("plans:pdf", args=[plan.pk])
     first = client.get(url)
     assert first["Content-Disposition"] == 'attachment; filename="KH-255-KH-UBND.pdf"'
@@ -411,9 +405,9 @@ def test_issued_plan_is_rendered_once_and_served_from_storage(client, demo, monk
     assert second.status_code == 200 and second.content == first.content
 
 
-def test_draft_is_rendered_on_each_download(client, demo):
-    plan = demo["HD-BG"]
-    login(client, "drafter")
+def test_draft_is_rendered_on_each_download(client, personas, draft):
+    plan = draft
+    login(client, personas.drafter)
     url = reverse("plans:docx", args=[plan.pk])
     client.get(url)
     Plan.objects.filter(pk=plan.pk).update(title="Tuyên truyền cải cách hành chính, bản sửa")
@@ -421,9 +415,9 @@ def test_draft_is_rendered_on_each_download(client, demo):
     assert not default_storage.exists("documents/plans")
 
 
-def test_plan_detail_shows_the_download_buttons(client, demo):
-    plan = demo["HD-BG"]
-    body = login(client, "drafter").get(reverse("plans:detail", args=[plan.pk])).content.decode()
+def test_plan_detail_shows_the_download_buttons(client, personas, draft):
+    plan = draft
+    body = login(client, personas.drafter).get(reverse("plans:detail", args=[plan.pk])).content.decode()
     assert "Tải PDF" in body and reverse("plans:pdf", args=[plan.pk]) in body
     assert "Tải DOCX" in body and reverse("plans:docx", args=[plan.pk]) in body
 
@@ -431,18 +425,18 @@ def test_plan_detail_shows_the_download_buttons(client, demo):
 # -- render_plan command -------------------------------------------------------------
 
 
-def test_command_renders_by_number_and_by_id(demo, tmp_path):
+def test_command_renders_by_number_and_by_id(draft, issued_plan, tmp_path):
     out = tmp_path / "kh.pdf"
     call_command("render_plan", "255/KH-UBND", "--format", "pdf", "--output", str(out), stdout=io.StringIO())
     assert "Số: 255/KH-UBND" in pdf_text(out.read_bytes())
     out = tmp_path / "kh.docx"
-    plan = demo["HD-BG"]
+    plan = draft
     call_command("render_plan", str(plan.pk), "--format", "docx", "--output", str(out), stdout=io.StringIO())
     assert normalise(plan.title) in docx_text(out.read_bytes())
 
 
-def test_command_checks_the_user_and_the_reference(demo, tmp_path):
-    plan_id = str(demo["HD-BG"].pk)
+def test_command_checks_the_user_and_the_reference(draft, commune_head, tmp_path):
+    plan_id = str(draft.pk)
     out = str(tmp_path / "x.pdf")
     with pytest.raises(CommandError, match="không xem được"):
         call_command("render_plan", plan_id, "--user", "head2", "--output", out)
