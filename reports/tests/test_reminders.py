@@ -32,10 +32,10 @@ def year_so_far(world, tree, personas, neighbour):
     accepted but the neighbour's, returned; Quý III submitted by Phòng Nội vụ
     and missing from both communes (due 15/09); the year report open, due 15/12."""
     commune, head2 = neighbour
-    for agency in (tree["commune"], tree["home_affairs"], commune):
-        report_sent(report_fill(world.report(agency, Q1)), by=personas.head, accept_by=personas.reviewer)
-    for agency in (tree["commune"], tree["home_affairs"]):
-        report_sent(report_fill(world.report(agency, HALF)), by=personas.head, accept_by=personas.reviewer)
+    for agency, head in ((tree["commune"], personas.head), (tree["home_affairs"], personas.admin), (commune, head2)):
+        report_sent(report_fill(world.report(agency, Q1)), by=head, accept_by=personas.reviewer)
+    for agency, head in ((tree["commune"], personas.head), (tree["home_affairs"], personas.admin)):
+        report_sent(report_fill(world.report(agency, HALF)), by=head, accept_by=personas.reviewer)
     report_sent(report_fill(world.report(commune, HALF)), by=head2, return_by=personas.reviewer)
     report_sent(report_fill(world.report(tree["home_affairs"], Q3)), by=personas.admin)
     Report.objects.filter(period=world.periods[YEAR]).update(due_date=dt.date(2026, 12, 15))

@@ -32,11 +32,12 @@ def line_post(report, **overrides):
 def q1_accepted(world, tree, personas, neighbour):
     """Quý I/2026 as the demo has it: every unit's report filled and accepted,
     the commune's sent 4 days after its deadline."""
-    for agency, days_late, spent in ((tree["commune"], 4, 2_000_000), (tree["home_affairs"], 0, 500_000),
-                                     (neighbour[0], 0, 1_000_000)):
+    commune, head2 = neighbour
+    for agency, head, days_late, spent in ((tree["commune"], personas.head, 4, 2_000_000),
+                                           (tree["home_affairs"], personas.admin, 0, 500_000),
+                                           (commune, head2, 0, 1_000_000)):
         report = report_fill(world.report(agency, Q1), state=ReportLine.Progress.DONE, spent=spent)
-        report_sent(report, by=personas.head, on=report.due_date + dt.timedelta(days=days_late),
-                    accept_by=personas.reviewer)
+        report_sent(report, by=head, on=report.due_date + dt.timedelta(days=days_late), accept_by=personas.reviewer)
     return world.periods[Q1]
 
 
