@@ -47,8 +47,14 @@ run: install system-deps
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST)
 
+# Style (ruff), the architecture contract (import-linter: apps import
+# downwards only, no cycles; see .importlinter and docs/architecture.md) and
+# types of the helpers, agencies and services (mypy with django-stubs).
+lint: export DJANGO_SETTINGS_MODULE = cchc_portal.settings_test
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 
 test: export DJANGO_SETTINGS_MODULE = cchc_portal.settings_test
 test: install system-deps lint

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from openpyxl.styles import Font
 
 from common.xlsx import workbook_bytes, xlsx_row
 
@@ -337,12 +338,13 @@ def agency_export(*, file_format: str) -> bytes:
         return buffer.getvalue().encode("utf-8-sig")
     if file_format == "xlsx":
         book = openpyxl.Workbook()
-        sheet = book.active
+        sheet = book.create_sheet("Đơn vị", 0)
+        book.remove(book.worksheets[1])  # the empty default sheet
         sheet.title = "Đơn vị"
         for row in rows:
             sheet.append(row)
         for cell in sheet[1]:
-            cell.font = openpyxl.styles.Font(bold=True)
+            cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
         for column, width in zip("ABCDEFGHIJKL", (18, 48, 28, 12, 10, 16, 18, 26, 10, 10, 14, 18), strict=False):
             sheet.column_dimensions[column].width = width

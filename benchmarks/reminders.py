@@ -70,7 +70,8 @@ def main() -> None:
 
     from demo.scale import scale_generate
     from reports.models import Notice, Report
-    from reports.reminders import notices_due, notices_record, reminders_sweep
+    from reports.services import notices_due, notices_record
+    from reports.sweep import reminders_sweep
 
     call_command("migrate", verbosity=0)
     today = dt.date(2026, 11, 22)

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "tree_queries",
     "common",
+    "nd30",
     "agencies",
     "schedule",
     "plans",
@@ -206,7 +207,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
 else:
     BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "broker")))
     for sub in ("queue", "processed", "control"):

@@ -242,9 +242,3 @@ class DashboardFigures:
     @cached_property
     def outputs(self) -> dict:
         return _outputs(self.node, self.period, self.plan)
-
-    @cached_property
-    def charts(self) -> dict:
-        from .charts import chart_data  # charts draw these figures
-
-        return chart_data(self)

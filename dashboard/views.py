@@ -12,6 +12,7 @@ from django.utils import timezone
 from agencies.models import Agency
 
 from .cache import CACHE_SECONDS, reports_fingerprint
+from .charts import chart_data
 from .exports import dashboard_xlsx
 from .figures import STATES, DashboardFigures, period_counts
 from .filters import AgencyTable, TableFilters, dashboard_periods, default_period, plan_choices
@@ -87,12 +88,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     year = [p for p in setup["periods"] if p.year == period.year]
     # The heavy parts are cached fragments keyed by this fingerprint; the
     # objects below compute their figures only when a fragment is missing.
+    figures = DashboardFigures(node=node, period=period, periods=setup["periods"], plan=plan, today=today)
     context |= {
         "fingerprint": reports_fingerprint(periods=year, today=today),
         "cache_seconds": CACHE_SECONDS,
         "page_number": request.GET.get("page") or "1",
-        "figures": DashboardFigures(node=node, period=period, periods=setup["periods"], plan=plan,
-                                              today=today),
+        "figures": figures,
+        # Called by the template inside the cached fragment only.
+        "chart_numbers": lambda: chart_data(figures),
         "table": AgencyTable(node=node, period=period, plan=plan, filters=filters, today=today,
                                        page_number=request.GET.get("page")),
     }

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from nd30.parts import agency_letterhead
+
 from .models import Clause, Plan
 
 # Nghị định 30 orders điểm by the Vietnamese alphabet without ă â ê ô ơ ư
@@ -145,32 +147,10 @@ def plan_basis_paragraph(plan: Plan) -> str:
     return text or plan.basis_lead_in
 
 
-UBND_PREFIX = "Ủy ban nhân dân "
 
 
 def letterhead(plan: Plan) -> tuple[str, list[str]]:
     return agency_letterhead(plan.issuer)
-
-
-def agency_letterhead(agency) -> tuple[str, list[str]]:
-    """(parent line, issuing-agency lines) of the header's left column, in caps.
-
-    A UBND prints "ỦY BAN NHÂN DÂN" over its unit name and has no parent line;
-    any other body prints its parent UBND, abbreviated, above its own name."""
-    if agency.name.startswith(UBND_PREFIX):
-        return "", ["ỦY BAN NHÂN DÂN", agency.name[len(UBND_PREFIX):].upper()]
-    parent = agency.parent
-    if parent is None:
-        return "", [agency.name.upper()]
-    if not parent.name.startswith(UBND_PREFIX):
-        return parent.name.upper(), [agency.name.upper()]
-    locality = parent.name[len(UBND_PREFIX):]  # "tỉnh Bình Định"
-    name = agency.name
-    # The parent line already names the place: "UBND TỈNH BÌNH ĐỊNH" over
-    # "SỞ GIAO THÔNG VẬN TẢI", not "… TỈNH BÌNH ĐỊNH" twice.
-    if name.endswith(" " + locality):
-        name = name[: -len(locality) - 1]
-    return "UBND " + locality.upper(), [name.upper()]
 
 
 def _month_text(month: int) -> str:

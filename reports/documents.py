@@ -1,5 +1,5 @@
 """The summary report (BC) of a period as an official document, PDF and DOCX,
-built from the same parts as the plan (plans/documents): letterhead,
+built from the same ND30 parts as the plan (nd30/): letterhead,
 signature, recipients, print CSS and DOCX styles."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from docx.enum.section import WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
-from plans.documents.content import Block, money
-from plans.documents.docx_parts import (
+from common.money import money_format as money
+from nd30.docx import (
     CENTER,
     add_letterhead,
     add_page_numbers,
@@ -30,10 +30,9 @@ from plans.documents.docx_parts import (
     setup_portrait,
     setup_styles,
 )
-from plans.documents.metrics import balanced_lines
-from plans.documents.parts import Letterhead, Signature, number_line
-from plans.documents.pdf import html_to_pdf
-from plans.layout import agency_letterhead
+from nd30.metrics import balanced_lines
+from nd30.parts import Block, Letterhead, Signature, agency_letterhead, number_line
+from nd30.pdf import html_to_pdf
 
 # (heading, width mm) of the statistics table on a landscape page (252 mm).
 TABLE_COLUMNS = [("STT", 12), ("Đơn vị", 70), ("Trạng thái", 30), ("Nộp ngày", 24),

@@ -1,30 +1,24 @@
-"""Celery tasks: thin wrappers that load ids and call reports/reminders.py."""
+"""Celery tasks: thin entry points that take ids and call the sweep and the notice services."""
 
 import datetime as dt
 
 from celery import shared_task
 from django.conf import settings
 
-from .reminders import MAIL_ERRORS
-
-
-@shared_task(ignore_result=False)
-def worker_ping(token: str) -> str:
-    """A round trip through broker and worker: `manage.py check_services
-    --worker` and the worker integration test send it and wait for the echo."""
-    return f"pong:{token}"
+from .services.notices import MAIL_ERRORS, SEND_NOTICE_TASK
 
 
 @shared_task
 def reminders_sweep_task(day: str | None = None) -> int:
     """The daily sweep (beat, 07:00 Asia/Ho_Chi_Minh by default)."""
-    from .reminders import reminders_sweep
+    from .sweep import reminders_sweep
 
     result = reminders_sweep(today=dt.date.fromisoformat(day) if day else None)
     return result.created
 
 
 @shared_task(
+    name=SEND_NOTICE_TASK,
     bind=True,
     autoretry_for=MAIL_ERRORS,
     retry_backoff=settings.REMINDER_RETRY_BACKOFF,
@@ -35,7 +29,7 @@ def reminders_sweep_task(day: str | None = None) -> int:
 )
 def send_notice_task(self, notice_id: int) -> str:
     """Send one notice's e-mail; SMTP errors retry with backoff (5 s, 10 s, …, 10 min)."""
-    from .reminders import BUSY, CLAIM_TIMEOUT, notice_send
+    from .services.notices import BUSY, CLAIM_TIMEOUT, notice_send
 
     result = notice_send(notice_id=notice_id)
     if result == BUSY:
@@ -47,6 +41,6 @@ def send_notice_task(self, notice_id: int) -> str:
 @shared_task
 def notices_requeue_task() -> int:
     """Every 15 minutes: notices that were not enqueued or not sent go again."""
-    from .reminders import notices_requeue
+    from .services.notices import notices_requeue
 
     return notices_requeue()

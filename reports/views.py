@@ -17,7 +17,6 @@ from . import services
 from .exports import summary_xlsx
 from .forms import EvidenceForm, NarrativeForm, ReportLineForm, ReviewForm
 from .models import Report
-from .reminders import reminders_manual
 from .rules import REPORT_EDIT, REPORT_REVIEW, REPORT_SUBMIT, SUMMARY_VIEW
 from .selectors import (
     period_summary,
@@ -26,6 +25,7 @@ from .selectors import (
     report_lists_for_user,
     scope_agencies_for_summary,
 )
+from .services import reminders_manual
 
 
 @login_required

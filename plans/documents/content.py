@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from plans.layout import date_line, plan_basis_paragraph, plan_layout, plan_recipients
+from common.money import money_format as money
+from nd30.metrics import balanced_lines
+from nd30.parts import NUMBER_BLANK, Block, Letterhead, Signature, number_line
+from plans.layout import date_line, letterhead, plan_basis_paragraph, plan_layout, plan_recipients
 from plans.models import Plan
-
-from .metrics import balanced_lines
-from .parts import NUMBER_BLANK, Letterhead, Signature, plan_letterhead, plan_signature
 
 # Portrait text area is 155 mm; one spare for the renderers' rounding.
 TITLE_WIDTH_MM = 154
@@ -28,14 +28,6 @@ APPENDIX_COLUMNS = [
     ("Sản phẩm", 36),
     ("Kinh phí (đồng)", 25),
 ]
-
-
-@dataclass(frozen=True)
-class Block:
-    """One body paragraph. kind: "section" (I. MỤC ĐÍCH…), "part" (1. Mục đích) or "text"."""
-
-    kind: str
-    text: str
 
 
 @dataclass(frozen=True)
@@ -75,9 +67,21 @@ class PlanDocument:
     is_draft: bool
 
 
-def money(amount: int | None) -> str:
-    """6000000 -> "6.000.000" (Vietnamese groups thousands with dots)."""
-    return "" if amount is None else f"{amount:,}".replace(",", ".")
+def plan_letterhead(plan: Plan) -> Letterhead:
+    parent, agency_lines = letterhead(plan)
+    return Letterhead(
+        parent=parent,
+        agency_lines=agency_lines,
+        number_line=number_line(number=plan.number, symbol=plan.symbol),
+        date_line=date_line(plan),
+    )
+
+
+def plan_signature(plan: Plan) -> Signature:
+    lines = [line.strip() for line in plan.signer_authority.splitlines() if line.strip()]
+    if plan.signer_position.strip():
+        lines.append(plan.signer_position.strip())
+    return Signature(title_lines=lines, name=plan.signer_name.strip())
 
 
 def _clause_blocks(clause, blocks: list[Block], inline_label: str = "") -> None:

@@ -12,10 +12,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
-from plans.models import Plan
-
-from .content import Appendix, plan_document
-from .docx_parts import (
+from nd30.docx import (
     CENTER,
     add_letterhead,
     add_page_numbers,
@@ -33,6 +30,9 @@ from .docx_parts import (
     setup_styles,
     text_width,
 )
+from plans.models import Plan
+
+from .content import Appendix, plan_document
 
 DRAFT_MARK = "DỰ THẢO"
 

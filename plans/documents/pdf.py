@@ -1,40 +1,13 @@
-"""PDF through WeasyPrint from templates/documents/ and the print CSS."""
+"""A plan's PDF: its document structure through the plan template."""
 
 from __future__ import annotations
 
-import threading
-from functools import lru_cache
-
-import weasyprint
 from django.template.loader import render_to_string
-from weasyprint.text.fonts import FontConfiguration
 
-from plans.models import Plan
+from nd30.pdf import html_to_pdf
 
+from ..models import Plan
 from .content import plan_document
-from .fetcher import RefusingURLFetcher
-
-_local = threading.local()
-
-
-@lru_cache(maxsize=1)
-def print_stylesheet() -> weasyprint.CSS:
-    # Parsed once per process; the template is plain CSS with no variables.
-    return weasyprint.CSS(string=render_to_string("documents/print.css"), url_fetcher=RefusingURLFetcher())
-
-
-def _font_config() -> FontConfiguration:
-    """One per thread: setting fontconfig up is a tenth of a render, and
-    Pango's font map is not known to be safe to share across threads."""
-    if not hasattr(_local, "font_config"):
-        _local.font_config = FontConfiguration()
-    return _local.font_config
-
-
-def html_to_pdf(html: str) -> bytes:
-    """Any document of the portal: no base URL, no fetches, the shared print CSS."""
-    document = weasyprint.HTML(string=html, base_url=None, url_fetcher=RefusingURLFetcher())
-    return document.write_pdf(stylesheets=[print_stylesheet()], font_config=_font_config())
 
 
 def plan_pdf_render(*, plan: Plan) -> bytes:

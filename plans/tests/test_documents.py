@@ -24,11 +24,12 @@ from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 
 from demo.loader import DEMO_PASSWORD, seed_plans
+from nd30.fetcher import RefusingURLFetcher
+from nd30.pdf import html_to_pdf
 from plans.documents import storage
 from plans.documents.content import plan_document
 from plans.documents.docx import plan_docx_render
-from plans.documents.fetcher import RefusingURLFetcher
-from plans.documents.pdf import html_to_pdf, plan_pdf_render
+from plans.documents.pdf import plan_pdf_render
 from plans.models import Clause, Plan
 from plans.selectors import plan_with_contents
 

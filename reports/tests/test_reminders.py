@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from agencies.models import Agency, Membership
 from reports.models import Notice, Notification, Report
-from reports.reminders import notice_send, notices_due, notices_record, reminders_sweep
+from reports.services import notice_send, notices_due, notices_record
+from reports.sweep import reminders_sweep
 from reports.tests.factories import report_fill, report_sent
 
 TODAY = dt.date(2026, 11, 22)

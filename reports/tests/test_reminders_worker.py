@@ -15,7 +15,7 @@ from django.db import connection
 
 from cchc_portal.celery import app as celery_app
 from reports.models import Notice
-from reports.reminders import reminders_sweep
+from reports.sweep import reminders_sweep
 from reports.tasks import send_notice_task
 from reports.tests.factories import report_world
 

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.reminders import reminders_sweep
+from reports.sweep import reminders_sweep
 
 
 class Command(BaseCommand):

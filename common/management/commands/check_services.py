@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from cchc_portal.management_checks import check_broker, check_database, check_worker
+from common.health import check_broker, check_database, check_worker
 
 
 class Command(BaseCommand):

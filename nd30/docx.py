@@ -11,7 +11,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Emu, Mm, Pt, RGBColor
+from docx.shared import Cm, Emu, Length, Mm, Pt, RGBColor
 
 from .metrics import text_width_mm
 from .parts import Letterhead, Signature
@@ -163,7 +163,7 @@ def add_run(paragraph, text: str, *, size=None, bold=False, italic=False, color=
     return run
 
 
-def add_rule(container, length: Emu, room: Emu):
+def add_rule(container, length: Length, room: Length):
     """A solid line of `length`, centred in `room`: an empty paragraph 2 pt
     high whose bottom border is narrowed by equal indents on both sides."""
     paragraph = new_paragraph(container, "Centered")
@@ -183,7 +183,7 @@ def add_rule(container, length: Emu, room: Emu):
 
 
 def measure(text: str, size: Pt, *, bold: bool = False) -> Emu:
-    return Mm(text_width_mm(text, size.pt, bold=bold))
+    return Emu(Mm(text_width_mm(text, size.pt, bold=bold)))
 
 
 # -- tables ------------------------------------------------------------------

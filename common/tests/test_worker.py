@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reports.tasks import worker_ping
+from common.tasks import worker_ping
 
 ROOT = Path(__file__).resolve().parents[2]
 

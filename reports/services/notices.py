@@ -1,15 +1,17 @@
-"""Deadline reminders: which notices are due on a day (a read with a fixed
-number of queries), the sweep that records and enqueues them, and sending one
-notice exactly once. The Celery tasks, `manage.py send_reminders` and the
-manual reminder button all call these functions."""
+"""Deadline notices: which are due on a day (a read with a fixed number of
+queries), recording and enqueueing them, and sending one exactly once. The
+daily sweep (reports/sweep.py), the Celery tasks, `manage.py send_reminders`
+and the reviewer's reminder button all call these functions."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import partial
 from smtplib import SMTPException
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, models, transaction
@@ -19,15 +21,19 @@ from django.utils import timezone
 
 from agencies.models import Membership
 from agencies.scope import reviewers_over
-from schedule.models import ReportingPeriod
-from schedule.services import periods_ensure
 
-from .models import Notice, Notification, Report, ReportEvent
-from .services import reports_ensure
+from ..models import Notice, Notification, Report, ReportEvent
 
 logger = logging.getLogger(__name__)
 OPEN = (Report.Status.DRAFT, Report.Status.RETURNED)
 MAIL_ERRORS = (SMTPException, OSError)
+# Enqueued by name: the task module (reports/tasks.py) calls these services,
+# so importing it here would make a cycle.
+SEND_NOTICE_TASK = "reports.tasks.send_notice_task"
+
+
+def notice_enqueue(notice_id: int) -> None:
+    current_app.send_task(SEND_NOTICE_TASK, args=[notice_id])
 
 
 @dataclass(frozen=True)
@@ -35,13 +41,6 @@ class DueNotice:
     report: Report
     kind: str
     day: dt.date
-
-
-@dataclass
-class SweepResult:
-    due: list[DueNotice] = field(default_factory=list)
-    created: int = 0
-    requeued: int = 0
 
 
 def notices_due(*, today: dt.date) -> list[DueNotice]:
@@ -132,7 +131,7 @@ def _audience(notice_kind: str, report: Report, staff, reviewers) -> tuple[list,
 
 def _texts(kind: str, report: Report) -> tuple[str, str]:
     agency, period, due = report.agency.name, report.period.label, report.due_date.strftime("%d/%m/%Y")
-    titles = {
+    titles: dict[str, str] = {
         Notice.Kind.BEFORE_DUE: f"Sắp đến hạn nộp báo cáo {period} (hạn {due})",
         Notice.Kind.DUE: f"Hôm nay là hạn nộp báo cáo {period}",
         Notice.Kind.OVERDUE: f"Báo cáo {period} đã quá hạn (hạn {due})",
@@ -140,7 +139,7 @@ def _texts(kind: str, report: Report) -> tuple[str, str]:
         Notice.Kind.RETURNED: f"Báo cáo {period} bị trả lại, cần sửa và nộp lại",
         Notice.Kind.MANUAL: f"Cơ quan Nội vụ nhắc nộp báo cáo {period} (hạn {due})",
     }
-    bodies = {
+    bodies: dict[str, str] = {
         Notice.Kind.ESCALATION: f"{agency} chưa nộp báo cáo kết quả tuyên truyền CCHC {period}, hạn {due}.",
         Notice.Kind.RETURNED: f"Báo cáo {period} của {agency} đã bị trả lại. Xem ý kiến, sửa và nộp lại.",
     }
@@ -169,31 +168,11 @@ def notices_record(*, due: list[DueNotice]) -> list[Notice]:
         except IntegrityError:
             continue  # another sweep recorded this notice first
         created.append(notice)
-    from .tasks import send_notice_task
-
     for notice in created:
         # robust: a broker that is down must not undo the day's notices nor
         # skip the others; the requeue task sends what was not enqueued.
-        transaction.on_commit(lambda pk=notice.pk: send_notice_task.delay(pk), robust=True)
+        transaction.on_commit(partial(notice_enqueue, notice.pk), robust=True)
     return created
-
-
-def reminders_sweep(*, today: dt.date | None = None, dry_run: bool = False) -> SweepResult:
-    """The daily job: make sure the current periods' reports exist, then
-    record and enqueue every notice due today, and re-enqueue any notice whose
-    e-mail has not gone out (a worker that died, a broker that was down)."""
-    today = today or timezone.localdate()
-    if not dry_run:
-        for year in (today.year, today.year + 1):
-            periods_ensure(year=year)
-        for period in ReportingPeriod.objects.filter(start__lte=today, due__gte=today - dt.timedelta(days=120)):
-            reports_ensure(period=period)
-    result = SweepResult(due=notices_due(today=today))
-    if dry_run:
-        return result
-    result.created = len(notices_record(due=result.due))
-    result.requeued = notices_requeue(today=today)
-    return result
 
 
 REQUEUE_DAYS = 7
@@ -204,8 +183,6 @@ def notices_requeue(*, today: dt.date | None = None) -> int:
     """Enqueue again the notices whose e-mail has not gone out (a broker that
     was down, a worker that died) while they still matter: recent, about a
     report still open, and not given up on. Run by the sweep and every 15 minutes."""
-    from .tasks import send_notice_task
-
     today = today or timezone.localdate()
     stale = (
         Notice.objects.filter(
@@ -217,7 +194,7 @@ def notices_requeue(*, today: dt.date | None = None) -> int:
     )
     count = 0
     for pk in stale:
-        send_notice_task.delay(pk)
+        notice_enqueue(pk)
         count += 1
     return count
 

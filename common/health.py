@@ -1,11 +1,15 @@
-"""Reachability checks shared by `check_services` and the tests."""
+"""Reachability of the services the portal needs (database, broker, a
+worker), shared by `manage.py check_services` and the tests."""
 
 from __future__ import annotations
 
 import uuid
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection
+
+from .tasks import worker_ping
 
 
 def _redact(url: str) -> str:
@@ -30,11 +34,9 @@ def check_database() -> tuple[bool, str]:
 
 
 def check_broker() -> tuple[bool, str]:
-    from cchc_portal.celery import app
-
     url = _redact(settings.CELERY_BROKER_URL)
     try:
-        with app.connection_for_write() as conn:
+        with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=3)
     except Exception as exc:  # kombu raises OperationalError and socket errors
         return False, f"Hàng đợi Celery ({url}): KHÔNG kết nối được – {exc}"
@@ -42,8 +44,6 @@ def check_broker() -> tuple[bool, str]:
 
 
 def check_worker(timeout: float = 20) -> tuple[bool, str]:
-    from reports.tasks import worker_ping
-
     token = uuid.uuid4().hex[:8]
     try:
         answer = worker_ping.delay(token).get(timeout=timeout)

@@ -60,7 +60,7 @@ def balanced_lines(text: str, size_pt: float, max_mm: float, *, bold: bool = Fal
     if text_width_mm(text, size_pt, bold=bold) <= max_mm:
         return [text]
     words = text.split()
-    cuts = []  # (first line width, natural break, lines)
+    cuts: list[tuple[float, bool, list[str]]] = []  # (first line width, natural break, lines)
     for cut in range(1, len(words)):
         first, second = " ".join(words[:cut]), " ".join(words[cut:])
         widths = text_width_mm(first, size_pt, bold=bold), text_width_mm(second, size_pt, bold=bold)
@@ -70,5 +70,5 @@ def balanced_lines(text: str, size_pt: float, max_mm: float, *, bold: bool = Fal
         cuts.append((widths[0], natural and widths[1] * 2 >= widths[0], [first, second]))
     if not cuts:
         return [text]
-    natural = [cut for cut in cuts if cut[1]]
-    return min(natural or cuts)[2]
+    natural_cuts = [cut for cut in cuts if cut[1]]
+    return min(natural_cuts or cuts)[2]

@@ -1,21 +1,18 @@
-"""Writes for reporting: periods from the calendar, expected reports, saving,
-evidence, submission and review. Views, commands, Celery tasks and tests all
-call these."""
+"""Writes to reports: the reports a period expects, saving a report's lines
+and narrative under the optimistic lock, submission and review."""
 
 from __future__ import annotations
 
-import hashlib
-
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils import timezone
 
+from common.locking import lock_claim, status_move
 from plans.models import Plan, Task
 from schedule.models import LevelDeadline, ReportingPeriod
 from schedule.services import agency_due_date
 
-from .models import Evidence, Report, ReportEvent, ReportLine
+from ..models import Report, ReportEvent, ReportLine
 
 STALE_REPORT = (
     "Báo cáo vừa được người khác lưu trong lúc bạn sửa. Nội dung bạn nhập vẫn còn trên trang: "
@@ -91,16 +88,13 @@ def reports_ensure(*, period: ReportingPeriod) -> int:
     return len(new_reports)
 
 
-def _ensure_open(report: Report) -> None:
+def ensure_open(report: Report) -> None:
     if report.status not in (Report.Status.DRAFT, Report.Status.RETURNED):
         raise ValidationError(CLOSED_REPORT)
 
 
 def _claim(report: Report, lock_version: int) -> None:
-    updated = Report.objects.filter(pk=report.pk, lock_version=lock_version).update(
-        lock_version=models.F("lock_version") + 1
-    )
-    if not updated:
+    if not lock_claim(Report.objects.filter(pk=report.pk), lock_version=lock_version):
         raise StaleReportError(STALE_REPORT)
     report.lock_version = lock_version + 1
 
@@ -108,7 +102,7 @@ def _claim(report: Report, lock_version: int) -> None:
 @transaction.atomic
 def report_save(*, report: Report, lock_version: int, lines: dict[int, dict], narrative: dict) -> Report:
     """Save a draft: the lines (by id, only this report's) and the narrative."""
-    _ensure_open(report)
+    ensure_open(report)
     _claim(report, lock_version)
     own_lines = {line.pk: line for line in report.lines.all()}
     for line_id, values in lines.items():
@@ -125,39 +119,10 @@ def report_save(*, report: Report, lock_version: int, lines: dict[int, dict], na
     return report
 
 
-@transaction.atomic
-def evidence_add(*, report: Report, name: str, content: bytes, content_type: str, user) -> Evidence:
-    _ensure_open(report)
-    digest = hashlib.sha256(content).hexdigest()
-    duplicate = report.evidence.filter(sha256=digest).first()
-    if duplicate is not None:  # a double-click or the same file twice: keep one
-        return duplicate
-    evidence = Evidence(
-        report=report, original_name=name[:255], content_type=content_type, size=len(content), sha256=digest,
-        uploaded_by=user,
-    )
-    evidence.file.save(name, ContentFile(content), save=False)
-    evidence.save()
-    return evidence
-
-
-@transaction.atomic
-def evidence_delete(*, report: Report, evidence: Evidence) -> None:
-    _ensure_open(report)
-    if evidence.report_id != report.pk:
-        raise ValidationError("Tệp không thuộc báo cáo này.")
-    evidence.file.delete(save=False)
-    evidence.delete()
 
 
 def _move(report: Report, *, expected: tuple, to: str) -> Report:
-    locked = Report.objects.select_for_update().get(pk=report.pk)
-    if locked.status not in expected:
-        raise ValidationError(
-            f"Báo cáo đang ở trạng thái «{locked.get_status_display()}», không thực hiện được thao tác này."
-        )
-    report.status = to
-    report.lock_version = locked.lock_version + 1
+    status_move(report, expected=expected, to=to, noun="Báo cáo")
     return report
 
 
@@ -192,7 +157,7 @@ def report_return(*, report: Report, user, comment: str, line_comments: dict[int
         report=report, kind=ReportEvent.Kind.RETURNED, user=user, comment=comment, line_comments=kept
     )
     # The unit hears of it now, not at tomorrow's sweep.
-    from .reminders import DueNotice, notices_record
+    from .notices import DueNotice, notices_record  # notices build on reports, not the reverse
 
     notices_record(due=[DueNotice(report, "returned", timezone.localdate())])
     return report

@@ -1,0 +1,215 @@
+"""Drafting: every write to a draft goes through these functions, which
+views, commands and tests share. Permission (role + scope) is checked by the
+caller through can(); these functions enforce the lifecycle and the
+optimistic lock."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from agencies.models import Agency
+from common.locking import lock_claim
+
+from ..models import BasisReference, Clause, Plan, Responsibility, Task
+from .lifecycle import transition_record
+
+STALE_EDIT = (
+    "Kế hoạch vừa được người khác lưu trong lúc bạn sửa. Nội dung bạn nhập vẫn còn trên trang: "
+    "hãy mở kế hoạch ở thẻ mới để xem bản mới nhất, rồi lưu lại phần của bạn."
+)
+NOT_EDITABLE = "Kế hoạch không còn ở trạng thái dự thảo nên không sửa được."
+
+
+class StaleEditError(Exception):
+    """Someone saved the plan after this form was opened."""
+
+
+def _ensure_draft(plan: Plan) -> None:
+    if plan.status != Plan.Status.DRAFT:
+        raise ValidationError(NOT_EDITABLE)
+
+
+def _claim(plan: Plan, lock_version: int) -> None:
+    """Optimistic lock: bump lock_version only if nobody else did first."""
+    if not lock_claim(Plan.objects.filter(pk=plan.pk, status=Plan.Status.DRAFT), lock_version=lock_version):
+        if not Plan.objects.filter(pk=plan.pk, status=Plan.Status.DRAFT).exists():
+            raise ValidationError(NOT_EDITABLE)
+        raise StaleEditError(STALE_EDIT)
+    plan.lock_version = lock_version + 1
+
+
+def default_symbol(issuer: Agency) -> str:
+    return f"KH-{issuer.abbreviation or 'UBND'}"
+
+
+@transaction.atomic
+def plan_create(*, issuer: Agency, user, fields: dict) -> Plan:
+    """A new empty draft for `issuer`."""
+    fields = dict(fields)
+    report_rules = fields.pop("report_rules", None)
+    plan = Plan(
+        issuer=issuer,
+        symbol=default_symbol(issuer),
+        place=issuer.place_name or issuer.short_name or issuer.name,
+        created_by=user,
+        **fields,
+    )
+    _save_header(plan, report_rules)
+    transition_record(plan, user=user, from_status=Plan.Status.DRAFT, comment="Tạo dự thảo")
+    return plan
+
+
+def _save_header(plan: Plan, report_rules) -> None:
+    """A yearly plan covers one year; validate, save, then the period kinds (M2M needs the row)."""
+    if plan.kind == Plan.Kind.YEARLY:
+        plan.year_end = plan.year_start
+    plan.full_clean()
+    plan.save()
+    if report_rules is not None:
+        plan.report_rules.set(report_rules)
+
+
+@transaction.atomic
+def plan_update(*, plan: Plan, lock_version: int, fields: dict, basis: list[dict]) -> Plan:
+    """Header, signer, closing text and the basis references of a draft."""
+    _ensure_draft(plan)
+    _claim(plan, lock_version)
+    fields = dict(fields)
+    report_rules = fields.pop("report_rules", None)
+    for name, value in fields.items():
+        setattr(plan, name, value)
+    _save_header(plan, report_rules)
+    existing = {ref.pk: ref for ref in plan.basis_references.all()}
+    kept = set()
+    for position, values in enumerate(basis, start=1):
+        # An id that is not this plan's (crafted or stale) makes a new row.
+        ref = existing.get(values.get("id") or 0) or BasisReference(plan=plan)
+        ref.position, ref.verb, ref.text = position, values["verb"], values["text"]
+        ref.save()
+        kept.add(ref.pk)
+    plan.basis_references.exclude(pk__in=kept).delete()
+    return plan
+
+
+def _set_clause_rows(plan: Plan, *, section: str, rows: list[dict], responsibility=None) -> None:
+    """Replace one clause list with `rows` (in order; level 0-2 gives the nesting),
+    updating rows that keep their id so their history continues."""
+    existing = {c.pk: c for c in plan.clauses.filter(section=section, responsibility=responsibility)}
+    parents: list[Clause] = []  # the last clause seen at each level
+    kept = set()
+    base = section_position_base(section)
+    for index, row in enumerate(rows, start=1):
+        level = min(row.get("level", 0), len(parents))
+        clause = existing.get(row.get("id") or 0)
+        if clause is None or clause.pk in kept:  # unknown or repeated id: a new row
+            clause = Clause(plan=plan, section=section, responsibility=responsibility)
+        values = {
+            "parent_id": parents[level - 1].pk if level else None,
+            "position": base + index,
+            "marker": row["marker"],
+            "text": row["text"].strip(),
+            "area_id": row["area"].pk if row.get("area") else None,
+            "channel_id": row["channel"].pk if row.get("channel") else None,
+        }
+        # Unchanged rows are not saved again: the history shows real edits only.
+        if clause.pk is None or any(getattr(clause, k) != v for k, v in values.items()):
+            for name, value in values.items():
+                setattr(clause, name, value)
+            clause.save()
+        kept.add(clause.pk)
+        parents[level:] = [clause]
+    Clause.objects.filter(pk__in=set(existing) - kept).delete()
+
+
+def section_position_base(section: str) -> int:
+    """Clauses of each section number from their own block, so sections never interleave."""
+    return list(Clause.Section.values).index(section) * 100_000
+
+
+@transaction.atomic
+def plan_set_clauses(*, plan: Plan, lock_version: int, section: str, rows: list[dict]) -> None:
+    _ensure_draft(plan)
+    _claim(plan, lock_version)
+    _set_clause_rows(plan, section=section, rows=rows)
+
+
+DUTY_MARKERS = [("- ", Clause.Marker.DASH), ("+ ", Clause.Marker.PLUS)]
+
+
+def duties_from_text(text: str) -> list[dict]:
+    """One duty per line; "- " and "+ " start a bullet, other lines are paragraphs."""
+    rows = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        marker = Clause.Marker.PARAGRAPH
+        for prefix, candidate in DUTY_MARKERS:
+            if line.startswith(prefix):
+                marker, line = candidate, line[len(prefix):].strip()
+                break
+        rows.append({"marker": marker, "text": line})
+    return rows
+
+
+def duties_to_text(clauses) -> str:
+    prefix = {Clause.Marker.DASH: "- ", Clause.Marker.PLUS: "+ "}
+    return "\n".join(prefix.get(c.marker, "") + c.text for c in clauses)
+
+
+@transaction.atomic
+def plan_set_responsibilities(*, plan: Plan, lock_version: int, rows: list[dict]) -> None:
+    """Tổ chức thực hiện: each row an agency (or a body named only by title) and its duties."""
+    _ensure_draft(plan)
+    _claim(plan, lock_version)
+    existing = {r.pk: r for r in plan.responsibilities.all()}
+    kept = set()
+    for position, row in enumerate(rows, start=1):
+        responsibility = existing.get(row.get("id") or 0)
+        if responsibility is None or responsibility.pk in kept:
+            responsibility = Responsibility(plan=plan)
+        responsibility.position = position
+        responsibility.agency = row.get("agency")
+        responsibility.title = row.get("title", "")
+        responsibility.is_request = row.get("is_request", False)
+        responsibility.save()
+        kept.add(responsibility.pk)
+        # Duties are typed as text; line i keeps the id of the i-th duty so
+        # an unchanged line is not recorded as deleted and re-added.
+        old_ids = list(responsibility.duties.order_by("position").values_list("pk", flat=True))
+        duties = duties_from_text(row.get("duties", ""))
+        for duty, old_id in zip(duties, old_ids, strict=False):
+            duty["id"] = old_id
+        _set_clause_rows(plan, section=Clause.Section.DUTY, rows=duties, responsibility=responsibility)
+    plan.responsibilities.exclude(pk__in=kept).delete()
+
+
+@transaction.atomic
+def task_save(*, plan: Plan, fields: dict, coordinating, task: Task | None = None) -> Task:
+    """Add or change one appendix row of a draft."""
+    _ensure_draft(plan)
+    if task is None:
+        last = plan.tasks.aggregate(models.Max("position"))["position__max"] or 0
+        task = Task(plan=plan, position=last + 1)
+    elif task.plan_id != plan.pk:
+        raise ValidationError("Nhiệm vụ không thuộc kế hoạch này.")
+    for name, value in fields.items():
+        setattr(task, name, value)
+    task.plan = plan
+    task.full_clean()
+    task.save()
+    task.coordinating_agencies.set(coordinating)
+    return task
+
+
+@transaction.atomic
+def task_delete(*, plan: Plan, task: Task) -> None:
+    _ensure_draft(plan)
+    if task.plan_id != plan.pk:
+        raise ValidationError("Nhiệm vụ không thuộc kế hoạch này.")
+    task.delete()
+    # Close up the STT numbering.
+    for position, remaining in enumerate(plan.tasks.order_by("position", "pk"), start=1):
+        if remaining.position != position:
+            Task.objects.filter(pk=remaining.pk).update(position=position)

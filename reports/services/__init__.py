@@ -1,0 +1,35 @@
+"""Writes for reporting, by job: reports (expected reports, saving,
+submission, review), evidence files and notices (deadline reminders). The
+daily sweep that runs them in order is reports/sweep.py. Callers import from here."""
+
+from .evidence import evidence_add, evidence_delete
+from .notices import (
+    BUSY,
+    CLAIM_TIMEOUT,
+    DONE,
+    MAIL_ERRORS,
+    SENT,
+    DueNotice,
+    notice_send,
+    notices_due,
+    notices_record,
+    notices_requeue,
+    reminders_manual,
+)
+from .reports import (
+    CLOSED_REPORT,
+    STALE_REPORT,
+    StaleReportError,
+    report_accept,
+    report_return,
+    report_save,
+    report_submit,
+    reports_ensure,
+)
+
+__all__ = [
+    "BUSY", "CLAIM_TIMEOUT", "CLOSED_REPORT", "DONE", "MAIL_ERRORS", "SENT", "STALE_REPORT", "DueNotice",
+    "StaleReportError", "evidence_add", "evidence_delete", "notice_send", "notices_due", "notices_record",
+    "notices_requeue", "reminders_manual", "report_accept", "report_return", "report_save", "report_submit",
+    "reports_ensure",
+]
