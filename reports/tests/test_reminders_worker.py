@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from cchc_portal.celery import app as celery_app
 from reports.models import Notice
 from reports.sweep import reminders_sweep
 from reports.tasks import send_notice_task
@@ -35,7 +34,8 @@ def database_url() -> str:
 def workers(tmp_path):
     """start(count, **env) -> (queue, mail dir); every worker is stopped afterwards."""
     started = []
-    queue = celery_app.conf.task_default_queue  # cchc-test: see settings_test
+    # The project's Celery app, reached through its task: reports may not import cchc_portal.
+    queue = send_notice_task.app.conf.task_default_queue  # cchc-test: see settings_test
     mail_dir = tmp_path / "mail"
 
     def start(count=1, **extra_env):
