@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from plans.models import Plan
+from agencies.models import Agency, Membership
+from agencies.tests.factories import AgencyFactory, user_with_roles
+from plans.models import Area, Channel, Plan
+from plans.reference import reference_lists_ensure
 from plans.tests.factories import plan_issued
 from reports import services
 from reports.models import Report, ReportLine
@@ -35,18 +38,29 @@ class ReportWorld:
 def report_world(*, tree, personas, year: int = 2026, kinds=("quarter", "half_year", "year"),
                  leads=("commune", "commune", "home_affairs")) -> ReportWorld:
     """The district's plan for `year` issued with one task per entry of `leads`
-    (keys of `tree`), reporting on `kinds`; every period of the year made and
-    its reports created. Kẻ Sặt's counterpart here is tree["commune"]."""
+    (keys of `tree`, or agencies such as `commune_added`'s), reporting on
+    `kinds`; every period of the year made and its reports created. Kẻ Sặt's
+    counterpart here is tree["commune"]."""
+    # Migrations fill these lists, but a transactional test's flush empties them.
+    reference_lists_ensure(Area, Channel)
     calendar_defaults_ensure(ReportingRule, LevelDeadline)
     plan = plan_issued(
         issuer=tree["district"], drafter=personas.drafter, head=personas.head, year=year,
-        leads=[tree[key] for key in leads], report_rules=ReportingRule.objects.filter(kind__in=kinds),
+        leads=[tree[key] if isinstance(key, str) else key for key in leads],
+        report_rules=ReportingRule.objects.filter(kind__in=kinds),
     )
     world = ReportWorld(plan=plan)
     for period in periods_ensure(year=year):
         services.reports_ensure(period=period)
         world.periods[period.label] = period
     return world
+
+
+def commune_added(tree, *, code: str = "D-Y", name: str = "Ủy ban nhân dân xã Hai", head: str = "head2"):
+    """A second commune of the district with its own head, who has no say over
+    tree["commune"] (the demo's Vĩnh Hưng / Tân Việt and head2). Returns (commune, head)."""
+    commune = AgencyFactory(code=code, parent=tree["district"], kind=Agency.Kind.COMMUNE, name=name)
+    return commune, user_with_roles(head, (commune, Membership.Role.HEAD))
 
 
 def report_fill(report: Report, *, state=ReportLine.Progress.IN_PROGRESS, percent: int = 50, count: int = 3,
@@ -62,8 +76,10 @@ def report_fill(report: Report, *, state=ReportLine.Progress.IN_PROGRESS, percen
     return report
 
 
-def report_sent(report: Report, *, by, on: dt.date | None = None, accept_by=None, return_by=None) -> Report:
-    """Submitted by `by` (on the given local day, 9:00), then accepted or returned if asked."""
+def report_sent(report: Report, *, by, on: dt.date | None = None, accept_by=None, return_by=None,
+                return_comment: str = "Bổ sung số liệu.", line_comments: dict[int, str] | None = None) -> Report:
+    """Submitted by `by` (on the given local day, 9:00), then accepted or returned
+    if asked (with `return_comment` and per-line comments, by line id)."""
     services.report_submit(report=report, user=by)
     if on is not None:
         at = timezone.make_aware(dt.datetime.combine(on, dt.time(9)))
@@ -72,5 +88,6 @@ def report_sent(report: Report, *, by, on: dt.date | None = None, accept_by=None
     if accept_by is not None:
         services.report_accept(report=report, user=accept_by, comment="Báo cáo đầy đủ.")
     if return_by is not None:
-        services.report_return(report=report, user=return_by, comment="Bổ sung số liệu.", line_comments={})
+        services.report_return(report=report, user=return_by, comment=return_comment,
+                               line_comments=line_comments or {})
     return report

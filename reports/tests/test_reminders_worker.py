@@ -3,7 +3,6 @@ processes started by the test, not eager mode: the sweep enqueues, the worker
 sends, a second sweep sends nothing, two workers send each notice once, and a
 failing SMTP server is retried until the notice goes out, once."""
 
-import io
 import os
 import subprocess
 import sys
@@ -12,13 +11,12 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
-from cchc_portal.celery import app as celery_app
 from reports.models import Notice
 from reports.sweep import reminders_sweep
 from reports.tasks import send_notice_task
+from reports.tests.factories import report_world
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = __import__("datetime").date(2026, 11, 22)
@@ -36,7 +34,8 @@ def database_url() -> str:
 def workers(tmp_path):
     """start(count, **env) -> (queue, mail dir); every worker is stopped afterwards."""
     started = []
-    queue = celery_app.conf.task_default_queue  # cchc-test: see settings_test
+    # The project's Celery app, reached through its task: reports may not import cchc_portal.
+    queue = send_notice_task.app.conf.task_default_queue  # cchc-test: see settings_test
     mail_dir = tmp_path / "mail"
 
     def start(count=1, **extra_env):
@@ -88,20 +87,23 @@ def wait_until(condition, timeout=60):
 
 
 @pytest.fixture
-def demo(transactional_db, settings):
+def overdue_reports(transactional_db, settings, tree, personas):
+    """The commune's Quý I, half-year and Quý III 2026 reports, all still drafts
+    on TODAY: each sweep-worthy (overdue and escalated), mailed to its head and
+    to the reviewer. Committed, so the worker processes see them."""
     if os.environ.get("CI"):
         assert settings.CELERY_BROKER_URL.startswith("redis://"), "CI must use Redis"
-    call_command("load_demo", stdout=io.StringIO())
+    return report_world(tree=tree, personas=personas, leads=("commune",))
 
 
 def mailed_notices():
     notices = list(Notice.objects.exclude(recipients=[]))
-    assert notices, "the demo must give the sweep notices with e-mail recipients"
+    assert notices, "the sweep must find notices with e-mail recipients"
     return notices
 
 
 @pytest.mark.worker
-def test_sweep_enqueues_worker_sends_second_sweep_sends_nothing(demo, workers):
+def test_sweep_enqueues_worker_sends_second_sweep_sends_nothing(overdue_reports, workers):
     _, mail_dir = workers(1)
     first = reminders_sweep(today=TODAY)
     assert first.created > 0
@@ -115,7 +117,7 @@ def test_sweep_enqueues_worker_sends_second_sweep_sends_nothing(demo, workers):
 
 
 @pytest.mark.worker
-def test_two_workers_given_the_same_notice_send_it_once(demo, workers):
+def test_two_workers_given_the_same_notice_send_it_once(overdue_reports, workers):
     _, mail_dir = workers(2)
     reminders_sweep(today=TODAY)
     notices = mailed_notices()
@@ -128,7 +130,7 @@ def test_two_workers_given_the_same_notice_send_it_once(demo, workers):
 
 
 @pytest.mark.worker
-def test_an_smtp_failure_is_retried_and_the_notice_sent_once(demo, workers, tmp_path):
+def test_an_smtp_failure_is_retried_and_the_notice_sent_once(overdue_reports, workers, tmp_path):
     _, mail_dir = workers(
         1,
         EMAIL_BACKEND="reports.tests.mail_backends.FlakyFileBackend",
