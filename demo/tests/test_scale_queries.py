@@ -15,6 +15,7 @@ from dashboard.charts import chart_data
 from dashboard.figures import DashboardFigures
 from dashboard.filters import PAGE_SIZE, AgencyTable, TableFilters, dashboard_periods, default_period
 from dashboard.scope import dashboard_node, dashboard_scope_for_user
+from dashboard.tests.factories import expected_counts
 from demo.loader import DEMO_PASSWORD
 from demo.scale import scale_generate
 from reports.models import Report
@@ -35,21 +36,6 @@ def _empty_cache():
 def as_user(client, name):
     assert client.login(username=name, password=DEMO_PASSWORD)
     return client
-
-
-def expected_counts(reports):
-    """The same figures counted the slow way, one report at a time."""
-    today = timezone.localdate()
-    counts = dict.fromkeys(["total", "accepted", "submitted", "returned", "missing", "pending", "on_time", "late"], 0)
-    for report in reports:
-        counts["total"] += 1
-        if report.status == Report.Status.DRAFT:
-            counts["missing" if report.due_date < today else "pending"] += 1
-        else:
-            counts[report.status] += 1
-        if report.submitted_at:
-            counts["late" if report.days_late else "on_time"] += 1
-    return counts
 
 
 def q3_scale():
