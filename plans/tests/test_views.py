@@ -145,15 +145,19 @@ def test_not_found_page_is_vietnamese(client, draft, commune_head):
 
 
 def test_list_selector_and_permission_helper_agree_for_every_user(
-    personas, commune_head, draft, issued_plan, period_plan, plan_no_requirements
+    tree, personas, commune_head, draft, issued_plan, period_plan, plan_no_requirements
 ):
     from django.contrib.auth import get_user_model
 
     from agencies.permissions import can
     from plans.rules import PLAN_VIEW
     from plans.selectors import plan_list_for_user
+    from plans.tests.factories import plan_issued
 
+    # The district's issued plan: read by the units below it (the commune's head), as in the demo.
+    district_issued = plan_issued(issuer=tree["district"], drafter=personas.drafter, head=personas.head)
     plans = list(Plan.objects.all())
+    assert district_issued.pk in set(plan_list_for_user(user=commune_head).values_list("pk", flat=True))
     for user in get_user_model().objects.all():
         listed = set(plan_list_for_user(user=user).values_list("pk", flat=True))
         assert listed == {p.pk for p in plans if can(user, PLAN_VIEW, p)}, user.username
