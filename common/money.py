@@ -15,6 +15,8 @@ MONEY_MAX = 10**15  # a quadrillion đồng: far above any plan, well inside big
 _GROUPED = re.compile(r"^\d{1,3}(?:([.,\u00a0 ])\d{3})(?:\1\d{3})*$")
 _PLAIN = re.compile(r"^\d+$")
 _CURRENCY = re.compile(r"\s*(?:đồng|đ|vnđ|vnd)\.?$", re.IGNORECASE)
+# "2.500.000,00" or "2500000.0": a zero decimal part, as spreadsheets print money.
+_ZERO_DECIMALS = re.compile(r"^(?P<whole>.+?)[.,]0{1,2}$")
 
 
 def money_parse(text: str) -> int:
@@ -22,6 +24,9 @@ def money_parse(text: str) -> int:
     one or two digits ("1,5", "150.5") is a decimal, never a thousand group,
     so it is refused rather than silently read as 15 or 1505."""
     value = _CURRENCY.sub("", (text or "").strip())
+    zero_decimals = _ZERO_DECIMALS.match(value)
+    if zero_decimals and (_PLAIN.match(zero_decimals["whole"]) or _GROUPED.match(zero_decimals["whole"])):
+        value = zero_decimals["whole"]
     if _PLAIN.match(value):
         amount = int(value)
     elif _GROUPED.match(value):

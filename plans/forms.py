@@ -312,7 +312,6 @@ class CopyForm(forms.Form):
     issuer = forms.ModelChoiceField(label="Cơ quan ban hành", queryset=Agency.objects.none())
     year_start = YearField(label="Từ năm")
     year_end = YearField(label="Đến năm", required=False, help_text="Kế hoạch năm: để trống.")
-    budget_total = MoneyField(label="Tổng kinh phí (đồng)", required=False)
 
     def __init__(self, *args, issuers, **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,6 +13,7 @@ from plans.tests.factories import plan_draft
 @pytest.mark.parametrize(("typed", "amount"), [
     ("150.000.000", 150_000_000), ("12.000.000", 12_000_000), ("150000000", 150_000_000),
     ("150 000 000", 150_000_000), ("2.500.000 đồng", 2_500_000), ("1.500", 1_500), ("0", 0),
+    ("2500000.0", 2_500_000), ("2.500.000,00", 2_500_000),
 ])
 def test_money_is_read_the_vietnamese_way(typed, amount):
     assert money_parse(typed) == amount

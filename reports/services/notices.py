@@ -33,7 +33,8 @@ SEND_NOTICE_TASK = "reports.tasks.send_notice_task"
 
 
 def notice_enqueue(notice_id: int) -> None:
-    current_app.send_task(SEND_NOTICE_TASK, args=[notice_id])
+    # As .delay() would: no result kept (the notice row records the outcome).
+    current_app.send_task(SEND_NOTICE_TASK, args=[notice_id], ignore_result=True)
 
 
 @dataclass(frozen=True)
