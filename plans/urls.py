@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:plan_id>/tasks/<int:task_id>/edit/", views.task_edit, name="task_edit"),
     path("<int:plan_id>/tasks/<int:task_id>/delete/", views.task_delete, name="task_delete"),
     path("<int:plan_id>/submit/", views.plan_submit, name="submit"),
+    path("<int:plan_id>/record/", views.plan_record, name="record"),
     path("<int:plan_id>/return/", views.plan_return, name="return"),
     path("<int:plan_id>/issue/", views.plan_issue, name="issue"),
     path("<int:plan_id>/amend/", views.plan_amend, name="amend"),

@@ -22,13 +22,23 @@ from .forms import (
     IssueForm,
     NewPlanForm,
     PlanHeaderForm,
+    RecordForm,
     ResponsibilityRows,
     ReturnForm,
     TaskForm,
 )
 from .layout import date_line, letterhead, plan_basis_paragraph, plan_layout, plan_recipients
 from .models import Clause, Plan, Task
-from .rules import PLAN_AMEND, PLAN_CREATE, PLAN_EDIT, PLAN_ISSUE, PLAN_RETURN, PLAN_SUBMIT, PLAN_VIEW
+from .rules import (
+    PLAN_AMEND,
+    PLAN_CREATE,
+    PLAN_EDIT,
+    PLAN_ISSUE,
+    PLAN_RECORD,
+    PLAN_RETURN,
+    PLAN_SUBMIT,
+    PLAN_VIEW,
+)
 from .selectors import (
     creatable_agencies,
     plan_children,
@@ -95,6 +105,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             "issue": can(user, PLAN_ISSUE, plan),
             "return": can(user, PLAN_RETURN, plan),
             "amend": can(user, PLAN_AMEND, plan),
+            "record": can(user, PLAN_RECORD, plan),
             "copy": creatable_agencies(user=user).exists(),
             "cascade": plan.status == Plan.Status.ISSUED
             and creatable_agencies(user=user, below=plan.issuer).exists(),
@@ -133,6 +144,7 @@ def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
     basis = BasisFormSet(request.POST or None, prefix="basis", initial=initial_basis)
     if request.method == "POST" and form.is_valid() and basis.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        fields["decision_number"], fields["decision_number_text"] = form.cleaned_data["decision_number"] or (None, "")
         try:
             services.plan_update(
                 plan=plan, lock_version=form.cleaned_data["lock_version"] or 0, fields=fields,
@@ -353,13 +365,41 @@ def plan_issue(request: HttpRequest, plan_id: int) -> HttpResponse:
     form = IssueForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.plan_issue(plan=plan, user=request.user, **form.cleaned_data)
+            services.plan_issue(plan=plan, user=request.user, **_numbered(form.cleaned_data))
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
             messages.success(request, f"Đã ban hành Kế hoạch số {plan.reference}.")
             return redirect("plans:detail", plan.pk)
     return render(request, "plans/plan_issue.html", {"plan": plan, "form": form})
+
+
+def _numbered(data: dict) -> dict:
+    """Form data with the number as written split into the two values the plan keeps."""
+    data = dict(data)
+    data.pop("confirm", None)
+    data["number"], data["number_text"] = data["number"]
+    return data
+
+
+@login_required
+def plan_record(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """Enter a plan that was issued on paper with its real number, date and signer."""
+    plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_RECORD)
+    initial = {
+        "signer_authority": plan.signer_authority, "signer_position": plan.signer_position,
+        "signer_name": plan.signer_name,
+    }
+    form = RecordForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_record(plan=plan, user=request.user, **_numbered(form.cleaned_data))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Đã ghi nhận Kế hoạch số {plan.reference} (ban hành trên giấy).")
+            return redirect("plans:detail", plan.pk)
+    return render(request, "plans/plan_record.html", {"plan": plan, "form": form})
 
 
 @login_required
