@@ -10,7 +10,7 @@ from django.forms import BaseFormSet, formset_factory
 from agencies.models import Agency
 from common.money import MoneyField
 
-from .models import Area, Channel, Clause, Plan, Task
+from .models import Area, Channel, Clause, Heading, Plan, Task
 
 YEAR_RANGE_ERROR = "Năm phải trong khoảng 2000–2100."
 
@@ -192,12 +192,42 @@ class OrderedFormSet(BaseFormSet):
 BasisFormSet = formset_factory(BasisForm, formset=OrderedFormSet, extra=0, can_order=True, can_delete=True)
 
 
+class HeadingForm(forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    level = forms.TypedChoiceField(label="Cấp", coerce=int, choices=[(1, "Phần (I., II.)"), (2, "Mục (1., 2.)")],
+                                   initial=1)
+    marker_text = forms.CharField(label="Số thứ tự", max_length=12, required=False,
+                                  help_text="Để trống: tự đánh số.")
+    text = forms.CharField(label="Đề mục như in", max_length=500,
+                           error_messages={"required": "Nhập đề mục hoặc xóa dòng này."})
+    role = forms.ChoiceField(label="Vai trò", choices=Heading.Role.choices)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("level") == 2 and data.get("role") == Heading.Role.GROUP:
+            self.add_error("role", "Mục cấp 2 không chứa mục con: chọn vai trò khác «Nhóm đề mục».")
+        return data
+
+
+class HeadingFormSet(OrderedFormSet):
+    def clean(self):
+        super().clean()
+        rows = self.rows() if not any(form.errors for form in self.forms) else []
+        if rows and rows[0].get("level") == 2:
+            raise forms.ValidationError("Dòng đầu tiên phải là một phần cấp 1 (I., II.).")
+
+
+HeadingRows = formset_factory(HeadingForm, formset=HeadingFormSet, extra=0, can_order=True, can_delete=True)
+
+
 class ClauseForm(forms.Form):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     level = forms.TypedChoiceField(
         label="Cấp", coerce=int, choices=[(0, "1"), (1, "2"), (2, "3")], initial=0,
     )
     marker = forms.ChoiceField(label="Ký hiệu", choices=Clause.Marker.choices, initial=Clause.Marker.DASH)
+    marker_text = forms.CharField(label="Như bản gốc", max_length=12, required=False,
+                                  widget=forms.TextInput(attrs={"size": 5}))
     text = forms.CharField(
         label="Nội dung", widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Nhập nội dung hoặc xóa dòng này."},
