@@ -448,3 +448,132 @@ class CascadeForm(forms.Form):
         self.fields["issuer"].queryset = issuers
         if len(issuers) == 1:
             self.fields["issuer"].initial = issuers[0]
+
+
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+
+
+class ImportStartForm(forms.Form):
+    issuer = forms.ModelChoiceField(label="Cơ quan ban hành", queryset=Agency.objects.none(),
+                                    error_messages={"required": "Chọn cơ quan ban hành kế hoạch."})
+    file = forms.FileField(label="Tệp kế hoạch (DOCX, PDF có chữ hoặc TXT)", required=False)
+    text = forms.CharField(label="Hoặc dán nội dung kế hoạch", required=False,
+                           widget=forms.Textarea(attrs={"rows": 10}))
+
+    def __init__(self, *args, issuers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issuer"].queryset = issuers
+        if len(issuers) == 1:
+            self.fields["issuer"].initial = issuers[0]
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError("Tệp lớn hơn 10 MB; hãy tách phụ lục hoặc nén ảnh trong tệp.")
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("file") and not (data.get("text") or "").strip():
+            raise forms.ValidationError("Chọn một tệp hoặc dán nội dung kế hoạch.")
+        return data
+
+    def source(self) -> tuple[bytes, str]:
+        upload = self.cleaned_data.get("file")
+        if upload:
+            return upload.read(), upload.name
+        return self.cleaned_data["text"].encode("utf-8"), ""
+
+
+def _textarea(label, rows=3, **kwargs):
+    return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
+
+
+class ImportReviewForm(forms.Form):
+    """Every recognised part of an imported plan, editable; the lines the
+    importer could not place each need a decision before the draft is saved."""
+
+    title = forms.CharField(label="Trích yếu", widget=forms.Textarea(attrs={"rows": 2}),
+                            error_messages={"required": "Nhập trích yếu của kế hoạch."})
+    symbol = forms.CharField(label="Ký hiệu", max_length=40, error_messages={"required": "Nhập ký hiệu, ví dụ KH-UBND."})
+    place = forms.CharField(label="Địa danh", max_length=120, error_messages={"required": "Nhập địa danh."})
+    kind = forms.ChoiceField(label="Loại kế hoạch", choices=Plan.Kind.choices)
+    year_start = YearField(label="Từ năm")
+    year_end = YearField(label="Đến năm", required=False)
+    basis = _textarea("Căn cứ (mỗi dòng một căn cứ, giữ nguyên từ dẫn)", rows=4)
+    basis_style = forms.ChoiceField(label="Cách trình bày căn cứ", choices=Plan.BasisStyle.choices)
+    basis_lead_in = _textarea("Câu dẫn", rows=2)
+    closing_text = _textarea("Đoạn kết", rows=2)
+    recipients = _textarea("Nơi nhận (mỗi dòng một nơi)", rows=4)
+    signer_authority = _textarea("Thẩm quyền ký (mỗi dòng một cấp)", rows=2)
+    signer_position = forms.CharField(label="Chức vụ người ký", max_length=120, required=False)
+    signer_name = forms.CharField(label="Họ tên người ký", max_length=120, required=False)
+
+    def __init__(self, *args, structure: dict, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.structure = structure
+        self.headings = list(_flat_headings(structure.get("headings", [])))
+        self.responsibilities = structure.get("responsibilities", [])
+        self.unplaced = structure.get("unplaced", [])
+        targets = [("", "— chọn —"), ("keep", "Không thuộc kế hoạch: giữ riêng kèm dự thảo")]
+        for index, (level, heading) in enumerate(self.headings):
+            prefix = f"h{index}"
+            self.fields[f"{prefix}-level"] = forms.TypedChoiceField(
+                label="Cấp", coerce=int, choices=[(1, "Phần"), (2, "Mục")], initial=level)
+            self.fields[f"{prefix}-marker"] = forms.CharField(label="Số", max_length=12, required=False,
+                                                              initial=heading.get("marker", ""))
+            self.fields[f"{prefix}-text"] = forms.CharField(label="Đề mục", max_length=500,
+                                                            initial=heading.get("text", ""))
+            self.fields[f"{prefix}-role"] = forms.ChoiceField(label="Vai trò", choices=Heading.Role.choices,
+                                                              initial=heading.get("role"))
+            self.fields[f"{prefix}-clauses"] = _textarea("Nội dung", rows=6, initial="\n".join(
+                services_lines(heading.get("clauses", []))))
+            targets.append((prefix, f"Đưa vào: {heading.get('marker', '')} {heading.get('text', '')}"[:90]))
+        for index, item in enumerate(self.responsibilities):
+            prefix = f"r{index}"
+            self.fields[f"{prefix}-marker"] = forms.CharField(label="Số", max_length=12, required=False,
+                                                              initial=item.get("marker", ""))
+            self.fields[f"{prefix}-title"] = forms.CharField(label="Cơ quan như in", max_length=255, required=False,
+                                                             initial=item.get("title", ""))
+            self.fields[f"{prefix}-agency"] = forms.ModelChoiceField(
+                label="Là đơn vị", queryset=agencies, required=False, initial=item.get("agency_id"),
+                empty_label="— không có trong danh sách —")
+            self.fields[f"{prefix}-request"] = forms.BooleanField(label="Đề nghị (ngoài hệ thống)", required=False,
+                                                                  initial=item.get("is_request", False))
+            self.fields[f"{prefix}-duties"] = _textarea("Nhiệm vụ", rows=4, initial="\n".join(
+                services_lines(item.get("duties", []))))
+        for index, _line in enumerate(self.unplaced):
+            self.fields[f"u{index}"] = forms.ChoiceField(
+                label="Xử lý", choices=targets, required=True,
+                error_messages={"required": "Chọn nơi đặt dòng này, hoặc xác nhận nó không thuộc kế hoạch."})
+
+    def heading_rows(self):
+        return [[self[f"h{i}-{name}"] for name in ("level", "marker", "text", "role", "clauses")]
+                for i in range(len(self.headings))]
+
+    def responsibility_rows(self):
+        return [[self[f"r{i}-{name}"] for name in ("marker", "title", "agency", "request", "duties")]
+                for i in range(len(self.responsibilities))]
+
+    def unplaced_rows(self):
+        return [(line, self[f"u{i}"]) for i, line in enumerate(self.unplaced)]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Plan.Kind.YEARLY and data.get("year_start"):
+            data["year_end"] = data["year_start"]
+        elif data.get("year_start") and (data.get("year_end") or 0) < data["year_start"]:
+            self.add_error("year_end", "Năm kết thúc không được trước năm bắt đầu.")
+        return data
+
+
+def services_lines(items: list[dict]) -> list[str]:
+    from .services import clauses_to_lines  # forms only validate; the line format lives with the importer
+
+    return clauses_to_lines(items)
+
+
+def _flat_headings(headings: list[dict], level: int = 1):
+    for heading in headings:
+        yield level, heading
+        yield from _flat_headings(heading.get("children", []), level + 1)

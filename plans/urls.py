@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 from .document_urls import urlpatterns as document_urlpatterns
 
 app_name = "plans"
@@ -8,6 +8,8 @@ app_name = "plans"
 urlpatterns = [
     path("", views.plan_list, name="list"),
     path("new/", views.plan_new, name="new"),
+    path("import/", import_views.plan_import_start, name="import"),
+    path("import/<int:import_id>/", import_views.plan_import_review, name="import_review"),
     path("<int:plan_id>/", views.plan_detail, name="detail"),
     path("<int:plan_id>/edit/", views.plan_edit, name="edit"),
     path("<int:plan_id>/edit/to-chuc/", views.plan_edit_responsibilities, name="edit_responsibilities"),
