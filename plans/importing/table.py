@@ -10,13 +10,14 @@ from .base import ImportRefused, clean_line
 COLUMNS = [
     ("tt", ("stt", "tt", "số tt", "số thứ tự")),
     ("coordinating_text", ("phối hợp",)),
-    ("lead_text", ("chủ trì", "cơ quan thực hiện", "đơn vị thực hiện", "thực hiện")),
-    ("channel_text", ("hình thức", "phương thức")),
     ("timeframe", ("thời gian", "thời hạn", "tiến độ")),
+    ("lead_text", ("chủ trì",)),
+    ("channel_text", ("hình thức", "phương thức")),
     ("product", ("sản phẩm", "kết quả")),
     ("budget", ("kinh phí", "dự toán")),
     ("note", ("ghi chú",)),
-    ("content", ("nội dung", "nhiệm vụ", "hoạt động", "tên nhiệm vụ")),
+    ("content", ("nội dung", "nhiệm vụ", "hoạt động")),
+    ("lead_text", ("cơ quan thực hiện", "đơn vị thực hiện", "thực hiện")),
 ]
 # Besides its content column an appendix names at least two of these.
 _TASK_COLUMNS = {"lead_text", "coordinating_text", "timeframe", "product", "budget"}
@@ -88,8 +89,13 @@ def _deadline(timeframe: str) -> str | None:
         return None
 
 
-def tasks_from_table(rows: list[list[str]]) -> list[dict]:
-    """Tasks from an appendix table; ImportRefused when the table is not one."""
+def tasks_from_table(rows: list[list[str]], layout: dict | None = None) -> list[dict]:
+    """Tasks from an appendix table; ImportRefused when the table is not one.
+    `layout`, when given, receives the rows that are not tasks: "columns" (the
+    header row as written), "groups" (rows such as "I. Tuyên truyền trực quan")
+    and "other_rows" (title and column-number rows)."""
+    layout = {} if layout is None else layout
+    layout.update(columns=[], groups=[], other_rows=[])
     rows = [[clean_line(cell) for cell in row] for row in rows]
     rows = [row for row in rows if any(row)]
     found = header_fields(rows)
@@ -100,6 +106,8 @@ def tasks_from_table(rows: list[list[str]]) -> list[dict]:
             f"Thời gian, Sản phẩm, Kinh phí). Dòng đầu của bảng: “{first[:120]}”."
         )
     header_index, fields = found
+    layout["other_rows"] = [" ".join(cell for cell in row if cell) for row in rows[:header_index]]
+    layout["columns"] = [cell for cell in rows[header_index] if cell]
     tasks: list[dict] = []
     group = ""
     for row in rows[header_index + 1:]:
@@ -109,11 +117,14 @@ def tasks_from_table(rows: list[list[str]]) -> list[dict]:
                 values[field] = cell
         distinct = {cell for cell in row if cell}
         if all(re.fullmatch(r"\(?\d+\)?", cell) for cell in distinct):
+            layout["other_rows"].append(" ".join(cell for cell in row if cell))
             continue  # the "(1) (2) (3)" column-number row under the header
         if len(distinct) == 1 or _ROMAN.match(values.get("tt", "")):
             group = " ".join(sorted(distinct, key=row.index))  # a group row such as "I. Tuyên truyền trực quan"
+            layout["groups"].append(group)
             continue
         if not values.get("content"):
+            layout["other_rows"].append(" ".join(cell for cell in row if cell))
             continue
         timeframe = values.get("timeframe", "")
         task = {

@@ -209,7 +209,7 @@ class _Reader:
         first = anchors[0]
         # Web copies cut header cells into words: "ỦY" / "BAN NHÂN DÂN", "CỘNG" / "HÒA XÃ HỘI …".
         start = first
-        while start > 0 and first - start < 6 and self._headerish(pieces[start - 1]):
+        while start > 0 and first - start < 12 and not self.used[start - 1] and self._headerish(pieces[start - 1]):
             start -= 1
         issuer: list[str] = []
         i = start
@@ -384,7 +384,7 @@ class _Reader:
             text = self.take(i)
             match = BASIS_VERB.match(text)
             verb = match.group("verb") if match else basis[-1]["verb"]
-            item = {"verb": verb, "text": text[match.end():].rstrip(";. ") if match else text.rstrip(";. ")}
+            item = {"verb": verb, "text": text[match.end():].rstrip(";.,: ") if match else text.rstrip(";.,: ")}
             if not match:
                 item["verb_implied"] = True
             basis.append(item)
@@ -492,15 +492,15 @@ class _Reader:
             return
         heading = [j for j in range(i, min(i + 4, rows_at[0]))]
         rows = [[cell.strip() for cell in self.pieces[j].strip().strip("|").split("|")] for j in rows_at]
+        layout: dict = {}
         try:
-            tasks = tasks_from_table(rows)
+            tasks = tasks_from_table(rows, layout)
         except ImportRefused:
             return
         self.out["tasks"] = tasks
-        self.out["appendix"] = {"heading": [self.take(j) for j in heading if not self.used[j]]}
+        self.out["appendix"] = {"heading": [self.take(j) for j in heading if not self.used[j]]} | layout
         for j in rows_at:
             self.used[j] = True
-        self.out["appendix"]["rows_used"] = len(rows_at)
 
     # -- page metadata (web copies of legal-document sites) fills what the body lacks
     def metadata_fallbacks(self) -> None:
@@ -567,7 +567,7 @@ def _split_basis_paragraph(text: str) -> tuple[list[dict], str]:
     for segment in segments:
         match = BASIS_VERB.match(segment)
         item = {"verb": match.group("verb") if match else verb,
-                "text": (segment[match.end():] if match else segment).rstrip(";. ")}
+                "text": (segment[match.end():] if match else segment).rstrip(";.,: ")}
         if not match:
             item["verb_implied"] = True
         verb = item["verb"]
@@ -911,8 +911,9 @@ def recognised_text(structure: dict) -> list[str]:
         lines.extend(signer.get("authority", []))
         lines.extend(filter(None, [signer.get("position", ""), signer.get("name", "")]))
     appendix = s.get("appendix") or {}
-    lines.extend(appendix.get("heading", []))
-    if appendix.get("rows_used") is not None:
+    for key in ("heading", "other_rows", "columns", "groups"):
+        lines.extend(appendix.get(key, []))
+    if "columns" in appendix:
         for task in s.get("tasks", []):
             lines.append(" ".join(str(task.get(key) or "") for key in (
                 "tt", "content", "channel_text", "lead_text", "coordinating_text", "timeframe", "product",
