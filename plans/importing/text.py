@@ -332,7 +332,9 @@ class _Reader:
         out_words = []
         for original, word in zip(text.split(), lowered.split(), strict=False):
             bare = re.sub(r"\W", "", original)
-            out_words.append(original if bare and not re.search(r"[AEIOUYĂÂÊÔƠƯÁÀẢÃẠ-ỹ]", bare, re.I) else word)
+            # a word without vowels is an abbreviation (CCHC, UBND, HĐND): keep it in capitals
+            vowel = any(unicodedata.normalize("NFD", ch)[0].upper() in "AEIOUY" for ch in bare)
+            out_words.append(original if bare and not vowel else word)
         result = " ".join(out_words)
         return result[0].upper() + result[1:]
 
@@ -562,6 +564,13 @@ def _split_basis_paragraph(text: str) -> tuple[list[dict], str]:
         elif len(segments) > 1 and not BASIS_VERB.match(last):
             lead_in = last
             segments.pop()
+        else:
+            # one sentence: "Thực hiện A, căn cứ …, Ủy ban nhân dân tỉnh xây dựng kế hoạch …, cụ thể như sau:"
+            subject = re.search(r",\s+(?=(Ủy ban nhân dân|UBND|Sở|Phòng|Ban|Văn phòng)[^,]*?\b(ban hành|xây dựng)"
+                                r"\s+[Kk]ế hoạch)", last)
+            if subject:
+                lead_in = last[subject.end():]
+                segments[-1] = last[: subject.start()]
     items = []
     verb = ""
     for segment in segments:
@@ -738,6 +747,10 @@ class _BodyWalker:
 
     def finish(self) -> None:
         for heading in self.headings:
+            for child in heading.get("children", []):
+                # "1. Về cải cách thể chế" under "II. NHIỆM VỤ VÀ GIẢI PHÁP": the mục's role
+                if child["role"] == "other" and heading["role"] not in ("other", "duty"):
+                    child["role"] = heading["role"]
             if heading.get("children"):
                 heading["role"] = "group" if not heading.get("clauses") else heading["role"]
             else:

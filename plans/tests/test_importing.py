@@ -398,3 +398,18 @@ def test_text_is_chosen_by_content_nfc_and_control_characters():
     assert plan["source"]["format"] == "text"
     assert plan["place"] == "Bình Giang" and plan["title"] == "Tuyên truyền năm 2025"
     assert unicodedata.is_normalized("NFC", plan["title"])
+
+
+def test_basis_sentence_with_lead_in_after_a_comma_and_inherited_roles():
+    """From the Bến Tre plan 6119/KH-UBND (shared seed 001)."""
+    plan = recognise_lines([
+        "KẾ HOẠCH", "THỰC HIỆN CÔNG TÁC CẢI CÁCH HÀNH CHÍNH NĂM 2018",
+        "Thực hiện Kế hoạch số 6010/KH-UBND ngày 17 tháng 11 năm 2015 của Ủy ban nhân dân tỉnh về việc thực hiện "
+        "công tác cải cách hành chính (CCHC) giai đoạn 2016-2020, căn cứ vào những kết quả đạt được, Ủy ban nhân dân "
+        "tỉnh xây dựng kế hoạch thực hiện công tác CCHC năm 2018, cụ thể như sau:",
+        "II. NHIỆM VỤ VÀ GIẢI PHÁP CẢI CÁCH HÀNH CHÍNH", "1. Về cải cách thể chế", "- Rà soát văn bản."])
+    assert plan["basis_style"] == "paragraph"
+    assert plan["basis"][0]["text"].endswith("căn cứ vào những kết quả đạt được")
+    assert plan["basis_lead_in"].startswith("Ủy ban nhân dân tỉnh xây dựng kế hoạch")
+    assert plan["title"] == "Thực hiện công tác cải cách hành chính năm 2018"
+    assert plan["headings"][0]["children"][0]["role"] == "content"
