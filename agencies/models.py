@@ -11,6 +11,8 @@ class Agency(TreeNode):
     inactive historical nodes so their plans and reports still print."""
 
     class Kind(models.TextChoices):
+        MINISTRY = "ministry", "Bộ, cơ quan ngang bộ"
+        CENTRAL_UNIT = "central_unit", "Vụ, Cục, đơn vị thuộc Bộ"
         PROVINCE = "province", "Tỉnh/Thành phố (UBND cấp tỉnh)"
         DISTRICT = "district", "Huyện/Quận/Thị xã (UBND cấp huyện)"
         COMMUNE = "commune", "Xã/Phường/Đặc khu/Thị trấn (UBND cấp xã)"

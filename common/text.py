@@ -9,3 +9,15 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text or "")
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.replace("đ", "d").replace("Đ", "D").lower().split())
+
+
+# C0 control characters other than tab, line feed and carriage return: DOCX and
+# XLSX (XML) cannot hold them and PostgreSQL refuses NUL. Pasted from Word or
+# PDFs, they would make a stored plan impossible to print.
+CONTROL_CHARS = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13)) | {0x7F: None}
+
+
+def clean_text(value: str) -> str:
+    """Composed Unicode (NFC: Unikey's "tổ hợp" and macOS input arrive
+    decomposed) without control characters."""
+    return unicodedata.normalize("NFC", value or "").translate(CONTROL_CHARS)

@@ -37,11 +37,12 @@ class Signature:
         return bool(self.title_lines or self.name)
 
 
-def number_line(*, number: int | None, symbol: str) -> str:
-    """ "Số: 05/KH-UBND" (below 10 with a leading zero), or "Số:      /KH-UBND" for a draft."""
+def number_line(*, number: int | None, symbol: str, as_written: str = "") -> str:
+    """ "Số: 05/KH-UBND" (below 10 with a leading zero, or the number as the
+    source wrote it: "049"), or "Số:      /KH-UBND" for a draft."""
     if number is None:
         return f"Số: {NUMBER_BLANK}/{symbol}"
-    return f"Số: {number:02d}/{symbol}"
+    return f"Số: {as_written or f'{number:02d}'}/{symbol}"
 
 
 @dataclass(frozen=True)

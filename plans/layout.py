@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from nd30.parts import agency_letterhead
 
-from .models import Clause, Plan
+from .models import Clause, Heading, Plan
 
 # Nghị định 30 orders điểm by the Vietnamese alphabet without ă â ê ô ơ ư
 # (and f j w z, which it does not have).
@@ -49,7 +49,7 @@ class PrintedSection:
     parts: list[PrintedPart]
 
 
-def _number_clauses(clauses: list[Clause], children_of: dict, prefix: str) -> list[PrintedClause]:
+def _number_clauses(clauses: list[Clause], children_of: dict, prefix: str, *, as_written: bool) -> list[PrintedClause]:
     printed = []
     counters = {Clause.Marker.LETTER: 0, Clause.Marker.NUMBER: 0}
     for clause in clauses:
@@ -65,67 +65,123 @@ def _number_clauses(clauses: list[Clause], children_of: dict, prefix: str) -> li
             label = "+"
         else:
             label = ""
+        if as_written and clause.marker_text:
+            label = clause.marker_text  # the source's own lettering, skips and repeats included
         child_prefix = label if clause.marker == Clause.Marker.NUMBER else prefix
         printed.append(
             PrintedClause(
                 label=label,
                 paragraphs=[p for p in clause.text.splitlines() if p.strip()],
-                children=_number_clauses(children_of.get(clause.pk, []), children_of, child_prefix),
+                children=_number_clauses(children_of.get(clause.pk, []), children_of, child_prefix,
+                                         as_written=as_written),
                 clause=clause,
             )
         )
     return printed
 
 
-def plan_layout(plan: Plan) -> list[PrintedSection]:
-    """Sections of the plan body in print order. Empty sections and khoản are
-    left out and the numbers close up (seed 004 has no funding section, seed
-    000 no channels), so the page never shows a heading with nothing under it."""
-    clauses = list(plan.clauses.all())  # prefetched by plan_get_for_user
-    children_of: dict[int, list[Clause]] = {}
-    roots: dict[tuple, list[Clause]] = {}
-    for clause in sorted(clauses, key=lambda c: (c.position, c.pk)):
-        if clause.parent_id:
-            children_of.setdefault(clause.parent_id, []).append(clause)
-        else:
-            roots.setdefault((clause.section, clause.responsibility_id), []).append(clause)
+R = Heading.Role
+# Today's template, for a plan that has no headings of its own: (title, role,
+# [(part title, role)]). A GROUP's parts keep their numbers even when one is
+# empty, as the template always printed them.
+TEMPLATE = [
+    ("MỤC ĐÍCH, YÊU CẦU", R.GROUP, [("Mục đích", R.PURPOSE), ("Yêu cầu", R.REQUIREMENT)]),
+    ("NỘI DUNG, HÌNH THỨC TUYÊN TRUYỀN", R.GROUP,
+     [("Nội dung tuyên truyền", R.CONTENT), ("Hình thức tuyên truyền", R.CHANNEL)]),
+    ("KINH PHÍ THỰC HIỆN", R.FUNDING, []),
+    ("TỔ CHỨC THỰC HIỆN", R.DUTY, []),
+]
 
-    S = Clause.Section
-    # (section title, [(khoản title, clause key)]); a section whose only khoản
-    # has no title prints its clauses straight under the section heading.
-    outline: list[tuple[str, list[tuple[str, tuple]]]] = [
-        ("MỤC ĐÍCH, YÊU CẦU", [("Mục đích", (S.PURPOSE, None)), ("Yêu cầu", (S.REQUIREMENT, None))]),
-        (
-            "NỘI DUNG, HÌNH THỨC TUYÊN TRUYỀN",
-            [("Nội dung tuyên truyền", (S.CONTENT, None)), ("Hình thức tuyên truyền", (S.CHANNEL, None))],
-        ),
-        ("KINH PHÍ THỰC HIỆN", [("", (S.FUNDING, None))]),
-        (
-            "TỔ CHỨC THỰC HIỆN",
-            [
-                (f"Đề nghị {r.title}:" if r.is_request and r.title else r.title, (S.DUTY, r.pk))
-                for r in plan.responsibilities.all()
-            ],
-        ),
-    ]
+
+def template_headings() -> list[Heading]:
+    """Unsaved headings of today's template, in the same shape a plan stores."""
+    headings = []
+    for position, (title, role, parts) in enumerate(TEMPLATE, start=1):
+        section = Heading(pk=-position, position=position, text=title, role=role)
+        headings.append(section)
+        for index, (part_title, part_role) in enumerate(parts, start=1):
+            headings.append(Heading(pk=-100 * position - index, parent_id=section.pk, position=index,
+                                    text=part_title, role=part_role))
+    return headings
+
+
+class _Body:
+    """The clauses of a plan sorted into what prints under which heading."""
+
+    def __init__(self, plan: Plan, headings: list[Heading]):
+        self.children_of: dict[int, list[Clause]] = {}
+        self.by_heading: dict[int, list[Clause]] = {}
+        by_role: dict[str, list[Clause]] = {}
+        for clause in sorted(plan.clauses.all(), key=lambda c: (c.position, c.pk)):  # prefetched
+            if clause.parent_id:
+                self.children_of.setdefault(clause.parent_id, []).append(clause)
+            elif clause.heading_id:
+                self.by_heading.setdefault(clause.heading_id, []).append(clause)
+            elif clause.section not in (Clause.Section.DUTY, Clause.Section.RECIPIENT):
+                by_role.setdefault(clause.section, []).append(clause)
+        # A clause without a heading prints under the first heading of its role.
+        for heading in headings:
+            if heading.role in by_role:
+                self.by_heading.setdefault(heading.pk, []).extend(by_role.pop(heading.role))
+        self.duties: dict[int, list[Clause]] = {}
+        for clause in sorted(plan.clauses.all(), key=lambda c: (c.position, c.pk)):
+            if clause.responsibility_id and not clause.parent_id:
+                self.duties.setdefault(clause.responsibility_id, []).append(clause)
+
+
+def _duty_title(plan: Plan, responsibility) -> str:
+    if plan.keep_markers or not (responsibility.is_request and responsibility.title):
+        return responsibility.title
+    return f"Đề nghị {responsibility.title}:"
+
+
+def plan_layout(plan: Plan) -> list[PrintedSection]:
+    """Sections of the plan body in print order, under the plan's own headings
+    (or today's template when it has none). A heading with nothing under it
+    is left out and computed numbers close up (seed 004 has no funding
+    section, seed 000 no channels), so nothing the drafter did not write is
+    printed; markers the plan wrote itself print as written."""
+    stored = list(plan.headings.all())
+    headings = stored or template_headings()
+    body = _Body(plan, headings)
+    as_written = plan.keep_markers
+    # A plan printed as written (an imported one) prints every heading it has, even an empty one.
+    everything = as_written and bool(stored)
+    parts_of: dict[int | None, list[Heading]] = {}
+    for heading in sorted(headings, key=lambda h: (h.position, h.pk)):
+        parts_of.setdefault(heading.parent_id, []).append(heading)
 
     sections = []
-    for section_title, candidates in outline:
-        present = [(title, key) for title, key in candidates if roots.get(key)]
-        if not present:
-            continue
-        numbered = len(candidates) > 1 or candidates[0][0]
+    for section in parts_of.get(None, []):
         parts = []
-        for index, (title, key) in enumerate(present, start=1):
-            label = f"{index}." if numbered else ""
-            parts.append(
-                PrintedPart(
-                    label=label,
-                    title=title,
-                    clauses=_number_clauses(roots[key], children_of, label),
-                )
-            )
-        sections.append(PrintedSection(label=f"{ROMAN[len(sections)]}.", title=section_title, parts=parts))
+        direct = body.by_heading.get(section.pk, [])
+        if direct:
+            parts.append(PrintedPart(label="", title="",
+                                     clauses=_number_clauses(direct, body.children_of, "", as_written=as_written)))
+        if section.role == R.DUTY:
+            responsibilities = list(plan.responsibilities.all())
+            present_duties = [r for r in responsibilities if body.duties.get(r.pk) or (everything and r.title)]
+            # A lone untitled responsibility is the section's own text: no "1.".
+            numbered = len(responsibilities) > 1 or bool(responsibilities and responsibilities[0].title)
+            for index, responsibility in enumerate(present_duties, start=1):
+                duties = body.duties.get(responsibility.pk, [])
+                label = f"{index}." if numbered else ""
+                if as_written and responsibility.marker_text:
+                    label = responsibility.marker_text
+                parts.append(PrintedPart(label=label, title=_duty_title(plan, responsibility),
+                                         clauses=_number_clauses(duties, body.children_of, label,
+                                                                 as_written=as_written)))
+        children = parts_of.get(section.pk, [])
+        present = [child for child in children if body.by_heading.get(child.pk) or everything]
+        for index, child in enumerate(present, start=1):
+            label = child.marker_text or f"{index}."
+            clauses = body.by_heading.get(child.pk, [])
+            parts.append(PrintedPart(label=label, title=child.text,
+                                     clauses=_number_clauses(clauses, body.children_of, label, as_written=as_written)))
+        if not parts and not everything:
+            continue
+        label = section.marker_text if section.marker_text else f"{ROMAN[len(sections)]}."
+        sections.append(PrintedSection(label=label, title=section.text, parts=parts))
     return sections
 
 

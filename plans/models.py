@@ -64,10 +64,42 @@ class Plan(models.Model):
     kind = models.CharField("loại kế hoạch", max_length=10, choices=Kind.choices, default=Kind.YEARLY)
     year_start = models.PositiveSmallIntegerField("từ năm")
     year_end = models.PositiveSmallIntegerField("đến năm")
+    class Form(models.TextChoices):
+        STANDALONE = "standalone", "Kế hoạch (văn bản độc lập)"
+        DECISION = "decision", "Kế hoạch ban hành kèm theo Quyết định"
+
+    class BasisStyle(models.TextChoices):
+        PARAGRAPH = "paragraph", "Một đoạn liền (thường gặp trong kế hoạch)"
+        LINES = "lines", "Mỗi căn cứ một dòng, in nghiêng (như Quyết định)"
+
+    # The numeric key sorts and keeps number + symbol unique per year; the
+    # number is printed as written ("049" stays "049").
     number = models.PositiveIntegerField("số", null=True, blank=True)
+    number_text = models.CharField("số như viết", max_length=12, blank=True)
     symbol = models.CharField(
-        "ký hiệu", max_length=40, help_text='Ví dụ "KH-UBND", "KH-SGTVT".'
+        "ký hiệu", max_length=40, help_text='Ví dụ "KH-UBND", "KH-SGTVT", "KH-BNV".'
     )
+    form = models.CharField("hình thức văn bản", max_length=12, choices=Form.choices, default=Form.STANDALONE)
+    # A plan issued on paper before it came into the portal: entered with its
+    # real number, date and signer, marked so nobody thinks it was issued here.
+    recorded = models.BooleanField("ban hành ngoài cổng (ghi nhận lại)", default=False)
+    # Imported plans keep the letters and numbers they were written with.
+    keep_markers = models.BooleanField("giữ nguyên số thứ tự như bản gốc", default=False)
+    basis_style = models.CharField(
+        "cách trình bày căn cứ", max_length=10, choices=BasisStyle.choices, default=BasisStyle.PARAGRAPH
+    )
+    # The Quyết định a plan is issued with (form == DECISION).
+    decision_number = models.PositiveIntegerField("số quyết định", null=True, blank=True)
+    decision_number_text = models.CharField("số quyết định như viết", max_length=12, blank=True)
+    decision_symbol = models.CharField("ký hiệu quyết định", max_length=40, blank=True,
+                                       help_text='Ví dụ "QĐ-UBND", "QĐ-BNV".')
+    decision_date = models.DateField("ngày quyết định", null=True, blank=True)
+    decision_title = models.TextField("trích yếu quyết định", blank=True)
+    decision_basis = models.TextField("căn cứ của quyết định", blank=True, help_text="Mỗi căn cứ một dòng.")
+    decision_articles = models.TextField("các điều của quyết định", blank=True,
+                                         help_text="Mỗi điều một đoạn, bắt đầu «Điều 1.», «Điều 2.» …")
+    # Source lines an importer could not place, kept with the draft until the drafter deals with them.
+    unplaced_text = models.TextField("dòng chưa xếp được khi nhập", blank=True)
     issue_date = models.DateField("ngày ban hành", null=True, blank=True)
     # Drafts often carry the expected month and year ("ngày   tháng 01 năm 2025")
     # while the day waits for signing.
@@ -155,11 +187,22 @@ class Plan(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def number_label(self) -> str:
+        """The number as printed: as written if known, else with ND30's leading zero below 10."""
+        if self.number is None:
+            return ""
+        return self.number_text or f"{self.number:02d}"
+
+    @property
     def reference(self) -> str:
         """"255/KH-UBND" once numbered; drafts leave the number blank as the seeds do."""
-        if self.number is None:
-            return f"/{self.symbol}"
-        return f"{self.number:02d}/{self.symbol}"
+        return f"{self.number_label}/{self.symbol}"
+
+    @property
+    def decision_reference(self) -> str:
+        if self.decision_number is None:
+            return f"/{self.decision_symbol}"
+        return f"{self.decision_number_text or f'{self.decision_number:02d}'}/{self.decision_symbol}"
 
     @property
     def years_label(self) -> str:
@@ -229,6 +272,7 @@ class Responsibility(models.Model):
         blank=True,
         help_text="Để trống khi khoản không có tiêu đề riêng (nội dung viết liền sau số thứ tự).",
     )
+    marker_text = models.CharField("số thứ tự như viết", max_length=12, blank=True)
     is_request = models.BooleanField("đề nghị (ngoài hệ thống hành chính)", default=False)
 
     class Meta:
@@ -238,6 +282,40 @@ class Responsibility(models.Model):
 
     def __str__(self) -> str:
         return self.title or (self.agency.name if self.agency else f"Khoản {self.position}")
+
+
+class Heading(models.Model):
+    """A heading of the plan's body as written: a section ("I. MỤC TIÊU, YÊU
+    CẦU", parent None) or a part under it ("1. Mục tiêu"). Its role is what
+    the portal computes with: the clauses of that role print under it. A
+    plan with no headings prints today's template (plans/layout.py)."""
+
+    class Role(models.TextChoices):
+        GROUP = "group", "Nhóm đề mục (chỉ chứa đề mục con)"
+        PURPOSE = "purpose", "Mục đích / mục tiêu"
+        REQUIREMENT = "requirement", "Yêu cầu"
+        CONTENT = "content", "Nội dung tuyên truyền"
+        CHANNEL = "channel", "Hình thức tuyên truyền"
+        FUNDING = "funding", "Kinh phí"
+        DUTY = "duty", "Tổ chức thực hiện (trách nhiệm các cơ quan)"
+        OTHER = "other", "Phần khác (đối tượng, nhiệm vụ và giải pháp…)"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="headings")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    position = models.PositiveIntegerField("thứ tự", default=0)
+    marker_text = models.CharField(
+        "số thứ tự như viết", max_length=12, blank=True, help_text="Để trống để cổng tự đánh số (I., II. / 1., 2.)."
+    )
+    text = models.TextField("đề mục")
+    role = models.CharField("vai trò", max_length=12, choices=Role.choices)
+
+    class Meta:
+        verbose_name = "đề mục"
+        verbose_name_plural = "đề mục"
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
 
 
 class Clause(models.Model):
@@ -258,6 +336,7 @@ class Clause(models.Model):
         FUNDING = "funding", "Kinh phí thực hiện"
         DUTY = "duty", "Nhiệm vụ của cơ quan"
         RECIPIENT = "recipient", "Nơi nhận"
+        OTHER = "other", "Phần khác"
 
     class Marker(models.TextChoices):
         LETTER = "letter", "a) b) c)"
@@ -274,8 +353,15 @@ class Clause(models.Model):
     responsibility = models.ForeignKey(
         Responsibility, null=True, blank=True, on_delete=models.CASCADE, related_name="duties"
     )
+    # Under which heading it prints, when its section alone does not say
+    # (an "other" section, or two headings of one role).
+    heading = models.ForeignKey(
+        Heading, null=True, blank=True, on_delete=models.CASCADE, related_name="clauses"
+    )
     position = models.PositiveIntegerField("thứ tự", default=0)
     marker = models.CharField("ký hiệu đầu dòng", max_length=10, choices=Marker.choices)
+    # The marker as written ("đ)", "1.1."), printed as is when the plan keeps its markers.
+    marker_text = models.CharField("ký hiệu như viết", max_length=12, blank=True)
     text = models.TextField("nội dung")
     area = models.ForeignKey(
         Area, verbose_name="lĩnh vực", null=True, blank=True, on_delete=models.PROTECT

@@ -37,6 +37,7 @@ def plan_with_contents() -> QuerySet[Plan]:
     """Everything printed in a plan, in a fixed number of queries."""
     return Plan.objects.select_related("issuer", "issuer__parent").prefetch_related(
         Prefetch("basis_references", queryset=BasisReference.objects.select_related("linked_plan")),
+        "headings",
         Prefetch("clauses", queryset=Clause.objects.select_related("area", "channel")),
         Prefetch("responsibilities", queryset=Responsibility.objects.select_related("agency")),
         Prefetch(

@@ -8,16 +8,11 @@ import zipfile
 from django import forms
 
 from common.money import MoneyField, MoneyInput
+from common.text import clean_text
 
 from .models import ReportLine
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
-# Text pasted from Word can carry control characters that DOCX (XML) refuses.
-CONTROL_CHARS = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
-
-
-def clean_text(value: str) -> str:
-    return (value or "").translate(CONTROL_CHARS)
 NUMBER_ERROR = "Nhập số nguyên không âm bằng chữ số."
 
 

@@ -72,7 +72,7 @@ def plan_letterhead(plan: Plan) -> Letterhead:
     return Letterhead(
         parent=parent,
         agency_lines=agency_lines,
-        number_line=number_line(number=plan.number, symbol=plan.symbol),
+        number_line=number_line(number=plan.number, symbol=plan.symbol, as_written=plan.number_text),
         date_line=date_line(plan),
     )
 

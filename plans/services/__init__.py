@@ -12,6 +12,7 @@ from .drafting import (
     duties_to_text,
     plan_create,
     plan_set_clauses,
+    plan_set_headings,
     plan_set_responsibilities,
     plan_update,
     section_position_base,
@@ -19,11 +20,11 @@ from .drafting import (
     task_save,
 )
 from .importing import plan_create_from_data
-from .lifecycle import plan_issue, plan_return, plan_submit, transition_record
+from .lifecycle import plan_issue, plan_record, plan_return, plan_submit, transition_record
 
 __all__ = [
     "NOT_EDITABLE", "STALE_EDIT", "StaleEditError", "default_symbol", "duties_from_text", "duties_to_text",
     "plan_amend", "plan_cascade", "plan_copy", "plan_create", "plan_create_from_data", "plan_issue",
-    "plan_return", "plan_set_clauses", "plan_set_responsibilities", "plan_submit", "plan_update",
+    "plan_record", "plan_return", "plan_set_clauses", "plan_set_headings", "plan_set_responsibilities", "plan_submit", "plan_update",
     "section_position_base", "task_delete", "task_save", "transition_record",
 ]

@@ -8,8 +8,9 @@ import datetime as dt
 from django.db import transaction
 
 from agencies.models import Agency
+from common.text import clean_text
 
-from ..models import Area, BasisReference, Channel, Clause, Plan, Responsibility, Task
+from ..models import Area, BasisReference, Channel, Clause, Heading, Plan, Responsibility, Task
 
 SECTION_KEYS = {
     "purposes": Clause.Section.PURPOSE,
@@ -24,28 +25,41 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-@transaction.atomic
-def plan_create_from_data(*, data: dict, created_by=None) -> Plan:
-    """Create a whole plan from its structured form (the format of
-    demo/data/plan_*.json): header, basis, clause lists, duties,
-    recipients, signer and appendix tasks. Agencies, areas and channels are
-    named by code. All or nothing."""
-    agencies = {a.code: a for a in Agency.objects.all()}
-    areas = {a.code: a for a in Area.objects.all()}
-    channels = {c.code: c for c in Channel.objects.all()}
+def _clean(value):
+    """Every text of the structure NFC-normalised and without control characters."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_clean(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _clean(item) for key, item in value.items()}
+    return value
+
+
+CLAUSE_ROLES = {Heading.Role.PURPOSE, Heading.Role.REQUIREMENT, Heading.Role.CONTENT, Heading.Role.CHANNEL,
+                Heading.Role.FUNDING}
+
+
+def _plan_header(data: dict, *, issuer: Agency, created_by) -> Plan:
+    """The plan row: everything but its lists."""
     signer = data.get("signer") or {}
+    decision = data.get("decision") or {}
     plan = Plan(
-        issuer=agencies[data["issuer"]],
+        issuer=issuer,
         kind=data["kind"],
         year_start=data["year_start"],
         year_end=data["year_end"],
         number=data.get("number"),
+        number_text=data.get("number_text") or "",
         symbol=data["symbol"],
         issue_date=_date(data.get("issue_date")),
         draft_month=data.get("draft_month"),
         draft_year=data.get("draft_year"),
         place=data["place"],
         title=data["title"],
+        form=data.get("form") or Plan.Form.STANDALONE,
+        keep_markers=bool(data.get("headings")),
+        basis_style=data.get("basis_style") or Plan.BasisStyle.PARAGRAPH,
         basis_lead_in=data.get("basis_lead_in", ""),
         budget_total=data.get("budget_total"),
         closing_text=data.get("closing_text", ""),
@@ -53,8 +67,32 @@ def plan_create_from_data(*, data: dict, created_by=None) -> Plan:
         signer_position=signer.get("position", ""),
         signer_name=signer.get("name", ""),
         status=data.get("status", Plan.Status.DRAFT),
+        recorded=bool(data.get("recorded")),
+        decision_number=decision.get("number"),
+        decision_number_text=decision.get("number_text") or "",
+        decision_symbol=decision.get("symbol", ""),
+        decision_date=_date(decision.get("date")),
+        decision_title=decision.get("title", ""),
+        decision_basis="\n".join(f"{ref['verb']} {ref['text']}".strip() for ref in decision.get("basis", [])),
+        decision_articles="\n".join(decision.get("articles", [])),
+        unplaced_text="\n".join(data.get("unplaced", [])),
         created_by=created_by,
     )
+    return plan
+
+
+@transaction.atomic
+def plan_create_from_data(*, data: dict, created_by=None) -> Plan:
+    """Create a whole plan from its structured form (docs/plan-structure.md;
+    demo/data/plan_*.json are version 1, importers give version 2 with the
+    plan's own headings, markers and numbers as written): header, basis,
+    headings and clauses, duties, recipients, signer and appendix tasks.
+    Agencies, areas and channels are named by code. All or nothing."""
+    data = _clean(data)
+    agencies = {a.code: a for a in Agency.objects.all()}
+    areas = {a.code: a for a in Area.objects.all()}
+    channels = {c.code: c for c in Channel.objects.all()}
+    plan = _plan_header(data, issuer=agencies[data["issuer"]], created_by=created_by)
     plan.full_clean()
     plan.save()
 
@@ -71,7 +109,7 @@ def plan_create_from_data(*, data: dict, created_by=None) -> Plan:
 
     position = 0
 
-    def add_clauses(items, *, section, parent=None, responsibility=None):
+    def add_clauses(items, *, section, parent=None, responsibility=None, heading=None):
         nonlocal position
         for item in items:
             position += 1
@@ -80,14 +118,27 @@ def plan_create_from_data(*, data: dict, created_by=None) -> Plan:
                 section=section,
                 parent=parent,
                 responsibility=responsibility,
+                heading=heading if parent is None else None,
                 position=position,
                 marker=item["marker"],
+                marker_text=item.get("marker_text", ""),
                 text=item["text"],
                 area=areas[item["area"]] if item.get("area") else None,
                 channel=channels[item["channel"]] if item.get("channel") else None,
             )
             add_clauses(item.get("children", []), section=section, parent=clause, responsibility=responsibility)
 
+    def add_headings(items, parent=None):
+        for index, item in enumerate(items, start=1):
+            heading = Heading.objects.create(
+                plan=plan, parent=parent, position=index, marker_text=item.get("marker", ""), text=item["text"],
+                role=item["role"],
+            )
+            section = item["role"] if item["role"] in CLAUSE_ROLES else Clause.Section.OTHER
+            add_clauses(item.get("clauses", []), section=section, heading=heading)
+            add_headings(item.get("children", []), parent=heading)
+
+    add_headings(data.get("headings", []))
     for key, section in SECTION_KEYS.items():
         add_clauses(data.get(key, []), section=section)
     for index, item in enumerate(data.get("responsibilities", []), start=1):
@@ -96,6 +147,7 @@ def plan_create_from_data(*, data: dict, created_by=None) -> Plan:
             position=index,
             agency=agencies[item["agency"]] if item.get("agency") else None,
             title=item.get("title", ""),
+            marker_text=item.get("marker", ""),
             is_request=item.get("is_request", False),
         )
         add_clauses(item.get("duties", []), section=Clause.Section.DUTY, responsibility=responsibility)
@@ -104,7 +156,13 @@ def plan_create_from_data(*, data: dict, created_by=None) -> Plan:
         section=Clause.Section.RECIPIENT,
     )
 
-    for index, item in enumerate(data.get("tasks", []), start=1):
+    _add_tasks(plan, data.get("tasks", []), agencies=agencies, areas=areas, channels=channels)
+    return plan
+
+
+def _add_tasks(plan: Plan, items: list[dict], *, agencies: dict, areas: dict, channels: dict) -> None:
+    """The appendix rows, validated one by one."""
+    for index, item in enumerate(items, start=1):
         task = Task(
             plan=plan,
             position=index,
@@ -123,4 +181,3 @@ def plan_create_from_data(*, data: dict, created_by=None) -> Plan:
         task.full_clean(exclude=["plan"])
         task.save()
         task.coordinating_agencies.set(agencies[code] for code in item.get("coordinating", []))
-    return plan
