@@ -54,4 +54,6 @@ def recognise(content: bytes, filename: str = "") -> dict:
     if tasks:
         structure["tasks"] = tasks
     structure["source"] = {"format": source_format, "filename": filename}
+    # The review page shows the source beside what was recognised.
+    structure["source_lines"] = lines
     return structure
