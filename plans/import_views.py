@@ -4,15 +4,15 @@ recognised beside the source, save a draft. Thin views over the recogniser
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from agencies.models import Agency
 from agencies.permissions import can
-from agencies.tree import agency_subtree_ids
 
 from . import services
 from .forms import ImportReviewForm, ImportStartForm
@@ -44,26 +44,10 @@ def plan_import_start(request: HttpRequest) -> HttpResponse:
             source = structure.pop("source_lines", None) or content.decode("utf-8", "replace").splitlines()
             plan_import = PlanImport.objects.create(
                 created_by=request.user, issuer=issuer, filename=filename[:255], source_lines=source,
-                structure=_with_agency_guesses(structure, issuer),
+                structure=services.agencies_guessed(structure, issuer),
             )
             return redirect("plans:import_review", plan_import.pk)
     return render(request, "plans/import_start.html", {"form": form})
-
-
-def _scope_agencies(issuer: Agency):
-    """The agencies a plan's duties and tasks may name: the issuer's subtree."""
-    return Agency.objects.filter(pk__in=agency_subtree_ids(agency_ids=[issuer.pk]), is_active=True).order_by("name")
-
-
-def _with_agency_guesses(structure: dict, issuer: Agency) -> dict:
-    agencies = list(_scope_agencies(issuer))
-    for item in structure.get("responsibilities", []):
-        guess = services.agency_guess(item.get("title", ""), agencies)
-        item["agency_id"] = guess.pk if guess else None
-    for task in structure.get("tasks", []):
-        guess = services.agency_guess(task.get("lead_text", ""), agencies)
-        task["lead"] = guess.code if guess else None
-    return structure
 
 
 def _import_for_user(request: HttpRequest, import_id: int) -> PlanImport:
@@ -82,7 +66,7 @@ def plan_import_review(request: HttpRequest, import_id: int) -> HttpResponse:
     if plan_import.plan_id:
         return redirect("plans:edit", plan_import.plan_id)
     structure = plan_import.structure
-    agencies = _scope_agencies(plan_import.issuer)
+    agencies = services.issuer_agencies(plan_import.issuer)
     initial = _initial(structure)
     form = ImportReviewForm(request.POST or None, structure=structure, agencies=agencies, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -100,7 +84,15 @@ def plan_import_review(request: HttpRequest, import_id: int) -> HttpResponse:
     return render(request, "plans/import_review.html", {
         "plan_import": plan_import, "form": form, "source": plan_import.source_lines,
         "tasks": structure.get("tasks", []), "header": structure,
+        "source_date": _iso_date(structure.get("issue_date")),
     })
+
+
+def _iso_date(value):
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _initial(structure: dict) -> dict:

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from agencies.models import Agency
+from agencies.tree import agency_subtree_ids
 from common.text import clean_text, fold
 
 from ..models import Area, BasisReference, Channel, Clause, Heading, Plan, PlanImport, Responsibility, Task
@@ -246,21 +247,51 @@ def agency_guess(title: str, agencies: list[Agency]) -> Agency | None:
     return best[1]
 
 
+def issuer_agencies(issuer: Agency):
+    """The agencies a plan's duties and tasks may name: the issuer's subtree, units still in existence."""
+    return Agency.objects.filter(pk__in=agency_subtree_ids(agency_ids=[issuer.pk]), is_active=True).order_by("name")
+
+
+def agencies_guessed(structure: dict, issuer: Agency) -> dict:
+    """Responsibilities and task leads matched to the issuer's units by name
+    (the drafter confirms or changes them on the review page)."""
+    agencies = list(issuer_agencies(issuer))
+    for item in structure.get("responsibilities", []):
+        guess = agency_guess(item.get("title", ""), agencies)
+        item["agency_id"] = guess.pk if guess else None
+        item["agency"] = guess.code if guess else None
+    for task in structure.get("tasks", []):
+        guess = agency_guess(task.get("lead_text", ""), agencies)
+        task["lead"] = guess.code if guess else None
+    return structure
+
+
 @transaction.atomic
-def plan_import_save(*, plan_import: PlanImport, structure: dict, user) -> Plan:
-    """The reviewed structure saved as a draft of the import's issuer. The
-    number and date a source already had are kept on the import (the head
-    records the plan as issued on paper from the draft); the draft keeps the
-    lines the drafter confirmed as not belonging anywhere."""
-    if plan_import.plan_id:
-        raise ValidationError("Bản nhập này đã được lưu thành dự thảo.")
-    data = dict(structure, issuer=plan_import.issuer.code, status=Plan.Status.DRAFT)
+def plan_draft_from_import(*, structure: dict, issuer: Agency, user, source_name: str) -> Plan:
+    """A recognised (and reviewed) plan saved as a draft of `issuer`. The
+    number and date a source already had stay with the import (the head
+    records the plan as issued on paper from the draft); the lines nobody
+    placed are kept with the draft."""
+    data = dict(structure, issuer=issuer.code, status=Plan.Status.DRAFT)
     if data.get("issue_date"):
         data["draft_month"], data["draft_year"] = None, None
     data.update(number=None, number_text="", issue_date=None)
+    if not data.get("year_start"):
+        raise ValidationError("Chưa rõ năm của kế hoạch: nhập «Từ năm».")
+    data.setdefault("kind", Plan.Kind.YEARLY)
+    data.setdefault("year_end", data["year_start"])
     plan = plan_create_from_data(data=data, created_by=user)
-    transition_record(plan, user=user, from_status=Plan.Status.DRAFT,
-                      comment=f"Nhập từ {plan_import.filename or 'văn bản dán vào'}")
+    transition_record(plan, user=user, from_status=Plan.Status.DRAFT, comment=f"Nhập từ {source_name}")
+    return plan
+
+
+@transaction.atomic
+def plan_import_save(*, plan_import: PlanImport, structure: dict, user) -> Plan:
+    """The reviewed structure of an import saved as a draft of its issuer."""
+    if plan_import.plan_id:
+        raise ValidationError("Bản nhập này đã được lưu thành dự thảo.")
+    plan = plan_draft_from_import(structure=structure, issuer=plan_import.issuer, user=user,
+                                  source_name=plan_import.filename or "văn bản dán vào")
     plan_import.plan = plan
     plan_import.structure = structure
     plan_import.save(update_fields=["plan", "structure"])
