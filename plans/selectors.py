@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -11,7 +13,7 @@ from agencies.permissions import can
 from agencies.scope import user_scope
 from agencies.tree import agencies_above_ids, agency_subtree_ids
 
-from .models import BasisReference, Clause, Plan, Responsibility, Task
+from .models import BasisReference, Clause, Plan, PlanImport, Responsibility, Task
 from .rules import PLAN_VIEW, WRITERS
 
 
@@ -97,3 +99,19 @@ def plan_history(*, plan: Plan, limit: int = 30) -> list:
             )
     records.sort(key=lambda r: r["when"], reverse=True)
     return records[:limit]
+
+
+def imported_number_and_date(*, plan: Plan) -> dict:
+    """The number and date an imported plan's source already had, to prefill
+    recording it as issued on paper (empty for a plan typed in the portal)."""
+    plan_import = PlanImport.objects.filter(plan=plan).only("structure").first()
+    structure = plan_import.structure if plan_import else {}
+    initial = {}
+    if structure.get("number"):
+        initial["number"] = structure.get("number_text") or f"{structure['number']:02d}"
+    if structure.get("issue_date"):
+        try:
+            initial["issue_date"] = dt.date.fromisoformat(structure["issue_date"])
+        except (TypeError, ValueError):
+            pass
+    return initial

@@ -50,6 +50,7 @@ from .rules import (
 )
 from .selectors import (
     creatable_agencies,
+    imported_number_and_date,
     plan_children,
     plan_get_for_user,
     plan_history,
@@ -462,7 +463,7 @@ def plan_record(request: HttpRequest, plan_id: int) -> HttpResponse:
     initial = {
         "signer_authority": plan.signer_authority, "signer_position": plan.signer_position,
         "signer_name": plan.signer_name,
-    }
+    } | imported_number_and_date(plan=plan)
     form = RecordForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

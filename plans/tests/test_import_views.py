@@ -146,3 +146,16 @@ def test_an_issuer_outside_the_users_agencies_is_refused(client, tree, personas)
         "issuer": tree["district2"].pk, "file": SimpleUploadedFile("a.txt", SOURCE.encode())})
     assert response.status_code == 200 and "Chọn" in response.content.decode()
     assert not PlanImport.objects.exists()
+
+
+def test_recording_an_imported_plan_is_prefilled_with_the_number_and_date_of_its_source(client, tree, personas):
+    personas.login(client, "drafter")
+    location = upload(client, tree)["Location"]
+    review = client.get(location)
+    data = review_data(review) | {f"u{i}": "keep" for i in range(len(review.context["form"].unplaced))}
+    client.post(location, data)
+    plan = Plan.objects.get()
+    client.logout()
+    personas.login(client, "head")
+    body = client.get(reverse("plans:record", args=[plan.pk])).content.decode()
+    assert 'value="049"' in body and 'value="05/01/2026"' in body
