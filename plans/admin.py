@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Area, BasisReference, Channel, Clause, Plan, Responsibility, Task
+from .models import Area, BasisReference, Channel, Clause, Heading, Plan, PlanImport, Responsibility, Task
 
 
 @admin.register(Area)
@@ -24,6 +24,12 @@ class BasisReferenceInline(admin.TabularInline):
     autocomplete_fields = ["linked_plan"]
 
 
+class HeadingInline(admin.TabularInline):
+    model = Heading
+    extra = 0
+    fields = ["position", "parent", "marker_text", "text", "role"]
+
+
 class ResponsibilityInline(admin.TabularInline):
     model = Responsibility
     extra = 0
@@ -36,7 +42,7 @@ class PlanAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "year_start"]
     search_fields = ["title", "issuer__name", "symbol"]
     autocomplete_fields = ["issuer", "amends"]
-    inlines = [BasisReferenceInline, ResponsibilityInline]
+    inlines = [BasisReferenceInline, HeadingInline, ResponsibilityInline]
 
 
 @admin.register(Clause)
@@ -53,3 +59,17 @@ class TaskAdmin(admin.ModelAdmin):
     search_fields = ["content"]
     raw_id_fields = ["plan"]
     autocomplete_fields = ["lead_agency", "coordinating_agencies"]
+
+
+@admin.register(PlanImport)
+class PlanImportAdmin(admin.ModelAdmin):
+    """Read-only: what was brought in, by whom, and the draft it became."""
+
+    list_display = ["__str__", "issuer", "created_by", "created_at", "plan"]
+    readonly_fields = [f.name for f in PlanImport._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
