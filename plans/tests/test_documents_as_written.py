@@ -22,6 +22,7 @@ from docx.text.paragraph import Paragraph
 
 from agencies.models import Agency
 from agencies.tests.factories import AgencyFactory
+from nd30.fetcher import RefusingURLFetcher
 from nd30.parts import agency_letterhead, decision_authority
 from plans import services
 from plans.documents.docx import plan_docx_render
@@ -308,9 +309,12 @@ def _mark_pixels(pdf: bytes) -> int:
     return fields[4].count(bytes([0xED]))
 
 
-def test_the_draft_mark_shows_on_the_page_but_is_not_in_the_text(tree):
+def test_the_draft_mark_shows_on_the_page_but_is_not_in_the_text(tree, monkeypatch):
+    fetched = []
+    monkeypatch.setattr(RefusingURLFetcher, "fetch", lambda self, url, headers=None: fetched.append(url))
     plan = services.plan_create_from_data(data=plan_data(tree["district"]))
     pdf, docx = render(plan)
+    assert fetched == []  # an inline SVG: the fetcher still refuses everything and is never asked
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert all("DỰ THẢO" not in page.extract_text() for page in reader.pages)
     assert "THẢO" not in " ".join(pdf_pages(pdf))
