@@ -10,9 +10,49 @@ from django.forms import BaseFormSet, formset_factory
 from agencies.models import Agency
 from common.money import MoneyField
 
-from .models import Area, Channel, Clause, Plan, Task
+from .models import Area, Channel, Clause, Heading, Plan, Task
 
 YEAR_RANGE_ERROR = "Năm phải trong khoảng 2000–2100."
+
+
+NUMBER_ERROR = "Nhập số văn bản bằng chữ số, ví dụ 05, 049 hoặc 1572."
+
+
+class DocumentNumberField(forms.CharField):
+    """A document number as written ("05", "049", "1572"): cleaned to the
+    (number, as written) pair the plan stores: the number sorts and keeps the
+    reference unique, the text is printed when it is not the usual form."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 7)
+        kwargs.setdefault("error_messages", {"required": "Nhập số văn bản.", "max_length": NUMBER_ERROR})
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        if text in self.empty_values:
+            return None
+        if not text.isascii() or not text.isdigit() or int(text) == 0:
+            raise forms.ValidationError(NUMBER_ERROR, code="invalid")
+        number = int(text)
+        # "9" and "09" print the ND30 way ("09"); only an unusual form ("049") is kept as written.
+        return number, "" if text in (str(number), f"{number:02d}") else text
+
+
+def date_field(label: str, **kwargs) -> forms.DateField:
+    return forms.DateField(
+        label=label, input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y"),
+        error_messages={"invalid": "Nhập ngày dạng dd/mm/yyyy.", "required": f"Nhập {label.lower()}."}, **kwargs,
+    )
+
+
+def not_in_future(day):
+    from django.utils import timezone
+
+    if day and day > timezone.localdate():
+        raise forms.ValidationError("Ngày ban hành không được sau hôm nay.")
+    return day
 
 
 class YearField(forms.IntegerField):
@@ -31,14 +71,17 @@ class PlanHeaderForm(forms.ModelForm):
     year_start = YearField(label="Từ năm")
     year_end = YearField(label="Đến năm", required=False, help_text="Kế hoạch năm: để trống.")
     budget_total = MoneyField(label="Tổng kinh phí (đồng)", required=False)
+    decision_number = DocumentNumberField(label="Số quyết định", required=False)
+    decision_date = date_field("Ngày quyết định", required=False)
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Plan
         fields = [
-            "kind", "year_start", "year_end", "title", "place", "draft_month", "draft_year",
-            "basis_lead_in", "closing_text", "budget_total", "report_rules",
-            "signer_authority", "signer_position", "signer_name",
+            "kind", "year_start", "year_end", "symbol", "title", "place", "draft_month", "draft_year",
+            "basis_style", "basis_lead_in", "closing_text", "budget_total", "report_rules",
+            "signer_authority", "signer_position", "signer_name", "keep_markers",
+            "form", "decision_symbol", "decision_date", "decision_title", "decision_basis", "decision_articles",
         ]
         widgets = {
             "title": forms.Textarea(attrs={"rows": 2}),
@@ -46,14 +89,38 @@ class PlanHeaderForm(forms.ModelForm):
             "closing_text": forms.Textarea(attrs={"rows": 3}),
             "signer_authority": forms.Textarea(attrs={"rows": 2}),
             "report_rules": forms.CheckboxSelectMultiple,
+            "decision_title": forms.Textarea(attrs={"rows": 2}),
+            "decision_basis": forms.Textarea(attrs={"rows": 3}),
+            "decision_articles": forms.Textarea(attrs={"rows": 4}),
         }
         error_messages = {
             "title": {"required": "Nhập trích yếu của kế hoạch."},
             "place": {"required": "Nhập địa danh ghi ở dòng ngày tháng."},
+            "symbol": {"required": "Nhập ký hiệu văn bản, ví dụ KH-UBND."},
         }
+
+    # Left out of a post (an older page, a script), these keep the plan's value.
+    KEEP_WHEN_MISSING = ("symbol", "basis_style", "form")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.KEEP_WHEN_MISSING:
+            if name in self.fields:
+                self.fields[name].required = False
+        plan = self.instance
+        if plan.pk and plan.decision_number is not None:
+            self.initial["decision_number"] = plan.decision_number_text or f"{plan.decision_number:02d}"
 
     def clean(self):
         data = super().clean()
+        for name in self.KEEP_WHEN_MISSING:
+            if name in self.fields and not data.get(name):
+                data[name] = getattr(self.instance, name) or Plan._meta.get_field(name).get_default()
+        if data.get("form") == Plan.Form.DECISION:
+            for name, message in (("decision_symbol", "Nhập ký hiệu quyết định, ví dụ QĐ-UBND."),
+                                  ("decision_title", "Nhập trích yếu của quyết định.")):
+                if not (data.get(name) or "").strip():
+                    self.add_error(name, message)
         if data.get("kind") == Plan.Kind.YEARLY and data.get("year_start"):
             data["year_end"] = data["year_start"]
         elif data.get("kind") == Plan.Kind.PERIOD:
@@ -68,6 +135,11 @@ class PlanHeaderForm(forms.ModelForm):
 class NewPlanForm(PlanHeaderForm):
     issuer = forms.ModelChoiceField(label="Cơ quan ban hành", queryset=Agency.objects.none())
 
+    # Only what a new plan asks for; the rest is filled in the editor.
+    budget_total = None
+    decision_number = None
+    decision_date = None
+
     class Meta(PlanHeaderForm.Meta):
         fields = ["issuer", "kind", "year_start", "year_end", "title", "report_rules"]
 
@@ -80,7 +152,11 @@ class NewPlanForm(PlanHeaderForm):
 
 class BasisForm(forms.Form):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    verb = forms.ChoiceField(label="Từ dẫn", choices=[("Căn cứ", "Căn cứ"), ("Thực hiện", "Thực hiện")])
+    # Any verb as written ("Xét đề nghị của …"); the usual ones are offered as suggestions.
+    verb = forms.CharField(
+        label="Từ dẫn", max_length=40, widget=forms.TextInput(attrs={"list": "basis-verbs"}),
+        error_messages={"required": "Nhập từ dẫn, ví dụ «Căn cứ»."},
+    )
     text = forms.CharField(
         label="Văn bản", widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Nhập văn bản căn cứ hoặc xóa dòng này."},
@@ -116,12 +192,42 @@ class OrderedFormSet(BaseFormSet):
 BasisFormSet = formset_factory(BasisForm, formset=OrderedFormSet, extra=0, can_order=True, can_delete=True)
 
 
+class HeadingForm(forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    level = forms.TypedChoiceField(label="Cấp", coerce=int, choices=[(1, "Phần (I., II.)"), (2, "Mục (1., 2.)")],
+                                   initial=1)
+    marker_text = forms.CharField(label="Số thứ tự", max_length=12, required=False,
+                                  help_text="Để trống: tự đánh số.")
+    text = forms.CharField(label="Đề mục như in", max_length=500,
+                           error_messages={"required": "Nhập đề mục hoặc xóa dòng này."})
+    role = forms.ChoiceField(label="Vai trò", choices=Heading.Role.choices)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("level") == 2 and data.get("role") == Heading.Role.GROUP:
+            self.add_error("role", "Mục cấp 2 không chứa mục con: chọn vai trò khác «Nhóm đề mục».")
+        return data
+
+
+class HeadingFormSet(OrderedFormSet):
+    def clean(self):
+        super().clean()
+        rows = self.rows() if not any(form.errors for form in self.forms) else []
+        if rows and rows[0].get("level") == 2:
+            raise forms.ValidationError("Dòng đầu tiên phải là một phần cấp 1 (I., II.).")
+
+
+HeadingRows = formset_factory(HeadingForm, formset=HeadingFormSet, extra=0, can_order=True, can_delete=True)
+
+
 class ClauseForm(forms.Form):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     level = forms.TypedChoiceField(
         label="Cấp", coerce=int, choices=[(0, "1"), (1, "2"), (2, "3")], initial=0,
     )
     marker = forms.ChoiceField(label="Ký hiệu", choices=Clause.Marker.choices, initial=Clause.Marker.DASH)
+    marker_text = forms.CharField(label="Như bản gốc", max_length=12, required=False,
+                                  widget=forms.TextInput(attrs={"size": 5}))
     text = forms.CharField(
         label="Nội dung", widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Nhập nội dung hoặc xóa dòng này."},
@@ -278,15 +384,8 @@ class TaskForm(forms.ModelForm):
 
 
 class IssueForm(forms.Form):
-    number = forms.IntegerField(
-        label="Số văn bản", min_value=1,
-        error_messages={"invalid": "Nhập số bằng chữ số.", "min_value": "Số phải từ 1.", "required": "Nhập số văn bản."},
-    )
-    issue_date = forms.DateField(
-        label="Ngày ban hành", input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y"),
-        error_messages={"invalid": "Nhập ngày dạng dd/mm/yyyy.", "required": "Nhập ngày ban hành."},
-    )
+    number = DocumentNumberField(label="Số văn bản", help_text="Như sẽ in, ví dụ 05 hoặc 049.")
+    issue_date = date_field("Ngày ban hành")
     signer_authority = forms.CharField(
         label="Thẩm quyền ký", required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Mỗi dòng một cấp, ví dụ «TM. ỦY BAN NHÂN DÂN» rồi «KT. CHỦ TỊCH».",
@@ -295,6 +394,18 @@ class IssueForm(forms.Form):
                                       error_messages={"required": "Nhập chức vụ người ký."})
     signer_name = forms.CharField(label="Họ tên người ký", max_length=120,
                                   error_messages={"required": "Nhập họ tên người ký."})
+
+    def clean_issue_date(self):
+        return not_in_future(self.cleaned_data.get("issue_date"))
+
+
+class RecordForm(IssueForm):
+    """A plan issued on paper before it came into the portal, entered with its real number, date and signer."""
+
+    confirm = forms.BooleanField(
+        label="Tôi xác nhận kế hoạch này đã được ký ban hành trên giấy với số, ngày và người ký như trên.",
+        error_messages={"required": "Đánh dấu xác nhận trước khi ghi nhận."},
+    )
 
 
 class CommentForm(forms.Form):
@@ -337,3 +448,132 @@ class CascadeForm(forms.Form):
         self.fields["issuer"].queryset = issuers
         if len(issuers) == 1:
             self.fields["issuer"].initial = issuers[0]
+
+
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+
+
+class ImportStartForm(forms.Form):
+    issuer = forms.ModelChoiceField(label="Cơ quan ban hành", queryset=Agency.objects.none(),
+                                    error_messages={"required": "Chọn cơ quan ban hành kế hoạch."})
+    file = forms.FileField(label="Tệp kế hoạch (DOCX, PDF có chữ hoặc TXT)", required=False)
+    text = forms.CharField(label="Hoặc dán nội dung kế hoạch", required=False,
+                           widget=forms.Textarea(attrs={"rows": 10}))
+
+    def __init__(self, *args, issuers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issuer"].queryset = issuers
+        if len(issuers) == 1:
+            self.fields["issuer"].initial = issuers[0]
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError("Tệp lớn hơn 10 MB; hãy tách phụ lục hoặc nén ảnh trong tệp.")
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("file") and not (data.get("text") or "").strip():
+            raise forms.ValidationError("Chọn một tệp hoặc dán nội dung kế hoạch.")
+        return data
+
+    def source(self) -> tuple[bytes, str]:
+        upload = self.cleaned_data.get("file")
+        if upload:
+            return upload.read(), upload.name
+        return self.cleaned_data["text"].encode("utf-8"), ""
+
+
+def _textarea(label, rows=3, **kwargs):
+    return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
+
+
+class ImportReviewForm(forms.Form):
+    """Every recognised part of an imported plan, editable; the lines the
+    importer could not place each need a decision before the draft is saved."""
+
+    title = forms.CharField(label="Trích yếu", widget=forms.Textarea(attrs={"rows": 2}),
+                            error_messages={"required": "Nhập trích yếu của kế hoạch."})
+    symbol = forms.CharField(label="Ký hiệu", max_length=40, error_messages={"required": "Nhập ký hiệu, ví dụ KH-UBND."})
+    place = forms.CharField(label="Địa danh", max_length=120, error_messages={"required": "Nhập địa danh."})
+    kind = forms.ChoiceField(label="Loại kế hoạch", choices=Plan.Kind.choices)
+    year_start = YearField(label="Từ năm")
+    year_end = YearField(label="Đến năm", required=False)
+    basis = _textarea("Căn cứ (mỗi dòng một căn cứ, giữ nguyên từ dẫn)", rows=4)
+    basis_style = forms.ChoiceField(label="Cách trình bày căn cứ", choices=Plan.BasisStyle.choices)
+    basis_lead_in = _textarea("Câu dẫn", rows=2)
+    closing_text = _textarea("Đoạn kết", rows=2)
+    recipients = _textarea("Nơi nhận (mỗi dòng một nơi)", rows=4)
+    signer_authority = _textarea("Thẩm quyền ký (mỗi dòng một cấp)", rows=2)
+    signer_position = forms.CharField(label="Chức vụ người ký", max_length=120, required=False)
+    signer_name = forms.CharField(label="Họ tên người ký", max_length=120, required=False)
+
+    def __init__(self, *args, structure: dict, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.structure = structure
+        self.headings = list(_flat_headings(structure.get("headings", [])))
+        self.responsibilities = structure.get("responsibilities", [])
+        self.unplaced = structure.get("unplaced", [])
+        targets = [("", "— chọn —"), ("keep", "Không thuộc kế hoạch: giữ riêng kèm dự thảo")]
+        for index, (level, heading) in enumerate(self.headings):
+            prefix = f"h{index}"
+            self.fields[f"{prefix}-level"] = forms.TypedChoiceField(
+                label="Cấp", coerce=int, choices=[(1, "Phần"), (2, "Mục")], initial=level)
+            self.fields[f"{prefix}-marker"] = forms.CharField(label="Số", max_length=12, required=False,
+                                                              initial=heading.get("marker", ""))
+            self.fields[f"{prefix}-text"] = forms.CharField(label="Đề mục", max_length=500,
+                                                            initial=heading.get("text", ""))
+            self.fields[f"{prefix}-role"] = forms.ChoiceField(label="Vai trò", choices=Heading.Role.choices,
+                                                              initial=heading.get("role"))
+            self.fields[f"{prefix}-clauses"] = _textarea("Nội dung", rows=6, initial="\n".join(
+                services_lines(heading.get("clauses", []))))
+            targets.append((prefix, f"Đưa vào: {heading.get('marker', '')} {heading.get('text', '')}"[:90]))
+        for index, item in enumerate(self.responsibilities):
+            prefix = f"r{index}"
+            self.fields[f"{prefix}-marker"] = forms.CharField(label="Số", max_length=12, required=False,
+                                                              initial=item.get("marker", ""))
+            self.fields[f"{prefix}-title"] = forms.CharField(label="Cơ quan như in", max_length=255, required=False,
+                                                             initial=item.get("title", ""))
+            self.fields[f"{prefix}-agency"] = forms.ModelChoiceField(
+                label="Là đơn vị", queryset=agencies, required=False, initial=item.get("agency_id"),
+                empty_label="— không có trong danh sách —")
+            self.fields[f"{prefix}-request"] = forms.BooleanField(label="Đề nghị (ngoài hệ thống)", required=False,
+                                                                  initial=item.get("is_request", False))
+            self.fields[f"{prefix}-duties"] = _textarea("Nhiệm vụ", rows=4, initial="\n".join(
+                services_lines(item.get("duties", []))))
+        for index, _line in enumerate(self.unplaced):
+            self.fields[f"u{index}"] = forms.ChoiceField(
+                label="Xử lý", choices=targets, required=True,
+                error_messages={"required": "Chọn nơi đặt dòng này, hoặc xác nhận nó không thuộc kế hoạch."})
+
+    def heading_rows(self):
+        return [[self[f"h{i}-{name}"] for name in ("level", "marker", "text", "role", "clauses")]
+                for i in range(len(self.headings))]
+
+    def responsibility_rows(self):
+        return [[self[f"r{i}-{name}"] for name in ("marker", "title", "agency", "request", "duties")]
+                for i in range(len(self.responsibilities))]
+
+    def unplaced_rows(self):
+        return [(line, self[f"u{i}"]) for i, line in enumerate(self.unplaced)]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Plan.Kind.YEARLY and data.get("year_start"):
+            data["year_end"] = data["year_start"]
+        elif data.get("year_start") and (data.get("year_end") or 0) < data["year_start"]:
+            self.add_error("year_end", "Năm kết thúc không được trước năm bắt đầu.")
+        return data
+
+
+def services_lines(items: list[dict]) -> list[str]:
+    from .services import clauses_to_lines  # forms only validate; the line format lives with the importer
+
+    return clauses_to_lines(items)
+
+
+def _flat_headings(headings: list[dict], level: int = 1):
+    for heading in headings:
+        yield level, heading
+        yield from _flat_headings(heading.get("children", []), level + 1)

@@ -137,14 +137,16 @@ def _duty_title(plan: Plan, responsibility) -> str:
 
 def plan_layout(plan: Plan) -> list[PrintedSection]:
     """Sections of the plan body in print order, under the plan's own headings
-    (or today's template when it has none). Template headings with nothing
-    under them are left out and the numbers close up (seed 004 has no
-    funding section, seed 000 no channels); headings the plan wrote itself
-    always print, with the markers it wrote when it keeps them."""
+    (or today's template when it has none). A heading with nothing under it
+    is left out and computed numbers close up (seed 004 has no funding
+    section, seed 000 no channels), so nothing the drafter did not write is
+    printed; markers the plan wrote itself print as written."""
     stored = list(plan.headings.all())
     headings = stored or template_headings()
     body = _Body(plan, headings)
     as_written = plan.keep_markers
+    # A plan printed as written (an imported one) prints every heading it has, even an empty one.
+    everything = as_written and bool(stored)
     parts_of: dict[int | None, list[Heading]] = {}
     for heading in sorted(headings, key=lambda h: (h.position, h.pk)):
         parts_of.setdefault(heading.parent_id, []).append(heading)
@@ -158,7 +160,7 @@ def plan_layout(plan: Plan) -> list[PrintedSection]:
                                      clauses=_number_clauses(direct, body.children_of, "", as_written=as_written)))
         if section.role == R.DUTY:
             responsibilities = list(plan.responsibilities.all())
-            present_duties = [r for r in responsibilities if stored or body.duties.get(r.pk)]
+            present_duties = [r for r in responsibilities if body.duties.get(r.pk) or (everything and r.title)]
             # A lone untitled responsibility is the section's own text: no "1.".
             numbered = len(responsibilities) > 1 or bool(responsibilities and responsibilities[0].title)
             for index, responsibility in enumerate(present_duties, start=1):
@@ -170,13 +172,13 @@ def plan_layout(plan: Plan) -> list[PrintedSection]:
                                          clauses=_number_clauses(duties, body.children_of, label,
                                                                  as_written=as_written)))
         children = parts_of.get(section.pk, [])
-        present = [child for child in children if stored or body.by_heading.get(child.pk)]
+        present = [child for child in children if body.by_heading.get(child.pk) or everything]
         for index, child in enumerate(present, start=1):
-            label = child.marker_text if (as_written or stored) and child.marker_text else f"{index}."
+            label = child.marker_text or f"{index}."
             clauses = body.by_heading.get(child.pk, [])
             parts.append(PrintedPart(label=label, title=child.text,
                                      clauses=_number_clauses(clauses, body.children_of, label, as_written=as_written)))
-        if not parts and not stored:
+        if not parts and not everything:
             continue
         label = section.marker_text if section.marker_text else f"{ROMAN[len(sections)]}."
         sections.append(PrintedSection(label=label, title=section.text, parts=parts))

@@ -464,3 +464,26 @@ class PlanTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class PlanImport(models.Model):
+    """An existing plan brought in from a Word/PDF file or pasted text, as
+    recognised, waiting on the review page until the drafter saves it as a
+    draft. `structure` is the plan's structured form (docs/plan-structure.md)
+    with the lines the importer could not place under "unplaced"."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    issuer = models.ForeignKey(Agency, verbose_name="cơ quan ban hành", on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField("tệp", max_length=255, blank=True)
+    source_lines = models.JSONField("văn bản gốc (từng dòng)", default=list)
+    structure = models.JSONField("nội dung nhận dạng", default=dict)
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "lượt nhập kế hoạch"
+        verbose_name_plural = "lượt nhập kế hoạch"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename or f"Nhập kế hoạch #{self.pk}"

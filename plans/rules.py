@@ -18,6 +18,9 @@ PLAN_SUBMIT = "plan.submit"
 PLAN_ISSUE = "plan.issue"
 PLAN_RETURN = "plan.return"
 PLAN_AMEND = "plan.amend"
+# Enter a plan issued on paper with its real number and date: the head of the
+# issuer confirms it by doing it (or a system administrator).
+PLAN_RECORD = "plan.record"
 
 WRITERS = {Role.DRAFTER, Role.HEAD}
 
@@ -36,6 +39,8 @@ def _plan_rule(access: Access, action: str, plan: Plan) -> bool:
         return status == Plan.Status.SUBMITTED and Role.HEAD in own
     if action == PLAN_AMEND:
         return status == Plan.Status.ISSUED and bool(own & WRITERS)
+    if action == PLAN_RECORD:
+        return status in (Plan.Status.DRAFT, Plan.Status.SUBMITTED) and (Role.HEAD in own or access.is_admin)
     raise ValueError(f"Unknown plan action {action!r}")
 
 
@@ -43,5 +48,5 @@ def _create_rule(access: Access, action: str, issuer: Agency) -> bool:
     return bool(access.roles_at(issuer.pk) & WRITERS)
 
 
-register(PLAN_VIEW, PLAN_EDIT, PLAN_SUBMIT, PLAN_ISSUE, PLAN_RETURN, PLAN_AMEND, rule=_plan_rule)
+register(PLAN_VIEW, PLAN_EDIT, PLAN_SUBMIT, PLAN_ISSUE, PLAN_RETURN, PLAN_AMEND, PLAN_RECORD, rule=_plan_rule)
 register(PLAN_CREATE, rule=_create_rule)

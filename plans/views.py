@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from agencies.permissions import can
@@ -19,16 +20,34 @@ from .forms import (
     ClauseRows,
     CommentForm,
     CopyForm,
+    HeadingRows,
     IssueForm,
     NewPlanForm,
     PlanHeaderForm,
+    RecordForm,
     ResponsibilityRows,
     ReturnForm,
     TaskForm,
 )
-from .layout import date_line, letterhead, plan_basis_paragraph, plan_layout, plan_recipients
-from .models import Clause, Plan, Task
-from .rules import PLAN_AMEND, PLAN_CREATE, PLAN_EDIT, PLAN_ISSUE, PLAN_RETURN, PLAN_SUBMIT, PLAN_VIEW
+from .layout import (
+    date_line,
+    letterhead,
+    plan_basis_paragraph,
+    plan_layout,
+    plan_recipients,
+    template_headings,
+)
+from .models import Clause, Heading, Plan, Task
+from .rules import (
+    PLAN_AMEND,
+    PLAN_CREATE,
+    PLAN_EDIT,
+    PLAN_ISSUE,
+    PLAN_RECORD,
+    PLAN_RETURN,
+    PLAN_SUBMIT,
+    PLAN_VIEW,
+)
 from .selectors import (
     creatable_agencies,
     plan_children,
@@ -95,6 +114,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             "issue": can(user, PLAN_ISSUE, plan),
             "return": can(user, PLAN_RETURN, plan),
             "amend": can(user, PLAN_AMEND, plan),
+            "record": can(user, PLAN_RECORD, plan),
             "copy": creatable_agencies(user=user).exists(),
             "cascade": plan.status == Plan.Status.ISSUED
             and creatable_agencies(user=user, below=plan.issuer).exists(),
@@ -133,6 +153,7 @@ def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
     basis = BasisFormSet(request.POST or None, prefix="basis", initial=initial_basis)
     if request.method == "POST" and form.is_valid() and basis.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        fields["decision_number"], fields["decision_number_text"] = form.cleaned_data["decision_number"] or (None, "")
         try:
             services.plan_update(
                 plan=plan, lock_version=form.cleaned_data["lock_version"] or 0, fields=fields,
@@ -165,10 +186,33 @@ def plan_edit_section(request: HttpRequest, plan_id: int, section_slug: str) -> 
     section, title, tag = SECTIONS[section_slug]
     plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_EDIT)
     clauses = [c for c in plan.clauses.all() if c.section == section and c.responsibility_id is None]
+    return _clause_rows_page(request, plan, clauses, section=section, title=title, tag=tag, active=section_slug,
+                             done=reverse("plans:edit_section", args=[plan.pk, section_slug]))
+
+
+@login_required
+def plan_edit_heading(request: HttpRequest, plan_id: int, heading_id: int) -> HttpResponse:
+    """The clauses of one of the plan's own sections ("ĐỐI TƯỢNG", "NHIỆM VỤ VÀ GIẢI PHÁP" …)."""
+    plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_EDIT)
+    heading = next((h for h in plan.headings.all() if h.pk == heading_id), None)
+    if heading is None or heading.role != Heading.Role.OTHER:
+        raise Http404("Không tìm thấy đề mục.")
+    under = {heading.pk}
+    clauses = []
+    for clause in sorted(plan.clauses.all(), key=lambda c: (c.parent_id is not None, c.position, c.pk)):
+        if clause.heading_id in under or clause.parent_id in under:
+            clauses.append(clause)
+            under.add(clause.pk)
+    return _clause_rows_page(request, plan, clauses, section=Clause.Section.OTHER, title=heading.text, tag=None,
+                             active="de-muc", heading=heading,
+                             done=reverse("plans:edit_heading", args=[plan.pk, heading.pk]))
+
+
+def _clause_rows_page(request, plan, clauses, *, section, title, tag, active, done, heading=None):
     depth = _depths(clauses)
     initial = [
-        {"id": c.pk, "level": depth[c.pk], "marker": c.marker, "text": c.text, "area": c.area_id,
-         "channel": c.channel_id}
+        {"id": c.pk, "level": depth[c.pk], "marker": c.marker, "marker_text": c.marker_text, "text": c.text,
+         "area": c.area_id, "channel": c.channel_id}
         for c in _tree_order(clauses)
     ]
     rows = ClauseRows(request.POST or None, prefix="rows", initial=initial)
@@ -177,6 +221,7 @@ def plan_edit_section(request: HttpRequest, plan_id: int, section_slug: str) -> 
         try:
             services.plan_set_clauses(
                 plan=plan, lock_version=_lock_version(request, plan), section=section, rows=rows.rows(),
+                heading=heading,
             )
         except services.StaleEditError as exc:
             errors.append(str(exc))
@@ -184,12 +229,52 @@ def plan_edit_section(request: HttpRequest, plan_id: int, section_slug: str) -> 
             errors.extend(exc.messages)
         else:
             messages.success(request, f"Đã lưu phần «{title}».")
-            return redirect("plans:edit_section", plan.pk, section_slug)
+            return redirect(done)
     return render(request, "plans/plan_edit_section.html", {
         "plan": plan, "rows": rows, "title": title, "tag": tag, "errors": errors,
         "lock_version": _lock_version(request, plan),
-        "sections_nav": SECTIONS, "active": section_slug,
+        "sections_nav": SECTIONS, "active": active,
     })
+
+
+@login_required
+def plan_edit_headings(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The plan's own headings: text, numbers as written, role and order.
+    A plan without any starts from today's template."""
+    plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_EDIT)
+    headings = list(plan.headings.all()) or template_headings()
+    stored = bool(headings and headings[0].pk and headings[0].pk > 0)
+    initial = [
+        {"id": h.pk if stored else None, "level": 2 if h.parent_id else 1, "marker_text": h.marker_text,
+         "text": h.text, "role": h.role}
+        for h in _heading_order(headings)
+    ]
+    rows = HeadingRows(request.POST or None, prefix="rows", initial=initial)
+    errors: list[str] = []
+    if request.method == "POST" and rows.is_valid():
+        try:
+            services.plan_set_headings(plan=plan, lock_version=_lock_version(request, plan), rows=rows.rows())
+        except services.StaleEditError as exc:
+            errors.append(str(exc))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+        else:
+            messages.success(request, "Đã lưu các đề mục của kế hoạch.")
+            return redirect("plans:edit_headings", plan.pk)
+    return render(request, "plans/plan_edit_headings.html", {
+        "plan": plan, "rows": rows, "errors": errors, "lock_version": _lock_version(request, plan),
+        "others": [h for h in headings if stored and h.role == Heading.Role.OTHER],
+        "sections_nav": SECTIONS, "active": "de-muc",
+    })
+
+
+def _heading_order(headings: list[Heading]) -> list[Heading]:
+    tops = sorted((h for h in headings if not h.parent_id), key=lambda h: (h.position, h.pk))
+    ordered = []
+    for top in tops:
+        ordered.append(top)
+        ordered.extend(sorted((h for h in headings if h.parent_id == top.pk), key=lambda h: (h.position, h.pk)))
+    return ordered
 
 
 def _depths(clauses) -> dict[int, int]:
@@ -353,13 +438,41 @@ def plan_issue(request: HttpRequest, plan_id: int) -> HttpResponse:
     form = IssueForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.plan_issue(plan=plan, user=request.user, **form.cleaned_data)
+            services.plan_issue(plan=plan, user=request.user, **_numbered(form.cleaned_data))
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
             messages.success(request, f"Đã ban hành Kế hoạch số {plan.reference}.")
             return redirect("plans:detail", plan.pk)
     return render(request, "plans/plan_issue.html", {"plan": plan, "form": form})
+
+
+def _numbered(data: dict) -> dict:
+    """Form data with the number as written split into the two values the plan keeps."""
+    data = dict(data)
+    data.pop("confirm", None)
+    data["number"], data["number_text"] = data["number"]
+    return data
+
+
+@login_required
+def plan_record(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """Enter a plan that was issued on paper with its real number, date and signer."""
+    plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_RECORD)
+    initial = {
+        "signer_authority": plan.signer_authority, "signer_position": plan.signer_position,
+        "signer_name": plan.signer_name,
+    }
+    form = RecordForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_record(plan=plan, user=request.user, **_numbered(form.cleaned_data))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Đã ghi nhận Kế hoạch số {plan.reference} (ban hành trên giấy).")
+            return redirect("plans:detail", plan.pk)
+    return render(request, "plans/plan_record.html", {"plan": plan, "form": form})
 
 
 @login_required

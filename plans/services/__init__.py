@@ -12,18 +12,25 @@ from .drafting import (
     duties_to_text,
     plan_create,
     plan_set_clauses,
+    plan_set_headings,
     plan_set_responsibilities,
     plan_update,
     section_position_base,
     task_delete,
     task_save,
 )
-from .importing import plan_create_from_data
-from .lifecycle import plan_issue, plan_return, plan_submit, transition_record
+from .importing import (
+    agency_guess,
+    clauses_from_lines,
+    clauses_to_lines,
+    plan_create_from_data,
+    plan_import_save,
+)
+from .lifecycle import plan_issue, plan_record, plan_return, plan_submit, transition_record
 
 __all__ = [
-    "NOT_EDITABLE", "STALE_EDIT", "StaleEditError", "default_symbol", "duties_from_text", "duties_to_text",
+    "NOT_EDITABLE", "agency_guess", "clauses_from_lines", "clauses_to_lines", "plan_import_save", "STALE_EDIT", "StaleEditError", "default_symbol", "duties_from_text", "duties_to_text",
     "plan_amend", "plan_cascade", "plan_copy", "plan_create", "plan_create_from_data", "plan_issue",
-    "plan_return", "plan_set_clauses", "plan_set_responsibilities", "plan_submit", "plan_update",
+    "plan_record", "plan_return", "plan_set_clauses", "plan_set_headings", "plan_set_responsibilities", "plan_submit", "plan_update",
     "section_position_base", "task_delete", "task_save", "transition_record",
 ]

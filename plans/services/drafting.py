@@ -11,7 +11,7 @@ from django.db import models, transaction
 from agencies.models import Agency
 from common.locking import lock_claim
 
-from ..models import BasisReference, Clause, Plan, Responsibility, Task
+from ..models import BasisReference, Clause, Heading, Plan, Responsibility, Task
 from .lifecycle import transition_record
 
 STALE_EDIT = (
@@ -92,10 +92,15 @@ def plan_update(*, plan: Plan, lock_version: int, fields: dict, basis: list[dict
     return plan
 
 
-def _set_clause_rows(plan: Plan, *, section: str, rows: list[dict], responsibility=None) -> None:
+def _set_clause_rows(plan: Plan, *, section: str, rows: list[dict], responsibility=None, heading=None) -> None:
     """Replace one clause list with `rows` (in order; level 0-2 gives the nesting),
-    updating rows that keep their id so their history continues."""
-    existing = {c.pk: c for c in plan.clauses.filter(section=section, responsibility=responsibility)}
+    updating rows that keep their id so their history continues. A heading's
+    own list (an "other" section) is the clauses under that heading."""
+    same_list = plan.clauses.filter(section=section, responsibility=responsibility)
+    if heading is not None:
+        same_list = plan.clauses.filter(models.Q(heading=heading) | models.Q(parent__heading=heading)
+                                        | models.Q(parent__parent__heading=heading))
+    existing = {c.pk: c for c in same_list}
     parents: list[Clause] = []  # the last clause seen at each level
     kept = set()
     base = section_position_base(section)
@@ -112,6 +117,10 @@ def _set_clause_rows(plan: Plan, *, section: str, rows: list[dict], responsibili
             "area_id": row["area"].pk if row.get("area") else None,
             "channel_id": row["channel"].pk if row.get("channel") else None,
         }
+        if "marker_text" in row:  # the duties' text box has no such column: keep theirs
+            values["marker_text"] = row["marker_text"].strip()
+        if heading is not None:  # a heading's own list; other lists keep the heading a clause has
+            values["heading_id"] = None if level else heading.pk
         # Unchanged rows are not saved again: the history shows real edits only.
         if clause.pk is None or any(getattr(clause, k) != v for k, v in values.items()):
             for name, value in values.items():
@@ -128,10 +137,44 @@ def section_position_base(section: str) -> int:
 
 
 @transaction.atomic
-def plan_set_clauses(*, plan: Plan, lock_version: int, section: str, rows: list[dict]) -> None:
+def plan_set_clauses(*, plan: Plan, lock_version: int, section: str, rows: list[dict], heading=None) -> None:
     _ensure_draft(plan)
     _claim(plan, lock_version)
-    _set_clause_rows(plan, section=section, rows=rows)
+    if heading is not None and heading.plan_id != plan.pk:
+        raise ValidationError("Đề mục không thuộc kế hoạch này.")
+    _set_clause_rows(plan, section=section, rows=rows, heading=heading)
+
+
+HEADING_HAS_CONTENT = "Phần «{}» còn nội dung: chuyển hoặc xóa nội dung trước khi xóa đề mục."
+
+
+@transaction.atomic
+def plan_set_headings(*, plan: Plan, lock_version: int, rows: list[dict]) -> None:
+    """The plan's own headings, in order: level 1 are sections, level 2 the
+    parts of the section above them. A heading that still holds clauses of
+    its own cannot be removed (nothing a drafter wrote is dropped)."""
+    _ensure_draft(plan)
+    _claim(plan, lock_version)
+    existing = {h.pk: h for h in plan.headings.all()}
+    kept: set[int] = set()
+    section = None
+    for position, row in enumerate(rows, start=1):
+        heading = existing.get(row.get("id") or 0)
+        if heading is None or heading.pk in kept:
+            heading = Heading(plan=plan)
+        heading.position, heading.marker_text, heading.text, heading.role = (
+            position, row.get("marker_text", "").strip(), row["text"].strip(), row["role"]
+        )
+        heading.parent = section if row.get("level") == 2 else None
+        heading.save()
+        kept.add(heading.pk)
+        if row.get("level") != 2:
+            section = heading
+    removed = [h for pk, h in existing.items() if pk not in kept]
+    holding = [h for h in removed if h.clauses.exists()]
+    if holding:
+        raise ValidationError(HEADING_HAS_CONTENT.format(holding[0].text))
+    Heading.objects.filter(pk__in=[h.pk for h in removed]).delete()
 
 
 DUTY_MARKERS = [("- ", Clause.Marker.DASH), ("+ ", Clause.Marker.PLUS)]

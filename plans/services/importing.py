@@ -4,13 +4,16 @@ Word importer's output next."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from agencies.models import Agency
-from common.text import clean_text
+from common.text import clean_text, fold
 
-from ..models import Area, BasisReference, Channel, Clause, Heading, Plan, Responsibility, Task
+from ..models import Area, BasisReference, Channel, Clause, Heading, Plan, PlanImport, Responsibility, Task
+from .lifecycle import transition_record
 
 SECTION_KEYS = {
     "purposes": Clause.Section.PURPOSE,
@@ -181,3 +184,84 @@ def _add_tasks(plan: Plan, items: list[dict], *, agencies: dict, areas: dict, ch
         task.full_clean(exclude=["plan"])
         task.save()
         task.coordinating_agencies.set(agencies[code] for code in item.get("coordinating", []))
+
+
+# The review page shows each list of clauses as lines of text, one clause a
+# line, two spaces of indent a level down, the marker as written in front.
+MARKER_PATTERNS = [
+    (Clause.Marker.NUMBER, re.compile(r"^(\d+(?:\.\d+)+\.?|\d+\.)\s+")),
+    (Clause.Marker.LETTER, re.compile(r"^([a-zđ]{1,2}\))\s+")),
+    (Clause.Marker.DASH, re.compile(r"^([-–—•])\s+")),
+    (Clause.Marker.PLUS, re.compile(r"^(\+)\s+")),
+]
+
+
+def clauses_to_lines(items: list[dict], level: int = 0) -> list[str]:
+    lines = []
+    for item in items:
+        marker = item.get("marker_text") or ""
+        for index, paragraph in enumerate((item.get("text") or "").split("\n")):
+            prefix = f"{marker} " if marker and index == 0 else ""
+            lines.append("  " * level + prefix + paragraph)
+        lines.extend(clauses_to_lines(item.get("children", []), level + 1))
+    return lines
+
+
+def clauses_from_lines(text: str) -> list[dict]:
+    """The inverse of clauses_to_lines: markers recognised at the start of a
+    line, nesting from the indent; a line without a marker under a clause is
+    a further paragraph of it only when indented like it, else a paragraph."""
+    roots: list[dict] = []
+    stack: list[tuple[int, dict]] = []
+    for raw in (text or "").splitlines():
+        if not raw.strip():
+            continue
+        level = (len(raw) - len(raw.lstrip(" "))) // 2
+        line = raw.strip()
+        marker, marker_text = Clause.Marker.PARAGRAPH, ""
+        for kind, pattern in MARKER_PATTERNS:
+            found = pattern.match(line)
+            if found:
+                marker, marker_text, line = kind, found.group(1), line[found.end():]
+                break
+        item = {"marker": marker, "marker_text": marker_text, "text": line, "children": []}
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        (stack[-1][1]["children"] if stack else roots).append(item)
+        stack.append((level, item))
+    return roots
+
+
+def agency_guess(title: str, agencies: list[Agency]) -> Agency | None:
+    """The agency a responsibility's title names, accent-insensitively: the
+    longest name (or short name) found in the title, so "Phòng Văn hóa - Thông
+    tin huyện" picks that office, not the district."""
+    folded = fold(title)
+    best: tuple[int, Agency | None] = (0, None)
+    for agency in agencies:
+        for name in (agency.name, agency.short_name):
+            key = fold(name)
+            if key and len(key) > best[0] and key in folded:
+                best = (len(key), agency)
+    return best[1]
+
+
+@transaction.atomic
+def plan_import_save(*, plan_import: PlanImport, structure: dict, user) -> Plan:
+    """The reviewed structure saved as a draft of the import's issuer. The
+    number and date a source already had are kept on the import (the head
+    records the plan as issued on paper from the draft); the draft keeps the
+    lines the drafter confirmed as not belonging anywhere."""
+    if plan_import.plan_id:
+        raise ValidationError("Bản nhập này đã được lưu thành dự thảo.")
+    data = dict(structure, issuer=plan_import.issuer.code, status=Plan.Status.DRAFT)
+    if data.get("issue_date"):
+        data["draft_month"], data["draft_year"] = None, None
+    data.update(number=None, number_text="", issue_date=None)
+    plan = plan_create_from_data(data=data, created_by=user)
+    transition_record(plan, user=user, from_status=Plan.Status.DRAFT,
+                      comment=f"Nhập từ {plan_import.filename or 'văn bản dán vào'}")
+    plan_import.plan = plan
+    plan_import.structure = structure
+    plan_import.save(update_fields=["plan", "structure"])
+    return plan

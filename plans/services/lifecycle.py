@@ -20,10 +20,10 @@ def transition_record(plan: Plan, *, user, from_status: str, comment: str = "") 
     )
 
 
-def _move(plan: Plan, *, user, expected: str, to: str, comment: str = "", fields=()) -> Plan:
+def _move(plan: Plan, *, user, expected: tuple[str, ...], to: str, comment: str = "", fields=()) -> Plan:
     from_status = plan.status
     # Lock the row: two heads pressing "Ban hành" at once move the plan once.
-    status_move(plan, expected=[expected], to=to, noun="Kế hoạch")
+    status_move(plan, expected=expected, to=to, noun="Kế hoạch")
     plan.save(update_fields=["status", "lock_version", "updated_at", *fields])
     transition_record(plan, user=user, from_status=from_status, comment=comment)
     return plan
@@ -43,7 +43,7 @@ def plan_submit(*, plan: Plan, user, comment: str = "") -> Plan:
     ]
     if missing:
         raise ValidationError(f"Chưa thể trình: còn thiếu phần {', '.join(missing)}.")
-    return _move(plan, user=user, expected=Plan.Status.DRAFT, to=Plan.Status.SUBMITTED, comment=comment)
+    return _move(plan, user=user, expected=(Plan.Status.DRAFT,), to=Plan.Status.SUBMITTED, comment=comment)
 
 
 @transaction.atomic
@@ -51,32 +51,63 @@ def plan_return(*, plan: Plan, user, comment: str) -> Plan:
     """Trình duyệt -> dự thảo, with the reason the drafter must read."""
     if not comment.strip():
         raise ValidationError({"comment": "Nhập lý do trả lại để người soạn biết cần sửa gì."})
-    return _move(plan, user=user, expected=Plan.Status.SUBMITTED, to=Plan.Status.DRAFT, comment=comment)
+    return _move(plan, user=user, expected=(Plan.Status.SUBMITTED,), to=Plan.Status.DRAFT, comment=comment)
+
+
+def _fix_number_and_move(
+    plan: Plan, *, user, expected: tuple[str, ...], number: int, number_text: str, issue_date: dt.date,
+    signer_authority: str, signer_position: str, signer_name: str, recorded: bool, comment: str,
+) -> Plan:
+    """Number, date and signer fixed, the plan moved to issued; a number
+    already used by the issuer that year is refused next to the field."""
+    taken = ValidationError(
+        {"number": f"Số {number_text or f'{number:02d}'}/{plan.symbol} đã được dùng trong năm {issue_date.year}."}
+    )
+    clash = Plan.objects.filter(
+        issuer=plan.issuer, symbol=plan.symbol, number=number, issue_date__year=issue_date.year
+    ).exclude(pk=plan.pk)
+    if clash.exists():
+        raise taken
+    plan.number, plan.number_text, plan.issue_date, plan.recorded = number, number_text, issue_date, recorded
+    plan.signer_authority, plan.signer_position, plan.signer_name = signer_authority, signer_position, signer_name
+    try:
+        with transaction.atomic():
+            return _move(
+                plan, user=user, expected=expected, to=Plan.Status.ISSUED, comment=comment,
+                fields=["number", "number_text", "issue_date", "recorded", "signer_authority", "signer_position",
+                        "signer_name"],
+            )
+    except IntegrityError as exc:  # another head took the number a moment ago
+        raise taken from exc
 
 
 @transaction.atomic
 def plan_issue(
     *, plan: Plan, user, number: int, issue_date: dt.date, signer_authority: str, signer_position: str,
-    signer_name: str,
+    signer_name: str, number_text: str = "",
 ) -> Plan:
     """Trình duyệt -> ban hành: number, date and signer are fixed; the plan is read-only after."""
-    clash = Plan.objects.filter(
-        issuer=plan.issuer, symbol=plan.symbol, number=number, issue_date__year=issue_date.year
-    ).exclude(pk=plan.pk)
-    if clash.exists():
-        raise ValidationError(
-            {"number": f"Số {number:02d}/{plan.symbol} đã được dùng trong năm {issue_date.year}."}
-        )
-    plan.number, plan.issue_date = number, issue_date
-    plan.signer_authority, plan.signer_position, plan.signer_name = signer_authority, signer_position, signer_name
-    try:
-        with transaction.atomic():
-            return _move(
-                plan, user=user, expected=Plan.Status.SUBMITTED, to=Plan.Status.ISSUED,
-                fields=["number", "issue_date", "signer_authority", "signer_position", "signer_name"],
-                comment=f"Ban hành số {plan.reference} ngày {issue_date:%d/%m/%Y}",
-            )
-    except IntegrityError as exc:  # another head took the number a moment ago
-        raise ValidationError(
-            {"number": f"Số {number:02d}/{plan.symbol} đã được dùng trong năm {issue_date.year}."}
-        ) from exc
+    label = number_text or f"{number:02d}"
+    return _fix_number_and_move(
+        plan, user=user, expected=(Plan.Status.SUBMITTED,), number=number, number_text=number_text,
+        issue_date=issue_date, signer_authority=signer_authority, signer_position=signer_position,
+        signer_name=signer_name, recorded=False,
+        comment=f"Ban hành số {label}/{plan.symbol} ngày {issue_date:%d/%m/%Y}",
+    )
+
+
+@transaction.atomic
+def plan_record(
+    *, plan: Plan, user, number: int, issue_date: dt.date, signer_authority: str, signer_position: str,
+    signer_name: str, number_text: str = "",
+) -> Plan:
+    """A plan issued on paper before it came into the portal: recorded as
+    issued with its real number, date and signer, and marked so (it was not
+    issued here). Its tasks are reported on like any issued plan's."""
+    label = number_text or f"{number:02d}"
+    return _fix_number_and_move(
+        plan, user=user, expected=(Plan.Status.DRAFT, Plan.Status.SUBMITTED), number=number,
+        number_text=number_text, issue_date=issue_date, signer_authority=signer_authority,
+        signer_position=signer_position, signer_name=signer_name, recorded=True,
+        comment=f"Ghi nhận kế hoạch đã ban hành trên giấy: số {label}/{plan.symbol} ngày {issue_date:%d/%m/%Y}",
+    )
