@@ -251,9 +251,12 @@ def keep_row_together(row) -> None:
 
 
 def add_letterhead(document: Document, letterhead: Letterhead) -> None:
-    """ô 1-4 in a borderless 2 x 2 table: agency | national title, Số | date."""
-    table = fixed_table(document, 2, LETTERHEAD_WIDTHS, shift=TABLE_SHIFT, cell_margin=Emu(0))
-    (agency, state), (number, date) = (row.cells for row in table.rows)
+    """ô 1-4 in a borderless 2 x 2 table: agency | national title, Số | date.
+    Without Số and date (a plan issued by a Quyết định) the table has one row."""
+    with_number = bool(letterhead.number_line or letterhead.date_line)
+    table = fixed_table(document, 2 if with_number else 1, LETTERHEAD_WIDTHS, shift=TABLE_SHIFT,
+                        cell_margin=Emu(0))
+    agency, state = table.rows[0].cells
     agency_col, state_col = LETTERHEAD_WIDTHS
 
     paragraph = _first_paragraph(agency, "Letterhead")
@@ -271,6 +274,9 @@ def add_letterhead(document: Document, letterhead: Letterhead) -> None:
     add_paragraph(state, letterhead.national_motto, "Letterhead", bold=True)
     add_rule(state, measure(letterhead.national_motto, Pt(13), bold=True), state_col)
 
+    if not with_number:
+        return
+    number, date = table.rows[1].cells
     paragraph = _first_paragraph(number, "Letterhead")
     paragraph.paragraph_format.space_before = Pt(6)
     add_run(paragraph, letterhead.number_line)
@@ -279,8 +285,10 @@ def add_letterhead(document: Document, letterhead: Letterhead) -> None:
     add_run(paragraph, letterhead.date_line, size=BODY_SIZE, italic=True)
 
 
-def add_title(document: Document, doc_type: str, title_lines: list[str]) -> None:
-    """ô 5a: KẾ HOẠCH / BÁO CÁO and the trích yếu, centred, bold, a short rule under."""
+def add_title(document: Document, doc_type: str, title_lines: list[str], note: str = "") -> None:
+    """ô 5a: KẾ HOẠCH / BÁO CÁO / QUYẾT ĐỊNH and the trích yếu, centred, bold,
+    a short rule under; `note`, the italic "(Ban hành kèm theo Quyết định …)"
+    of a plan issued by a decision, goes between the trích yếu and the rule."""
     paragraph = add_paragraph(document, doc_type, "Centered", bold=True)
     paragraph.paragraph_format.space_before = Pt(18)
     paragraph = add_paragraph(document, style="Centered")
@@ -288,9 +296,12 @@ def add_title(document: Document, doc_type: str, title_lines: list[str]) -> None
         run = add_run(paragraph, line, bold=True)
         if index < len(title_lines) - 1:
             run.add_break()
+    if note:
+        add_paragraph(document, note, "Centered", italic=True)
     room = text_width(document.sections[-1])
-    widest = min(max(measure(line, BODY_SIZE, bold=True) for line in title_lines), room)
-    add_rule(document, Emu(int(widest * 0.4)), room).paragraph_format.space_after = Pt(12)
+    widest = min(max((measure(line, BODY_SIZE, bold=True) for line in title_lines), default=Emu(0)), room)
+    length = Emu(int(room * 0.3)) if note or not title_lines else Emu(int(widest * 0.4))
+    add_rule(document, length, room).paragraph_format.space_after = Pt(12)
 
 
 def add_sign_off(document: Document, signature: Signature, recipients: list[str]) -> None:

@@ -10,14 +10,32 @@ from functools import lru_cache
 MM_PER_PT = 25.4 / 72
 
 
+# "Ự": Liberation 1.x (fonts-liberation) has no Vietnamese letters with two
+# marks, Liberation 2 (fonts-liberation2, what fontconfig picks) has them all.
+VIETNAMESE_PROBE = 0x1EF0
+
+
+@lru_cache(maxsize=4)
+def font_path(style: str) -> str | None:
+    """The Liberation Serif file of `style` ("Regular", "Bold"): one that has
+    the Vietnamese letters when several versions are installed."""
+    from fontTools.ttLib import TTFont
+
+    paths = sorted(glob.glob(f"/usr/share/fonts/**/LiberationSerif-{style}.ttf", recursive=True))
+    for path in paths:
+        if VIETNAMESE_PROBE in TTFont(path, lazy=True).getBestCmap():
+            return path
+    return paths[0] if paths else None
+
+
 @lru_cache(maxsize=2)
 def _advances(style: str) -> tuple[dict[int, int], int] | None:
     from fontTools.ttLib import TTFont
 
-    paths = glob.glob(f"/usr/share/fonts/**/LiberationSerif-{style}.ttf", recursive=True)
-    if not paths:
+    path = font_path(style)
+    if path is None:
         return None
-    font = TTFont(sorted(paths)[0], lazy=True)
+    font = TTFont(path, lazy=True)
     hmtx = font["hmtx"]
     widths = {code: hmtx[glyph][0] for code, glyph in font.getBestCmap().items()}
     return widths, font["head"].unitsPerEm

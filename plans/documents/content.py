@@ -9,9 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from common.money import money_format as money
+from common.text import clean_text
 from nd30.metrics import balanced_lines
-from nd30.parts import NUMBER_BLANK, Block, Letterhead, Signature, number_line
-from plans.layout import date_line, letterhead, plan_basis_paragraph, plan_layout, plan_recipients
+from nd30.parts import (
+    NUMBER_BLANK,
+    Block,
+    Letterhead,
+    Signature,
+    article_block,
+    basis_lines,
+    date_text,
+    decision_authority,
+    number_line,
+    printable,
+)
+from plans.layout import date_line, letterhead, plan_layout, plan_recipients
 from plans.models import Plan
 
 # Portrait text area is 155 mm; one spare for the renderers' rounding.
@@ -55,6 +67,21 @@ class Appendix:
 
 
 @dataclass(frozen=True)
+class DecisionPage:
+    """The Quyết định that issues a plan (form "decision"), printed before it."""
+
+    letterhead: Letterhead
+    doc_type: str
+    title_lines: list[str]
+    authority: str
+    basis: list[str]
+    decides: str
+    articles: list[Block]
+    signature: Signature
+    recipients: list[str]
+
+
+@dataclass(frozen=True)
 class PlanDocument:
     letterhead: Letterhead
     doc_type: str
@@ -65,10 +92,21 @@ class PlanDocument:
     recipients: list[str]
     appendix: Appendix | None
     is_draft: bool
+    # A plan issued by a Quyết định: the decision page, and the plan's italic
+    # "(Ban hành kèm theo Quyết định số …)" under its trích yếu.
+    decision: DecisionPage | None = None
+    attachment_line: str = ""
+
+
+def _is_decision(plan: Plan) -> bool:
+    return plan.form == Plan.Form.DECISION
 
 
 def plan_letterhead(plan: Plan) -> Letterhead:
     parent, agency_lines = letterhead(plan)
+    if _is_decision(plan):
+        # ND30 §8: a plan issued by a Quyết định carries no Số and no date of its own.
+        return Letterhead(parent=parent, agency_lines=agency_lines, number_line="", date_line="")
     return Letterhead(
         parent=parent,
         agency_lines=agency_lines,
@@ -105,13 +143,45 @@ def _close_text(blocks: list[Block]) -> None:
             return
 
 
+def _as_written(plan: Plan) -> bool:
+    """A plan imported with its own headings and markers, or recorded from
+    paper, prints its text exactly: no "./." is added at its end."""
+    return plan.keep_markers or plan.recorded
+
+
+def _basis_paragraph(plan: Plan) -> str:
+    """layout.plan_basis_paragraph ("Căn cứ A; B. <lead-in>", the verb printed
+    when it changes), without doubling the ";" or "." a stored basis already
+    ends with ("… pháp luật;;")."""
+    pieces, last_verb = [], None
+    for ref in plan.basis_references.all():
+        text = ref.text.strip().rstrip(";.,").rstrip()
+        pieces.append(text if ref.verb == last_verb else f"{ref.verb} {text}".strip())
+        last_verb = ref.verb
+    text = "; ".join(pieces)
+    lead_in = plan.basis_lead_in.strip()
+    if text and lead_in:
+        return f"{text}. {lead_in}"
+    return f"{text}." if text else lead_in
+
+
+def plan_basis(plan: Plan) -> list[Block]:
+    """The căn cứ and the lead-in: one running paragraph, or (basis style
+    "lines") each basis on its own italic line, then the lead-in upright."""
+    if plan.basis_style != Plan.BasisStyle.LINES:
+        basis = _basis_paragraph(plan)
+        return [Block("text", basis)] if basis else []
+    references = [f"{ref.verb} {ref.text}".strip() for ref in plan.basis_references.all()]
+    blocks = [Block("basis", line) for line in basis_lines(references)]
+    if plan.basis_lead_in.strip():
+        blocks.extend(Block("text", line) for line in plan.basis_lead_in.splitlines() if line.strip())
+    return blocks
+
+
 def plan_body(plan: Plan) -> list[Block]:
-    blocks: list[Block] = []
-    basis = plan_basis_paragraph(plan)
-    if basis:
-        blocks.append(Block("text", basis))
+    blocks = plan_basis(plan)
     for section in plan_layout(plan):
-        blocks.append(Block("section", f"{section.label} {section.title}"))
+        blocks.append(Block("section", f"{section.label} {section.title}".strip()))
         for part in section.parts:
             # A khoản without a title prints its number in front of its first line.
             inline_label = ""
@@ -123,7 +193,8 @@ def plan_body(plan: Plan) -> list[Block]:
                 _clause_blocks(clause, blocks, inline_label if index == 0 else "")
     if plan.closing_text.strip():
         blocks.extend(Block("text", p) for p in plan.closing_text.splitlines() if p.strip())
-    _close_text(blocks)
+    if not _as_written(plan):
+        _close_text(blocks)
     return blocks
 
 
@@ -145,35 +216,102 @@ def _task_row(number: int, task) -> TaskRow:
     )
 
 
+def _issued_text(plan: Plan) -> str:
+    # date_line() is "<place>, ngày …"; a link line wants only "ngày …".
+    return date_line(plan)[len(plan.place) + 2 :]
+
+
+def _decision_issued_text(plan: Plan) -> str:
+    """The decision's date: its own, else the plan's (blanks for a draft)."""
+    if plan.decision_date is not None:
+        return date_text(plan.decision_date)
+    return _issued_text(plan)
+
+
+def _decision_reference(plan: Plan) -> str:
+    reference = plan.decision_reference
+    return reference if plan.decision_number is not None else f"{NUMBER_BLANK}{reference}"
+
+
+def decision_attachment_line(plan: Plan) -> str:
+    return (f"(Ban hành kèm theo Quyết định số {_decision_reference(plan)} {_decision_issued_text(plan)} "
+            f"của {plan.issuer.name})")
+
+
 def plan_appendix(plan: Plan) -> Appendix | None:
     tasks = list(plan.tasks.all())
     if not tasks:
         return None
-    reference = plan.reference if plan.number is not None else f"{NUMBER_BLANK}{plan.reference}"
-    # date_line() is "<place>, ngày …"; the link line wants only "ngày …".
-    issued = date_line(plan)[len(plan.place) + 2 :]
+    if _is_decision(plan):
+        link_line = (f"(Kèm theo Kế hoạch ban hành kèm theo Quyết định số {_decision_reference(plan)} "
+                     f"{_decision_issued_text(plan)} của {plan.issuer.name})")
+    else:
+        reference = plan.reference if plan.number is not None else f"{NUMBER_BLANK}{plan.reference}"
+        link_line = f"(Kèm theo Kế hoạch số {reference} {_issued_text(plan)} của {plan.issuer.name})"
     total = sum(task.budget or 0 for task in tasks)
     return Appendix(
         label="Phụ lục",
         title=APPENDIX_TITLE,
-        link_line=f"(Kèm theo Kế hoạch số {reference} {issued} của {plan.issuer.name})",
+        link_line=link_line,
         columns=APPENDIX_COLUMNS,
         rows=[_task_row(number, task) for number, task in enumerate(tasks, start=1)],
         total=money(total) if total else "",
     )
 
 
+def _title_lines(title: str) -> list[str]:
+    title = " ".join(clean_text(title).split())
+    return balanced_lines(title, 14, TITLE_WIDTH_MM, bold=True) if title else []
+
+
+def decision_page(plan: Plan) -> DecisionPage | None:
+    """The Quyết định page of a plan issued by one: its letterhead (the
+    decision's number and date), trích yếu, authority, căn cứ one a line,
+    "QUYẾT ĐỊNH:", the articles, then the signer and "Nơi nhận" (the plan
+    itself is not signed again)."""
+    if not _is_decision(plan):
+        return None
+    parent, agency_lines = letterhead(plan)
+    signature = plan_signature(plan)
+    return DecisionPage(
+        letterhead=Letterhead(
+            parent=parent,
+            agency_lines=agency_lines,
+            number_line=number_line(number=plan.decision_number, symbol=plan.decision_symbol,
+                                    as_written=plan.decision_number_text),
+            date_line=f"{plan.place}, {_decision_issued_text(plan)}",
+        ),
+        doc_type="QUYẾT ĐỊNH",
+        title_lines=_title_lines(plan.decision_title),
+        authority=decision_authority(signature.title_lines, plan.issuer.name),
+        basis=basis_lines(plan.decision_basis.splitlines()),
+        decides="QUYẾT ĐỊNH:",
+        articles=[article_block(line) for line in plan.decision_articles.splitlines() if line.strip()],
+        signature=signature,
+        recipients=plan_recipients(plan),
+    )
+
+
 def plan_document(plan: Plan) -> PlanDocument:
     """The printed plan. `plan` must come from selectors.plan_with_contents()
-    (or plan_get_for_user), so building this costs no further queries."""
-    return PlanDocument(
+    (or plan_get_for_user), so building this costs no further queries.
+
+    Every text in it is composed (NFC) and free of control characters, even
+    if a stored one is not: each plan must print."""
+    decision = decision_page(plan)
+    document = PlanDocument(
         letterhead=plan_letterhead(plan),
         doc_type="KẾ HOẠCH",
         title=plan.title,
-        title_lines=balanced_lines(plan.title, 14, TITLE_WIDTH_MM, bold=True),
+        title_lines=_title_lines(plan.title),
         body=plan_body(plan),
-        signature=plan_signature(plan),
-        recipients=plan_recipients(plan),
+        # The decision is what is signed and sent out.
+        signature=Signature() if decision else plan_signature(plan),
+        recipients=[] if decision else plan_recipients(plan),
         appendix=plan_appendix(plan),
-        is_draft=plan.status != Plan.Status.ISSUED,
+        # A plan recorded from paper was issued there: no draft mark.
+        is_draft=plan.status != Plan.Status.ISSUED and not plan.recorded,
+        decision=decision,
+        attachment_line=decision_attachment_line(plan) if decision else "",
     )
+    return printable(document)

@@ -30,11 +30,14 @@ from nd30.docx import (
     setup_styles,
     text_width,
 )
+from nd30.parts import Block
 from plans.models import Plan
 
-from .content import Appendix, plan_document
+from .content import Appendix, DecisionPage, plan_document
 
 DRAFT_MARK = "DỰ THẢO"
+# Word and python-docx hold the core-properties title to 255 characters.
+CORE_TITLE_MAX = 255
 
 
 def _add_appendix(document, appendix: Appendix, *, draft: bool) -> None:
@@ -82,24 +85,54 @@ def _add_appendix(document, appendix: Appendix, *, draft: bool) -> None:
         total[7].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
+def _add_blocks(document, blocks) -> None:
+    for block in blocks:
+        paragraph = document.add_paragraph()
+        if block.kind == "article":
+            add_run(paragraph, block.label, bold=True)
+            add_run(paragraph, f" {block.text}" if block.text else "")
+            continue
+        heading = block.kind in ("section", "part")
+        add_run(paragraph, block.text, bold=heading, italic=block.kind == "basis")
+        if heading:
+            paragraph.paragraph_format.keep_with_next = True
+
+
+def _add_decision(document, decision: DecisionPage) -> None:
+    """The Quyết định that issues the plan, signed; the plan follows on a new page."""
+    add_letterhead(document, decision.letterhead)
+    add_title(document, decision.doc_type, decision.title_lines)
+    paragraph = add_paragraph(document, decision.authority, "Centered", bold=True)
+    paragraph.paragraph_format.space_after = Pt(6)
+    _add_blocks(document, [Block("basis", line) for line in decision.basis])
+    paragraph = add_paragraph(document, decision.decides, "Centered", bold=True)
+    paragraph.paragraph_format.space_before = Pt(12)
+    _add_blocks(document, decision.articles)
+    add_sign_off(document, decision.signature, decision.recipients)
+
+
 def plan_docx_render(*, plan: Plan) -> bytes:
     content = plan_document(plan)
     document = Document()
     setup_styles(document)
-    document.core_properties.title = f"{content.doc_type} {content.title}"
+    document.core_properties.title = f"{content.doc_type} {content.title}"[:CORE_TITLE_MAX]
     document.core_properties.language = "vi-VN"
     section = document.sections[0]
     setup_portrait(section)
-    add_page_numbers(section, first_page_mark=DRAFT_MARK if content.is_draft else "")
+    mark = DRAFT_MARK if content.is_draft else ""
+    add_page_numbers(section, first_page_mark=mark)
 
+    if content.decision:
+        _add_decision(document, content.decision)
+        # The plan is a document of its own: a new page, numbered from 1 again.
+        section = document.add_section(WD_SECTION.NEW_PAGE)
+        setup_portrait(section)
+        add_page_numbers(section, restart=True, first_page_mark=mark)
     add_letterhead(document, content.letterhead)
-    add_title(document, content.doc_type, content.title_lines)
-    for block in content.body:
-        paragraph = document.add_paragraph()
-        add_run(paragraph, block.text, bold=block.kind != "text")
-        if block.kind != "text":
-            paragraph.paragraph_format.keep_with_next = True
-    add_sign_off(document, content.signature, content.recipients)
+    add_title(document, content.doc_type, content.title_lines, note=content.attachment_line)
+    _add_blocks(document, content.body)
+    if content.signature or content.recipients:
+        add_sign_off(document, content.signature, content.recipients)
     if content.appendix:
         _add_appendix(document, content.appendix, draft=content.is_draft)
 
