@@ -93,6 +93,12 @@ TEMPLATE = [
 ]
 
 
+ORPHAN_TITLES = {
+    R.PURPOSE: "MỤC ĐÍCH", R.REQUIREMENT: "YÊU CẦU", R.CONTENT: "NỘI DUNG TUYÊN TRUYỀN",
+    R.CHANNEL: "HÌNH THỨC TUYÊN TRUYỀN", R.FUNDING: "KINH PHÍ THỰC HIỆN",
+}
+
+
 def template_headings() -> list[Heading]:
     """Unsaved headings of today's template, in the same shape a plan stores."""
     headings = []
@@ -123,6 +129,7 @@ class _Body:
         for heading in headings:
             if heading.role in by_role:
                 self.by_heading.setdefault(heading.pk, []).extend(by_role.pop(heading.role))
+        self.orphans = by_role  # roles the plan has text for but no heading
         self.duties: dict[int, list[Clause]] = {}
         for clause in sorted(plan.clauses.all(), key=lambda c: (c.position, c.pk)):
             if clause.responsibility_id and not clause.parent_id:
@@ -150,6 +157,16 @@ def plan_layout(plan: Plan) -> list[PrintedSection]:
     parts_of: dict[int | None, list[Heading]] = {}
     for heading in sorted(headings, key=lambda h: (h.position, h.pk)):
         parts_of.setdefault(heading.parent_id, []).append(heading)
+    # Text whose role lost its heading (the drafter changed the headings)
+    # still prints, at the end under the template's title: nothing is dropped.
+    tops = parts_of.setdefault(None, [])
+    for index, (role, clauses) in enumerate(body.orphans.items(), start=1):
+        stray = Heading(pk=-1000 - index, position=10**6 + index, text=ORPHAN_TITLES.get(role, "NỘI DUNG KHÁC"),
+                        role=role)
+        body.by_heading[stray.pk] = clauses
+        tops.append(stray)
+    if body.duties and not any(h.role == R.DUTY for h in headings):
+        tops.append(Heading(pk=-2000, position=10**6 + 100, text="TỔ CHỨC THỰC HIỆN", role=R.DUTY))
 
     sections = []
     for section in parts_of.get(None, []):
@@ -192,17 +209,18 @@ def plan_recipients(plan: Plan) -> list[str]:
 
 
 def plan_basis_paragraph(plan: Plan) -> str:
-    """"Thực hiện A; B. <lead-in>": the verb is printed when it changes."""
+    """"Thực hiện A; B. <lead-in>": the verb printed when it changes, without
+    doubling the ";" or "." a stored basis already ends with ("… pháp luật;;")."""
     pieces, last_verb = [], None
     for ref in plan.basis_references.all():
-        pieces.append(ref.text if ref.verb == last_verb else f"{ref.verb} {ref.text}")
+        text = ref.text.strip().rstrip(";.,").rstrip()
+        pieces.append(text if ref.verb == last_verb else f"{ref.verb} {text}".strip())
         last_verb = ref.verb
     text = "; ".join(pieces)
-    if text and plan.basis_lead_in:
-        return f"{text}. {plan.basis_lead_in}"
-    return text or plan.basis_lead_in
-
-
+    lead_in = plan.basis_lead_in.strip()
+    if text and lead_in:
+        return f"{text}. {lead_in}"
+    return f"{text}." if text else lead_in
 
 
 def letterhead(plan: Plan) -> tuple[str, list[str]]:

@@ -5,12 +5,11 @@ review page, saves, and opens the draft."""
 import pytest
 
 from agencies.tests.factories import PASSWORD
+from conftest import ARTIFACTS
 from plans.models import Area, Channel, Plan
 from plans.reference import reference_lists_ensure
 from plans.tests.importing_docx import build_docx
 from plans.tests.test_import_views import SOURCE
-
-from conftest import ARTIFACTS
 
 
 @pytest.mark.django_db(transaction=True)

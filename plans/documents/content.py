@@ -23,7 +23,7 @@ from nd30.parts import (
     number_line,
     printable,
 )
-from plans.layout import date_line, letterhead, plan_layout, plan_recipients
+from plans.layout import date_line, letterhead, plan_basis_paragraph, plan_layout, plan_recipients
 from plans.models import Plan
 
 # Portrait text area is 155 mm; one spare for the renderers' rounding.
@@ -149,27 +149,11 @@ def _as_written(plan: Plan) -> bool:
     return plan.keep_markers or plan.recorded
 
 
-def _basis_paragraph(plan: Plan) -> str:
-    """layout.plan_basis_paragraph ("Căn cứ A; B. <lead-in>", the verb printed
-    when it changes), without doubling the ";" or "." a stored basis already
-    ends with ("… pháp luật;;")."""
-    pieces, last_verb = [], None
-    for ref in plan.basis_references.all():
-        text = ref.text.strip().rstrip(";.,").rstrip()
-        pieces.append(text if ref.verb == last_verb else f"{ref.verb} {text}".strip())
-        last_verb = ref.verb
-    text = "; ".join(pieces)
-    lead_in = plan.basis_lead_in.strip()
-    if text and lead_in:
-        return f"{text}. {lead_in}"
-    return f"{text}." if text else lead_in
-
-
 def plan_basis(plan: Plan) -> list[Block]:
     """The căn cứ and the lead-in: one running paragraph, or (basis style
     "lines") each basis on its own italic line, then the lead-in upright."""
     if plan.basis_style != Plan.BasisStyle.LINES:
-        basis = _basis_paragraph(plan)
+        basis = plan_basis_paragraph(plan)
         return [Block("text", basis)] if basis else []
     references = [f"{ref.verb} {ref.text}".strip() for ref in plan.basis_references.all()]
     blocks = [Block("basis", line) for line in basis_lines(references)]

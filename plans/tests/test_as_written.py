@@ -223,3 +223,14 @@ def test_recording_needs_the_confirmation_and_a_date_not_in_the_future(client, t
     assert "Đánh dấu xác nhận trước khi ghi nhận." in body and "Ngày ban hành không được sau hôm nay." in body
     plan.refresh_from_db()
     assert plan.status == Plan.Status.DRAFT and not plan.recorded
+
+
+def test_text_whose_role_lost_its_heading_still_prints_at_the_end(tree):
+    plan = plan_draft(issuer=tree["district"])
+    Heading.objects.create(plan=plan, position=1, text="MỤC TIÊU", role=Heading.Role.PURPOSE)
+    lines = printed(plan)
+    assert lines[0] == "I. MỤC TIÊU"
+    # The plan's requirement, content and channel clauses have no heading of their role any more.
+    assert "II. YÊU CẦU" in lines and "- Tuyên truyền thường xuyên, đúng trọng tâm." not in lines[:2]
+    assert any(line.endswith("Tuyên truyền thường xuyên, đúng trọng tâm.") for line in lines)
+    assert "IV. HÌNH THỨC TUYÊN TRUYỀN" in lines
