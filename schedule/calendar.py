@@ -55,15 +55,21 @@ def _holidays(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("VN", years=[year - 1, year, year + 1])
 
 
-def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in _holidays(day.year)
+def is_working_day(day: dt.date, *, public_holidays: bool = True) -> bool:
+    """The package's own rule: a weekday that is no holiday, or a weekend day
+    the Government moved work to (make-up Saturdays, e.g. 26/04/2025 for
+    02/05/2025, are listed in `weekend_workdays`). Without public holidays:
+    only weekends count, for checks that must not trip over one year's Tết."""
+    if not public_holidays:
+        return day.weekday() < 5
+    return bool(_holidays(day.year).is_working_day(day))
 
 
-def add_working_days(day: dt.date, count: int) -> dt.date:
+def add_working_days(day: dt.date, count: int, *, public_holidays: bool = True) -> dt.date:
     """The `count`-th working day after `day`."""
     while count > 0:
         day += dt.timedelta(days=1)
-        if is_working_day(day):
+        if is_working_day(day, public_holidays=public_holidays):
             count -= 1
     return day
 

@@ -37,3 +37,15 @@ def test_periods_come_from_the_calendar_data():
     assert ReportingPeriod.objects.count() == 4
     year = ReportingPeriod.objects.get(label="Năm 2026")
     assert (year.start, year.end, year.due) == (dt.date(2025, 12, 15), dt.date(2026, 12, 14), dt.date(2026, 12, 21))
+
+
+def test_a_make_up_saturday_is_a_working_day():
+    # 02/05/2025 was given off against work on Saturday 26/04/2025, and
+    # 31/08/2026 against Saturday 22/08/2026 (the `holidays` package lists both).
+    assert is_working_day(dt.date(2025, 4, 26))
+    assert not is_working_day(dt.date(2025, 5, 2))
+    assert is_working_day(dt.date(2026, 8, 22))
+    assert not is_working_day(dt.date(2026, 8, 31))
+    assert not is_working_day(dt.date(2026, 8, 29))  # an ordinary Saturday
+    # Friday 21/08/2026 + 1 working day is that Saturday, not Monday 24/08.
+    assert add_working_days(dt.date(2026, 8, 21), 1) == dt.date(2026, 8, 22)
