@@ -28,8 +28,8 @@ from common.text import fold
 from plans.models import Area, Channel, Plan, Task
 from plans.reference import reference_lists_ensure
 from reports.models import Report, ReportLine
-from schedule.models import LevelDeadline, ReportingRule
-from schedule.services import agency_due_date, periods_ensure
+from schedule.models import ReportingChain, ReportingRule
+from schedule.services import agency_due_dates, periods_ensure
 
 # The 34 provincial units since 1 July 2025; the first six are cities.
 PROVINCES = [
@@ -251,17 +251,18 @@ def _line(rng: random.Random, report: Report, task: tuple[int, list[str], int, i
 
 def _reports(*, owed: dict[int, _Owed], periods, today: dt.date, rng: random.Random,
              batch_size: int) -> tuple[int, int]:
-    level_days = dict(LevelDeadline.objects.values_list("agency_kind", "working_days"))
+    book = ReportingChain.objects.rulebook()
     # Some provinces report better than others, so the charts have a shape.
     compliance: dict[int, float] = {}
     reports = lines = 0
     for period in periods:
         batch: list[tuple[Report, _Owed]] = []
+        dues = agency_due_dates(period=period, agencies=[entry.agency for entry in owed.values()], book=book)
         for entry in owed.values():
             agency = entry.agency
             province = agency.parent_id or agency.pk
             rate = compliance.setdefault(province, rng.uniform(0.7, 0.98))
-            due = agency_due_date(period=period, agency_kind=agency.kind, level_days=level_days)
+            due = dues[agency.pk]
             fate = "draft" if period.start > today else _fate(rng, due_passed=due < today, compliance=rate)
             report = Report(agency=agency, period=period, due_date=due)
             if fate != "missing" and fate != "draft":

@@ -24,6 +24,7 @@ from .reports import (
     report_return,
     report_save,
     report_submit,
+    reports_due_refresh,
     reports_ensure,
 )
 
@@ -31,5 +32,5 @@ __all__ = [
     "BUSY", "CLAIM_TIMEOUT", "CLOSED_REPORT", "DONE", "MAIL_ERRORS", "SENT", "STALE_REPORT", "DueNotice",
     "StaleReportError", "evidence_add", "evidence_delete", "notice_send", "notices_due", "notices_record",
     "notices_requeue", "reminders_manual", "report_accept", "report_return", "report_save", "report_submit",
-    "reports_ensure",
+    "reports_due_refresh", "reports_ensure",
 ]

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from common.locking import lock_claim, status_move
 from plans.models import Plan, Task
-from schedule.models import LevelDeadline, ReportingPeriod
-from schedule.services import agency_due_date
+from schedule.models import ReportingChain, ReportingPeriod
+from schedule.services import agency_due_dates
 
 from ..models import Report, ReportEvent, ReportLine
 
@@ -49,14 +49,11 @@ def reports_ensure(*, period: ReportingPeriod) -> int:
     pre-filled from the agency's previous report on the same task. Returns the
     number of reports created. A fixed number of queries whatever the size."""
     tasks = list(_tasks_owed(period))
-    level_days = dict(LevelDeadline.objects.values_list("agency_kind", "working_days"))
     existing = {r.agency_id: r for r in Report.objects.filter(period=period)}
     agencies = {t.lead_agency_id: t.lead_agency for t in tasks}
+    dues = agency_due_dates(period=period, agencies=[a for pk, a in agencies.items() if pk not in existing])
     new_reports = [
-        Report(
-            agency=agency, period=period,
-            due_date=agency_due_date(period=period, agency_kind=agency.kind, level_days=level_days),
-        )
+        Report(agency=agency, period=period, due_date=dues[agency_id])
         for agency_id, agency in agencies.items()
         if agency_id not in existing
     ]
@@ -86,6 +83,25 @@ def reports_ensure(*, period: ReportingPeriod) -> int:
         )
     ReportLine.objects.bulk_create(lines)
     return len(new_reports)
+
+
+@transaction.atomic
+def reports_due_refresh(*, period_ids: list[int]) -> int:
+    """A rule edit reached these open periods: give their reports not yet
+    sent the deadline the rules now say (sent reports keep the date they
+    were judged against). Returns how many changed."""
+    book = ReportingChain.objects.rulebook()
+    changed = []
+    for period in ReportingPeriod.objects.filter(pk__in=period_ids):
+        reports = list(Report.objects.filter(
+            period=period, status__in=[Report.Status.DRAFT, Report.Status.RETURNED]).select_related("agency"))
+        dues = agency_due_dates(period=period, agencies=[r.agency for r in reports], book=book)
+        for report in reports:
+            if report.due_date != dues[report.agency_id]:
+                report.due_date = dues[report.agency_id]
+                changed.append(report)
+    Report.objects.bulk_update(changed, ["due_date"])
+    return len(changed)
 
 
 def ensure_open(report: Report) -> None:
