@@ -176,41 +176,49 @@ def due_rules_errors(*, book: RuleBook, owner_id: int | None, owner_kind: str | 
     the sets that speak for the owner's units (the owner first)."""
     errors: list[str] = []
     for rule in changed:
-        kind = rule.agency_kind
-        if owner_id is not None and owner_kind and kind not in kinds_below(owner_kind):
-            errors.append(f"Bộ quy định của một đơn vị chỉ đặt hạn cho cấp dưới của đơn vị đó, "
-                          f"không cho {_level(kind)}.")
-            continue
-        if rule.mode == FIXED_DAY and not rule.due_day or rule.mode == WORKING_DAYS and not rule.working_days:
-            continue  # the field's own error says it
-        period_rules = ([p for p in book.period_rules if p.pk == rule.period_rule_id]
-                        if rule.period_rule_id else book.period_rules)
-        for period_rule in period_rules:
-            period = next_period(period_rule, today=today, period_model=period_model)
-            cutoff, due = rule_cutoff(rule, period), rule_due(rule, period)
-            if due < add_working_days(cutoff, 1):
-                errors.append(
-                    f"Hạn của {_level(kind)} ({describe(rule)}) phải sau ngày chốt số liệu ít nhất một ngày "
-                    f"làm việc (Nghị định 09/2019/NĐ-CP): kỳ {period.label} sẽ chốt số liệu ngày {fmt(cutoff)} "
-                    f"mà hạn gửi là ngày {fmt(due)}."
-                )
-                continue
-            pairs = [(kind, upper) for upper in REPORTS_TO.get(kind, ())]
-            pairs += [(lower, kind) for lower, uppers in REPORTS_TO.items() if kind in uppers]
-            for lower, upper in pairs:
-                low = book.rule_for(owners=owners, period_rule_id=period_rule.pk, agency_kind=lower)
-                high = book.rule_for(owners=owners, period_rule_id=period_rule.pk, agency_kind=upper)
-                if isinstance(low, LegacyRule) and isinstance(high, LegacyRule):
-                    continue
-                low_due, high_due = rule_due(low, period), rule_due(high, period)
-                # A holiday week can push working-day counts past a fixed day
-                # (the squeeze handles that); refuse only what is wrong in an
-                # ordinary week too.
-                if low_due > high_due and (rule_due(low, period, public_holidays=False)
-                                           > rule_due(high, period, public_holidays=False)):
-                    errors.append(
-                        f"{_level(lower).capitalize()} không được có hạn sau cấp mình gửi báo cáo "
-                        f"({_level(upper)}): kỳ {period.label} {_level(lower)} hạn ngày {fmt(low_due)}, "
-                        f"{_level(upper)} hạn ngày {fmt(high_due)}."
-                    )
+        errors += _rule_errors(book=book, rule=rule, owner_id=owner_id, owner_kind=owner_kind, owners=owners,
+                               today=today, period_model=period_model)[:1]  # the next period says enough
     return list(dict.fromkeys(errors))
+
+
+def _rule_errors(*, book: RuleBook, rule: Any, owner_id: int | None, owner_kind: str | None,
+                 owners: list[int | None], today: dt.date, period_model: Any) -> list[str]:
+    kind = rule.agency_kind
+    if owner_id is not None and owner_kind and kind not in kinds_below(owner_kind):
+        return [f"Bộ quy định của một đơn vị chỉ đặt hạn cho cấp dưới của đơn vị đó, không cho {_level(kind)}."]
+    if rule.mode == FIXED_DAY and not rule.due_day or rule.mode == WORKING_DAYS and not rule.working_days:
+        return []  # the field's own error says it
+    period_rules = ([p for p in book.period_rules if p.pk == rule.period_rule_id]
+                    if rule.period_rule_id else book.period_rules)
+    periods = sorted((next_period(p, today=today, period_model=period_model) for p in period_rules),
+                     key=lambda p: (p.end, p.rule.position))
+    errors: list[str] = []
+    for period in periods:
+        cutoff, due = rule_cutoff(rule, period), rule_due(rule, period)
+        # A fixed day on the cut-off is wrong even when a weekend moves it on.
+        written = period.end.replace(day=rule.due_day) if rule.mode == FIXED_DAY else due
+        if written <= cutoff or due < add_working_days(cutoff, 1):
+            errors.append(
+                f"Hạn của {_level(kind)} ({describe(rule)}) phải sau ngày chốt số liệu ít nhất một ngày "
+                f"làm việc (Nghị định 09/2019/NĐ-CP): kỳ {period.label} sẽ chốt số liệu ngày {fmt(cutoff)} "
+                f"mà hạn gửi là ngày {fmt(written)}."
+            )
+            continue
+        pairs = [(kind, upper) for upper in REPORTS_TO.get(kind, ())]
+        pairs += [(lower, kind) for lower, uppers in REPORTS_TO.items() if kind in uppers]
+        for lower, upper in pairs:
+            low = book.rule_for(owners=owners, period_rule_id=period.rule.pk, agency_kind=lower)
+            high = book.rule_for(owners=owners, period_rule_id=period.rule.pk, agency_kind=upper)
+            if isinstance(low, LegacyRule) and isinstance(high, LegacyRule):
+                continue
+            low_due, high_due = rule_due(low, period), rule_due(high, period)
+            # A holiday week can push working-day counts past a fixed day (the
+            # squeeze handles that); refuse only what is wrong in an ordinary week too.
+            if low_due > high_due and (rule_due(low, period, public_holidays=False)
+                                       > rule_due(high, period, public_holidays=False)):
+                errors.append(
+                    f"{_level(lower).capitalize()} không được có hạn sau cấp mình gửi báo cáo "
+                    f"({_level(upper)}): kỳ {period.label} {_level(lower)} hạn ngày {fmt(low_due)}, "
+                    f"{_level(upper)} hạn ngày {fmt(high_due)}."
+                )
+    return errors
