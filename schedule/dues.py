@@ -167,8 +167,25 @@ def _level(kind: str) -> str:
     return labels.get(kind, kind)
 
 
+def reports_to_from(links: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
+    """Who reports to whom as the tree has it ((child kind, parent kind) pairs),
+    so an office under a district is not held to a department's date; the
+    central levels (province and Vụ, Cục to the ministry) always count. An
+    empty tree falls back to every possible link."""
+    found: dict[str, set[str]] = {}
+    for lower, upper in links:
+        if lower != upper:
+            found.setdefault(lower, set()).add(upper)
+    if not found:
+        return REPORTS_TO
+    for lower in ("province", "central_unit"):
+        found.setdefault(lower, set()).add(MINISTRY)
+    return {lower: tuple(sorted(uppers)) for lower, uppers in found.items()}
+
+
 def due_rules_errors(*, book: RuleBook, owner_id: int | None, owner_kind: str | None, owners: list[int | None],
-                     changed: Iterable[Any], today: dt.date, period_model: Any) -> list[str]:
+                     changed: Iterable[Any], today: dt.date, period_model: Any,
+                     reports_to: dict[str, tuple[str, ...]] = REPORTS_TO) -> list[str]:
     """Why a set of rules cannot stand, in Vietnamese, with the dates it would
     give for the next period: a due date less than one working day after the
     cut-off (Nghị định 09/2019), or a level due after the level it reports
@@ -177,12 +194,13 @@ def due_rules_errors(*, book: RuleBook, owner_id: int | None, owner_kind: str | 
     errors: list[str] = []
     for rule in changed:
         errors += _rule_errors(book=book, rule=rule, owner_id=owner_id, owner_kind=owner_kind, owners=owners,
-                               today=today, period_model=period_model)[:1]  # the next period says enough
+                               today=today, period_model=period_model, reports_to=reports_to)[:1]  # the next period says enough
     return list(dict.fromkeys(errors))
 
 
 def _rule_errors(*, book: RuleBook, rule: Any, owner_id: int | None, owner_kind: str | None,
-                 owners: list[int | None], today: dt.date, period_model: Any) -> list[str]:
+                 owners: list[int | None], today: dt.date, period_model: Any,
+                 reports_to: dict[str, tuple[str, ...]]) -> list[str]:
     kind = rule.agency_kind
     if owner_id is not None and owner_kind and kind not in kinds_below(owner_kind):
         return [f"Bộ quy định của một đơn vị chỉ đặt hạn cho cấp dưới của đơn vị đó, không cho {_level(kind)}."]
@@ -204,8 +222,8 @@ def _rule_errors(*, book: RuleBook, rule: Any, owner_id: int | None, owner_kind:
                 f"mà hạn gửi là ngày {fmt(written)}."
             )
             continue
-        pairs = [(kind, upper) for upper in REPORTS_TO.get(kind, ())]
-        pairs += [(lower, kind) for lower, uppers in REPORTS_TO.items() if kind in uppers]
+        pairs = [(kind, upper) for upper in reports_to.get(kind, ())]
+        pairs += [(lower, kind) for lower, uppers in reports_to.items() if kind in uppers]
         for lower, upper in pairs:
             low = book.rule_for(owners=owners, period_rule_id=period.rule.pk, agency_kind=lower)
             high = book.rule_for(owners=owners, period_rule_id=period.rule.pk, agency_kind=upper)

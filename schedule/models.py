@@ -14,9 +14,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agencies.models import Agency
-from agencies.tree import agency_ancestor_ids
+from agencies.tree import agency_ancestor_ids, agency_subtree_ids
 
-from .dues import RuleBook, due_rules_errors
+from .dues import RuleBook, due_rules_errors, reports_to_from
 
 
 class ReportingRule(models.Model):
@@ -171,9 +171,13 @@ class ReportingChain(models.Model):
                      today: dt.date | None = None) -> list[str]:
         """Why these rules (the whole set as it would be saved) cannot stand."""
         book = ReportingChain.objects.rulebook(replace=(self, rules))
+        below = Agency.objects.filter(parent__isnull=False)
+        if self.owner_id is not None:
+            below = below.filter(pk__in=agency_subtree_ids(agency_ids=[self.owner_id]))
+        links = below.order_by().values_list("kind", "parent__kind").distinct()
         return due_rules_errors(
             book=book, owner_id=self.owner_id, owner_kind=self.owner.kind if self.owner else None,
-            owners=self.owners(book), changed=changed, today=today or timezone.localdate(),
+            reports_to=reports_to_from(links), owners=self.owners(book), changed=changed, today=today or timezone.localdate(),
             period_model=ReportingPeriod,
         )
 
@@ -222,7 +226,7 @@ class DueRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        kind = self.period_rule.get_kind_display() if self.period_rule_id else "mọi kỳ"
+        kind = self.period_rule.get_kind_display() if self.period_rule else "mọi kỳ"
         if self.mode == self.Mode.FIXED_DAY:
             due = f"ngày {self.due_day} tháng cuối kỳ"
         else:

@@ -185,8 +185,8 @@ def plan_deadline(*, year: int, agency: Agency) -> dt.date | None:
     moved to the next working day when it falls on a day off. None: no set
     asks for one."""
     deadlines: dict[int | None, dict[str, PlanDeadline]] = {}
-    for row in PlanDeadline.objects.filter(chain__is_active=True).select_related("chain"):
-        deadlines.setdefault(row.chain.owner_id, {})[row.agency_kind] = row
+    for deadline in PlanDeadline.objects.filter(chain__is_active=True).select_related("chain"):
+        deadlines.setdefault(deadline.chain.owner_id, {})[deadline.agency_kind] = deadline
     above = agency_ancestor_ids(agency_id=agency.pk)[:-1] if agency.parent_id else []
     for owner in [pk for pk in reversed(above) if pk in deadlines] + [None]:
         rows = deadlines.get(owner, {})

@@ -10,7 +10,13 @@ from django.core.exceptions import ValidationError
 from agencies.models import Agency
 from agencies.tests.factories import AgencyFactory
 from schedule.models import DueRule, PlanDeadline, ReportingChain, ReportingPeriod, ReportingRule
-from schedule.services import agency_due_dates, open_periods_affected, periods_ensure, plan_deadline, rules_save
+from schedule.services import (
+    agency_due_dates,
+    open_periods_affected,
+    periods_ensure,
+    plan_deadline,
+    rules_save,
+)
 
 FIXED, WORKING = DueRule.Mode.FIXED_DAY, DueRule.Mode.WORKING_DAYS
 JAN_2026 = dt.date(2026, 1, 10)
