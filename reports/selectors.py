@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -13,11 +13,11 @@ from agencies.models import Agency, Membership
 from agencies.permissions import can
 from agencies.scope import user_scope
 from agencies.tree import agency_subtree_ids
-from plans.models import Area, Channel
+from plans.models import Area, Channel, Counter
 from schedule.models import ReportingPeriod
 
-from .figures import counter_labels, line_totals
-from .models import Report, ReportEvent, ReportLine
+from .figures import counter_labels, line_totals, stretches_inside
+from .models import Report, ReportEvent, ReportFigure, ReportLine
 from .rules import REPORT_VIEW
 
 LIST_LIMIT = 50
@@ -68,7 +68,7 @@ def report_get_for_user(*, user, report_id: int, action: str = REPORT_VIEW) -> R
                 "lines",
                 queryset=ReportLine.objects.select_related(
                     "task__plan__issuer", "task__channel", "task__area"
-                ),
+                ).prefetch_related("task__channel__counter_set", "figures"),
             ),
             "evidence",
             Prefetch("events", queryset=ReportEvent.objects.select_related("user")),
@@ -89,15 +89,17 @@ def period_summary(*, period: ReportingPeriod, root: Agency) -> dict:
     reports = list(
         Report.objects.filter(period=period, agency_id__in=scope).select_related("agency").order_by("agency__name")
     )
-    lines = ReportLine.objects.filter(
-        report__period=period, report__agency_id__in=scope, report__status=Report.Status.ACCEPTED
-    )
-    channels = list(Channel.objects.order_by("position", "name"))
+    accepted = ReportLine.objects.filter(report__agency_id__in=scope, report__status=Report.Status.ACCEPTED)
+    lines = accepted.filter(report__period=period)
+    channels = list(Channel.objects.prefetch_related("counter_set").order_by("position", "name"))
     codes = list(counter_labels(channels))
-    rows = line_totals(lines, by=("task__area_id", "task__channel_id", "report__agency_id"), codes=codes)
+    rows = line_totals(lines, by=("task__area_id", "task__channel_id", "report__agency_id"), codes=codes,
+                       window=stretches_inside(accepted, period))
     areas = dict(Area.objects.values_list("pk", "name"))
     channel_names = {c.pk: c.name for c in channels}
     agencies = {r.agency_id: r.agency for r in reports}
+    missing_units = {row["report__agency_id"] for row in rows} - set(agencies)
+    agencies |= {a.pk: a for a in Agency.objects.filter(pk__in=missing_units)}
     labels = counter_labels(c for c in channels if any(row["task__channel_id"] == c.pk for row in rows))
 
     def bucket(name=None):
@@ -148,3 +150,21 @@ def periods_recent(*, today: dt.date | None = None) -> QuerySet[ReportingPeriod]
     return ReportingPeriod.objects.filter(start__lte=today).select_related("rule").order_by("-end")
 
 
+def year_to_date_before(*, report: Report) -> dict[int, dict[int, int]]:
+    """{line id: {counter id: the year's flow total from this unit's earlier
+    reports on the task}} — shown beside each figure so nobody retypes it
+    (one query)."""
+    lines = {line.task_id: line.pk for line in report.lines.all()}
+    rows = (
+        ReportFigure.objects.filter(
+            line__report__agency_id=report.agency_id, line__task_id__in=lines,
+            line__report__period__year=report.period.year, line__report__period__end__lt=report.period.end,
+            counter__kind=Counter.Kind.FLOW,
+        )
+        .values("line__task_id", "counter_id")
+        .annotate(total=Sum("value"))
+    )
+    totals: dict[int, dict[int, int]] = {}
+    for row in rows:
+        totals.setdefault(lines[row["line__task_id"]], {})[row["counter_id"]] = row["total"]
+    return totals

@@ -24,6 +24,7 @@ from .selectors import (
     report_get_for_user,
     report_lists_for_user,
     scope_agencies_for_summary,
+    year_to_date_before,
 )
 from .services import reminders_manual
 
@@ -45,7 +46,8 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     may_edit, may_submit = can(user, REPORT_EDIT, report), can(user, REPORT_SUBMIT, report)
     lines = list(report.lines.all())
     post = request.POST if request.method == "POST" and may_edit else None
-    line_forms = [ReportLineForm(post, line=line) for line in lines]
+    before = year_to_date_before(report=report)
+    line_forms = [ReportLineForm(post, line=line, year_to_date=before.get(line.pk)) for line in lines]
     narrative = NarrativeForm(post, initial={
         "lock_version": report.lock_version, "results": report.results,
         "shortcomings": report.shortcomings, "proposals": report.proposals,
