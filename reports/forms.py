@@ -136,6 +136,20 @@ class EvidenceForm(forms.Form):
         return upload
 
 
+class RecordForm(NarrativeForm):
+    """A report sent on paper: the day it was sent, then its narrative (the
+    figures come from a ReportLineForm per line). The service checks the day."""
+
+    submitted_on = forms.DateField(
+        label="Ngày đơn vị gửi báo cáo", input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        help_text="Ngày ghi trên báo cáo giấy hoặc ngày văn thư nhận, dạng dd/mm/yyyy.",
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y"),
+        error_messages={"invalid": "Nhập ngày dạng dd/mm/yyyy.", "required": "Nhập ngày đơn vị gửi báo cáo."},
+    )
+
+    field_order = ["submitted_on", "results", "shortcomings", "proposals"]
+
+
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", "Tiếp nhận"), ("return", "Trả lại")],
                                  error_messages={"required": "Chọn tiếp nhận hoặc trả lại."})
