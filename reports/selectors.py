@@ -22,6 +22,13 @@ from .rules import REPORT_VIEW
 
 LIST_LIMIT = 50
 
+# The three narrative parts of a report, in the order a BC prints them.
+NARRATIVE_PARTS = (
+    ("results", "Kết quả đạt được"),
+    ("shortcomings", "Tồn tại, hạn chế"),
+    ("proposals", "Đề xuất, kiến nghị"),
+)
+
 
 def _scope(user) -> tuple[set[int], set[int], bool]:
     """(agencies where the user holds head/drafter roles, agencies they review, admin?)."""
@@ -139,8 +146,24 @@ def period_summary(*, period: ReportingPeriod, root: Agency) -> dict:
                     and r.due_date < today],
         "late": [r for r in reports if r.days_late],
         "accepted": [r for r in reports if r.status == Report.Status.ACCEPTED],
-        "narratives": [r for r in reports if r.status == Report.Status.ACCEPTED and (r.results or r.shortcomings or r.proposals)],
+        # Only accepted reports speak in the summary, as only their figures count.
+        "narrative_groups": narrative_groups([r for r in reports if r.status == Report.Status.ACCEPTED]),
     }
+
+
+def narrative_groups(reports: list[Report]) -> list[dict]:
+    """Each narrative part with the units that wrote one, in the order of
+    `reports` (the units' order in the summary): {"key", "title", "units":
+    [{"agency", "paragraphs"}]}, a paragraph per non-empty line."""
+    groups = []
+    for key, title in NARRATIVE_PARTS:
+        units = []
+        for report in reports:
+            paragraphs = [line.strip() for line in getattr(report, key).splitlines() if line.strip()]
+            if paragraphs:
+                units.append({"agency": report.agency, "paragraphs": paragraphs})
+        groups.append({"key": key, "title": title, "units": units})
+    return groups
 
 
 def periods_recent(*, today: dt.date | None = None) -> QuerySet[ReportingPeriod]:

@@ -15,7 +15,7 @@ from schedule.models import ReportingPeriod
 
 from . import services
 from .exports import summary_xlsx
-from .forms import EvidenceForm, NarrativeForm, RecordForm, ReportLineForm, ReviewForm
+from .forms import EvidenceForm, NarrativeForm, RecordForm, ReportLineForm, ReviewForm, SignerForm
 from .models import Report
 from .rules import REPORT_EDIT, REPORT_RECORD, REPORT_REVIEW, REPORT_SUBMIT, SUMMARY_VIEW
 from .selectors import (
@@ -212,6 +212,7 @@ def summary(request: HttpRequest, period_id: int) -> HttpResponse:
     root = _summary_root(request)
     context = period_summary(period=period, root=root)
     context["roots"] = scope_agencies_for_summary(user=request.user)
+    context["signer_form"] = SignerForm(request.GET, root=root)
     return render(request, "reports/summary.html", context)
 
 
@@ -223,10 +224,11 @@ def summary_document_download(request: HttpRequest, period_id: int, file_format:
     period = get_object_or_404(ReportingPeriod, pk=period_id)
     root = _summary_root(request)
     summary = period_summary(period=period, root=root)
+    signer = SignerForm(request.GET, root=root).values()
     if file_format == "pdf":
-        content, kind = summary_pdf_render(summary=summary), "application/pdf"
+        content, kind = summary_pdf_render(summary=summary, signer=signer), "application/pdf"
     else:
-        content = summary_docx_render(summary=summary)
+        content = summary_docx_render(summary=summary, signer=signer)
         kind = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     response = HttpResponse(content, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="BC-tong-hop-{period.pk}-{root.code}.{file_format}"'
