@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -17,6 +18,7 @@ from plans.models import Area, Channel
 from schedule.models import ReportingPeriod
 
 from .figures import counter_labels, line_totals
+from .filters import STATES, ReportFilter, report_state
 from .models import Report, ReportEvent, ReportLine
 from .rules import REPORT_VIEW
 
@@ -36,9 +38,13 @@ def _scope(user) -> tuple[set[int], set[int], bool]:
     return scope.agencies(Membership.Role.HEAD, Membership.Role.DRAFTER), scope.reviewed_ids(), scope.is_admin
 
 
-def report_lists_for_user(*, user, today: dt.date | None = None) -> dict[str, QuerySet[Report]]:
+def report_lists_for_user(*, user, today: dt.date | None = None, filters=None, page=None) -> dict:
     """What the user should act on: for heads and drafters their agency's due,
-    overdue and returned reports; for reviewers what awaits review in scope."""
+    overdue and returned reports; for reviewers what awaits review in scope,
+    and every report in scope through `filters` (query parameters, see
+    ReportFilter): "search" the filter set, "found" the page `page` of it,
+    each report with its state_label and state_tone. A fixed number of
+    queries whatever the number of rows."""
     today = today or timezone.localdate()
     own, reviewed, is_admin = _scope(user)
     base = Report.objects.select_related("agency", "period").order_by("due_date", "agency__name")
@@ -58,6 +64,12 @@ def report_lists_for_user(*, user, today: dt.date | None = None) -> dict[str, Qu
         # list would be thousands of rows; the dashboard has the whole picture.
         lists["to_review"] = in_scope.filter(status=Report.Status.SUBMITTED)[:LIST_LIMIT]
         lists["missing"] = in_scope.filter(status__in=open_statuses, due_date__lt=today)[:LIST_LIMIT]
+        search = ReportFilter(filters or None, queryset=in_scope.order_by("-period__end", "agency__name", "pk"),
+                              today=today, periods=periods_recent(today=today))
+        found = Paginator(search.qs, LIST_LIMIT).get_page(page)
+        for report in found.object_list:
+            report.state_label, report.state_tone = STATES[report_state(report, today)]
+        lists["search"], lists["found"] = search, found
     return lists
 
 

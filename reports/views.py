@@ -30,8 +30,11 @@ from .services import reminders_manual
 
 @login_required
 def report_index(request: HttpRequest) -> HttpResponse:
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
-        "lists": report_lists_for_user(user=request.user),
+        "lists": report_lists_for_user(user=request.user, filters=query, page=request.GET.get("page")),
+        "query": query.urlencode(),
         "summary_roots": scope_agencies_for_summary(user=request.user),
         "periods": periods_recent()[:8],
     }
