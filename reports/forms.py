@@ -160,6 +160,20 @@ class EvidenceForm(forms.Form):
         return upload
 
 
+class RecordForm(NarrativeForm):
+    """A report sent on paper: the day it was sent, then its narrative (the
+    figures come from a ReportLineForm per line). The service checks the day."""
+
+    submitted_on = forms.DateField(
+        label="Ngày đơn vị gửi báo cáo", input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        help_text="Ngày ghi trên báo cáo giấy hoặc ngày văn thư nhận, dạng dd/mm/yyyy.",
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y"),
+        error_messages={"invalid": "Nhập ngày dạng dd/mm/yyyy.", "required": "Nhập ngày đơn vị gửi báo cáo."},
+    )
+
+    field_order = ["submitted_on", "results", "shortcomings", "proposals"]
+
+
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", "Tiếp nhận"), ("return", "Trả lại")],
                                  error_messages={"required": "Chọn tiếp nhận hoặc trả lại."})
@@ -170,3 +184,52 @@ class ReviewForm(forms.Form):
         if data.get("decision") == "return" and not data.get("comment", "").strip():
             self.add_error("comment", "Nhập ý kiến để đơn vị biết cần sửa gì.")
         return data
+
+
+def signer_defaults(root) -> dict[str, str]:
+    """Who signs the summary (BC) of `root` unless the reviewer says otherwise:
+    a deputy signing for the head ("KT."), the usual case for a periodic BC;
+    the name is left for the reviewer; the BC is filed with Nội vụ (NV)."""
+    if root.name.startswith("Ủy ban nhân dân"):
+        authority, position = "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"
+    elif root.kind == "ministry":
+        authority, position = "KT. BỘ TRƯỞNG", "THỨ TRƯỞNG"
+    elif root.kind in ("department", "unit"):
+        authority, position = "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"
+    else:
+        authority, position = "KT. TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG"
+    return {"signer_authority": authority, "signer_position": position, "signer_name": "", "filing": "NV"}
+
+
+class SignerForm(forms.Form):
+    """The sign-off of the summary (BC), sent as query parameters with the
+    download: a GET, since downloading changes nothing."""
+
+    signer_authority = forms.CharField(
+        label="Thẩm quyền ký", required=False, max_length=200, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Mỗi dòng một cấp, ví dụ «TM. ỦY BAN NHÂN DÂN» rồi «KT. CHỦ TỊCH».",
+    )
+    signer_position = forms.CharField(label="Chức vụ người ký", required=False, max_length=120)
+    signer_name = forms.CharField(label="Họ tên người ký", required=False, max_length=120)
+    filing = forms.CharField(label="Lưu: VT, …", required=False, max_length=40,
+                             help_text="Chữ viết tắt của đơn vị soạn thảo, ví dụ NV.")
+
+    def __init__(self, data=None, *, root):
+        defaults = signer_defaults(root)
+        # Unbound (the summary page, or a link without them): the defaults.
+        bound = data is not None and any(name in data for name in defaults)
+        super().__init__(data if bound else None, initial=defaults, prefix=None)
+        self.defaults = defaults
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control form-control-sm")
+
+    def values(self) -> dict[str, str]:
+        """What prints: each field as sent (composed, no control characters;
+        left empty, it prints empty), or its default if none was sent or the
+        value was refused (too long)."""
+        if not self.is_bound:
+            return dict(self.defaults)
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {name: clean_text(data[name]).strip() if name in data else default
+                for name, default in self.defaults.items()}

@@ -28,6 +28,9 @@ class Report(models.Model):
     results = models.TextField("kết quả đạt được", blank=True)
     shortcomings = models.TextField("tồn tại, hạn chế", blank=True)
     proposals = models.TextField("đề xuất, kiến nghị", blank=True)
+    # Sent on paper outside the portal and entered later by a reviewer or an
+    # admin (services.report_record): submitted_at is the paper's date.
+    recorded = models.BooleanField("nộp ngoài cổng (ghi nhận lại)", default=False)
     lock_version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -145,6 +148,7 @@ class ReportEvent(models.Model):
         SUBMITTED = "submitted", "Nộp báo cáo"
         RETURNED = "returned", "Trả lại"
         ACCEPTED = "accepted", "Tiếp nhận"
+        RECORDED = "recorded", "Ghi nhận báo cáo nộp ngoài cổng"
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind.choices)

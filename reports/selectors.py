@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -17,10 +18,18 @@ from plans.models import Area, Channel, Counter
 from schedule.models import ReportingPeriod
 
 from .figures import counter_labels, line_totals, stretches_inside
+from .filters import STATES, ReportFilter, report_state
 from .models import Report, ReportEvent, ReportFigure, ReportLine
 from .rules import REPORT_VIEW
 
 LIST_LIMIT = 50
+
+# The three narrative parts of a report, in the order a BC prints them.
+NARRATIVE_PARTS = (
+    ("results", "Kết quả đạt được"),
+    ("shortcomings", "Tồn tại, hạn chế"),
+    ("proposals", "Đề xuất, kiến nghị"),
+)
 
 
 def _scope(user) -> tuple[set[int], set[int], bool]:
@@ -29,9 +38,13 @@ def _scope(user) -> tuple[set[int], set[int], bool]:
     return scope.agencies(Membership.Role.HEAD, Membership.Role.DRAFTER), scope.reviewed_ids(), scope.is_admin
 
 
-def report_lists_for_user(*, user, today: dt.date | None = None) -> dict[str, QuerySet[Report]]:
+def report_lists_for_user(*, user, today: dt.date | None = None, filters=None, page=None) -> dict:
     """What the user should act on: for heads and drafters their agency's due,
-    overdue and returned reports; for reviewers what awaits review in scope."""
+    overdue and returned reports; for reviewers what awaits review in scope,
+    and every report in scope through `filters` (query parameters, see
+    ReportFilter): "search" the filter set, "found" the page `page` of it,
+    each report with its state_label and state_tone. A fixed number of
+    queries whatever the number of rows."""
     today = today or timezone.localdate()
     own, reviewed, is_admin = _scope(user)
     base = Report.objects.select_related("agency", "period").order_by("due_date", "agency__name")
@@ -51,6 +64,12 @@ def report_lists_for_user(*, user, today: dt.date | None = None) -> dict[str, Qu
         # list would be thousands of rows; the dashboard has the whole picture.
         lists["to_review"] = in_scope.filter(status=Report.Status.SUBMITTED)[:LIST_LIMIT]
         lists["missing"] = in_scope.filter(status__in=open_statuses, due_date__lt=today)[:LIST_LIMIT]
+        search = ReportFilter(filters or None, queryset=in_scope.order_by("-period__end", "agency__name", "pk"),
+                              today=today, periods=periods_recent(today=today))
+        found = Paginator(search.qs, LIST_LIMIT).get_page(page)
+        for report in found.object_list:
+            report.state_label, report.state_tone = STATES[report_state(report, today)]
+        lists["search"], lists["found"] = search, found
     return lists
 
 
@@ -141,8 +160,24 @@ def period_summary(*, period: ReportingPeriod, root: Agency) -> dict:
                     and r.due_date < today],
         "late": [r for r in reports if r.days_late],
         "accepted": [r for r in reports if r.status == Report.Status.ACCEPTED],
-        "narratives": [r for r in reports if r.status == Report.Status.ACCEPTED and (r.results or r.shortcomings or r.proposals)],
+        # Only accepted reports speak in the summary, as only their figures count.
+        "narrative_groups": narrative_groups([r for r in reports if r.status == Report.Status.ACCEPTED]),
     }
+
+
+def narrative_groups(reports: list[Report]) -> list[dict]:
+    """Each narrative part with the units that wrote one, in the order of
+    `reports` (the units' order in the summary): {"key", "title", "units":
+    [{"agency", "paragraphs"}]}, a paragraph per non-empty line."""
+    groups = []
+    for key, title in NARRATIVE_PARTS:
+        units = []
+        for report in reports:
+            paragraphs = [line.strip() for line in getattr(report, key).splitlines() if line.strip()]
+            if paragraphs:
+                units.append({"agency": report.agency, "paragraphs": paragraphs})
+        groups.append({"key": key, "title": title, "units": units})
+    return groups
 
 
 def periods_recent(*, today: dt.date | None = None) -> QuerySet[ReportingPeriod]:

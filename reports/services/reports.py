@@ -224,3 +224,37 @@ def _save_figures(line: ReportLine, figures: dict[Counter, dict]) -> None:
         )
         kept.append(counter.pk)
     line.figures.filter(counter__in=list(figures)).exclude(counter__in=kept).delete()
+
+
+def _record_date_errors(report: Report, submitted_on: dt.date, today: dt.date) -> list[str]:
+    if submitted_on > today:
+        return [f"Ngày nộp không được sau ngày hôm nay ({today:%d/%m/%Y})."]
+    if submitted_on < report.period.start:
+        return [f"Ngày nộp không được trước ngày bắt đầu kỳ báo cáo ({report.period.start:%d/%m/%Y})."]
+    return []
+
+
+@transaction.atomic
+def report_record(*, report: Report, user, submitted_on: dt.date, lock_version: int, lines: dict[int, dict],
+                  narrative: dict, today: dt.date | None = None) -> Report:
+    """A report the unit sent on paper, entered by a reviewer or an admin: its
+    figures and narrative saved, submitted_at set to the paper's date (so it
+    is on time or late by that date) and accepted at once, since the person
+    recording it is the one who would review it. Only a report never sent
+    through the portal (a draft); one ReportEvent says who recorded it."""
+    errors = _record_date_errors(report, submitted_on, today or timezone.localdate())
+    if errors:
+        raise ValidationError({"submitted_on": errors})
+    report_save(report=report, lock_version=lock_version, lines=lines, narrative=narrative)
+    _move(report, expected=(Report.Status.DRAFT,), to=Report.Status.ACCEPTED)
+    # Noon, local time: Report.days_late and the dashboard read the local date.
+    report.submitted_at = timezone.make_aware(dt.datetime.combine(submitted_on, dt.time(12)))
+    report.recorded = True
+    report.save(update_fields=["status", "submitted_at", "recorded", "lock_version", "updated_at"])
+    report.lines.exclude(review_comment="").update(review_comment="")
+    late = report.days_late
+    comment = f"Báo cáo gửi ngoài cổng ngày {submitted_on:%d/%m/%Y}, " + (
+        f"nộp muộn {late} ngày." if late else "đúng hạn."
+    )
+    ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.RECORDED, user=user, comment=comment)
+    return report
