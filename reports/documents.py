@@ -129,7 +129,9 @@ def summary_document(summary: dict, signer: dict[str, str] | None = None) -> Sum
     for index, report in enumerate(reports, start=1):
         row = summary["by_agency"].get(report.agency_id, {"tasks": 0, "done": 0, "spent": 0, "counters": {}})
         rows.append([
-            str(index), report.agency.name, report.get_status_display(),
+            str(index), report.agency.name + (f" (số liệu tính vào {summary['rolled_into'][report.agency_id]})"
+                                              if report.agency_id in summary.get("rolled_into", {}) else ""),
+            report.get_status_display(),
             f"{timezone.localtime(report.submitted_at):%d/%m/%Y}" if report.submitted_at else "",
             str(row["tasks"]), str(row["done"]), money(row["spent"]), _counters(row["counters"], labels),
         ])

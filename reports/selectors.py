@@ -13,7 +13,7 @@ from django.utils import timezone
 from agencies.models import Agency, Membership
 from agencies.permissions import can
 from agencies.scope import user_scope
-from agencies.tree import agency_subtree_ids
+from agencies.tree import scope_with_merged
 from plans.models import Area, Channel, Counter
 from schedule.models import ReportingPeriod
 
@@ -103,8 +103,9 @@ def scope_agencies_for_summary(*, user) -> list[Agency]:
 
 def period_summary(*, period: ReportingPeriod, root: Agency) -> dict:
     """Totals of accepted reports under `root` for the period, by CCHC area,
-    channel and agency, plus who has not reported and who was late."""
-    scope = agency_subtree_ids(agency_ids=[root.pk])
+    channel and agency, plus who has not reported and who was late. A unit
+    merged away (2025) counts under its successor, and says so."""
+    scope, rolled = scope_with_merged(agency_ids=[root.pk])
     reports = list(
         Report.objects.filter(period=period, agency_id__in=scope).select_related("agency").order_by("agency__name")
     )
@@ -117,8 +118,11 @@ def period_summary(*, period: ReportingPeriod, root: Agency) -> dict:
     areas = dict(Area.objects.values_list("pk", "name"))
     channel_names = {c.pk: c.name for c in channels}
     agencies = {r.agency_id: r.agency for r in reports}
-    missing_units = {row["report__agency_id"] for row in rows} - set(agencies)
+    missing_units = ({row["report__agency_id"] for row in rows} | set(rolled.values())) - set(agencies)
     agencies |= {a.pk: a for a in Agency.objects.filter(pk__in=missing_units)}
+    merged_into: dict[int, list[str]] = {}
+    for old_unit in sorted({row["report__agency_id"] for row in rows} & set(rolled), key=lambda pk: agencies[pk].name):
+        merged_into.setdefault(rolled[old_unit], []).append(agencies[old_unit].display_name)
     labels = counter_labels(c for c in channels if any(row["task__channel_id"] == c.pk for row in rows))
 
     def bucket(name=None):
@@ -132,14 +136,12 @@ def period_summary(*, period: ReportingPeriod, root: Agency) -> dict:
     for row in rows:
         area = areas.get(row["task__area_id"], "Chưa phân lĩnh vực")
         channel = channel_names.get(row["task__channel_id"], "Chưa xác định hình thức")
-        agency_id = row["report__agency_id"]
+        agency_id = rolled.get(row["report__agency_id"], row["report__agency_id"])
         # Units are keyed by id: short names such as "Phòng Nội vụ" repeat across districts.
-        for target in (
-            by_area.setdefault(area, bucket(area)),
-            by_channel.setdefault(channel, bucket(channel)),
-            by_agency.setdefault(agency_id, bucket(agencies[agency_id].display_name)),
-            totals,
-        ):
+        unit = by_agency.setdefault(agency_id, bucket(agencies[agency_id].display_name))
+        unit["merged_from"] = merged_into.get(agency_id, [])
+        for target in (by_area.setdefault(area, bucket(area)), by_channel.setdefault(channel, bucket(channel)),
+                       unit, totals):
             target["tasks"] += row["tasks"]
             target["done"] += row["progress"][ReportLine.Progress.DONE]
             target["spent"] += row["spent"]
@@ -156,6 +158,8 @@ def period_summary(*, period: ReportingPeriod, root: Agency) -> dict:
         "by_agency": dict(sorted(by_agency.items(), key=lambda item: item[1]["name"])),
         "totals": totals,
         "counter_labels": labels,
+        # A merged unit's report, and the unit its figures count under.
+        "rolled_into": {pk: agencies[target].display_name for pk, target in rolled.items() if target in agencies},
         "missing": [r for r in reports if r.status in (Report.Status.DRAFT, Report.Status.RETURNED)
                     and r.due_date < today],
         "late": [r for r in reports if r.days_late],
