@@ -116,3 +116,35 @@ def branch_scope_cte(*, seeds: list[tuple[int, bool]], start_depth: int, name: s
         f" FROM {table} a JOIN {name} s ON a.parent_id = s.id WHERE s.descend = 1 AND s.depth < 64)"
     )
     return sql, subtree_ids + all_ids
+
+
+def scope_with_merged(*, agency_ids: Iterable[int]) -> tuple[set[int], dict[int, int]]:
+    """The agencies' subtrees plus every unit merged into one of them (2025:
+    district units, communes, provinces), with their subtrees; and, for each
+    historical unit in that scope whose successor is in it, the unit its
+    figures roll up into (the end of the successor chain, inside the scope).
+    A few queries: one per round of merges found."""
+    scope = agency_subtree_ids(agency_ids=agency_ids)
+    frontier = set(scope)
+    for _ in range(8):  # a unit is merged a handful of times at most
+        merged = list(
+            Agency.objects.filter(successor_id__in=frontier, is_active=False).exclude(pk__in=scope)
+            .values_list("pk", flat=True)
+        )
+        if not merged:
+            break
+        added = agency_subtree_ids(agency_ids=merged) - scope
+        scope |= added
+        frontier = added
+    successor_of = dict(
+        Agency.objects.filter(pk__in=scope, is_active=False, successor__isnull=False).values_list("pk", "successor_id")
+    )
+    rolled = {}
+    for pk in successor_of:
+        target, seen = successor_of[pk], {pk}
+        while target in successor_of and target not in seen:  # merged again later
+            seen.add(target)
+            target = successor_of[target]
+        if target in scope:
+            rolled[pk] = target
+    return scope, rolled

@@ -273,3 +273,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# A plan's review page posts a field per recognised line; a pasted plan may be
+# a few hundred KB. Above these, Django answers a bare 400 before any form runs.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024

@@ -50,7 +50,7 @@ class MoneyInput(forms.TextInput):
     number box as 150 (the dot is their decimal point)."""
 
     def __init__(self, attrs=None):
-        super().__init__({"inputmode": "numeric", "autocomplete": "off", "placeholder": "150.000.000"} | (attrs or {}))
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", "placeholder": "0"} | (attrs or {}))
 
     def format_value(self, value):
         if isinstance(value, int):

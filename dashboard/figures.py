@@ -38,7 +38,7 @@ from django.db.models import (
 from agencies.models import Agency
 from common.text import fold
 from plans.models import Area, Channel, Plan
-from reports.figures import PROGRESS, counter_labels, line_totals
+from reports.figures import PROGRESS, channel_counters, counter_labels, line_totals, stretches_inside
 from reports.models import Report, ReportLine
 from schedule.models import ReportingPeriod
 
@@ -138,25 +138,25 @@ def _outputs(node: Node, period: ReportingPeriod, plan: Plan | None) -> dict:
     """Task completion and counter totals by CCHC area and channel, from sent
     reports: one GROUP BY (area, channel) statement, at most areas x channels rows."""
     areas = list(Area.objects.order_by("position", "name"))
-    channels = list(Channel.objects.order_by("position", "name"))
+    channels = list(Channel.objects.prefetch_related("counter_set").order_by("position", "name"))
+    counters_of = channel_counters(channels)
     labels = counter_labels(channels)
     codes = list(labels)
-    lines = ReportLine.objects.filter(
-        report__period=period, report__agency_id__in=scope_ids(node), report__status__in=SENT
-    )
+    sent = ReportLine.objects.filter(report__agency_id__in=scope_ids(node), report__status__in=SENT)
     if plan is not None:
-        lines = lines.filter(task__plan=plan)
-    rows = line_totals(lines, by=("task__area_id", "task__channel_id"), codes=codes)
+        sent = sent.filter(task__plan=plan)
+    rows = line_totals(sent.filter(report__period=period), by=("task__area_id", "task__channel_id"), codes=codes,
+                       window=stretches_inside(sent, period))
 
     def bucket(label: str) -> dict:
         return {"label": label, "tasks": 0, "percent_sum": 0.0, "spent": 0,
                 "progress": dict.fromkeys(PROGRESS, 0), "counters": dict.fromkeys(codes, 0), "by_channel": {}}
 
     by_area = {a.pk: bucket(a.name) for a in areas}
-    by_channel = {c.pk: bucket(c.name) | {"codes": [x["code"] for x in c.counters or []]} for c in channels}
+    by_channel = {c.pk: bucket(c.name) | {"codes": [x.code for x in counters_of[c.pk]]} for c in channels}
     other_area, other_channel = bucket("Chưa phân lĩnh vực"), bucket("Chưa xác định hình thức")
     total = bucket("Tổng cộng")
-    primary = {c.pk: (c.counters[0]["code"] if c.counters else None) for c in channels}
+    primary = {c.pk: (counters_of[c.pk][0].code if counters_of[c.pk] else None) for c in channels}
     for row in rows:
         area = by_area.get(row["task__area_id"], other_area)
         channel = by_channel.get(row["task__channel_id"], other_channel)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from plans import services as plan_services
 from plans.models import Plan
 from reports import services
-from reports.models import Report, ReportLine
+from reports.models import Report, ReportFigure, ReportLine
 from schedule.models import ReportingRule
 from schedule.services import periods_ensure
 
@@ -33,14 +33,17 @@ def _at(day: dt.date, hour: int = 9) -> dt.datetime:
 
 
 def _fill(report: Report, *, factor: int) -> None:
-    for line in report.lines.select_related("task__channel"):
-        codes = [c["code"] for c in (line.task.channel.counters if line.task.channel else [])]
+    for line in report.lines.select_related("task__channel").prefetch_related("task__channel__counter_set"):
+        counters = [c for c in line.task.channel.counter_set.all() if c.is_active] if line.task.channel else []
         line.state = ReportLine.Progress.IN_PROGRESS if factor < 3 else ReportLine.Progress.DONE
         line.percent = min(100, 30 * factor + 10) if factor < 3 else 100
-        line.counters = {code: (line.task.target_quantity or 4) * factor // 4 + 1 for code in codes}
         line.spent = (line.task.budget or 0) * factor // 4
         line.note = "Thực hiện theo kế hoạch."
         line.save()
+        for counter in counters:
+            ReportFigure.objects.update_or_create(line=line, counter=counter, defaults={
+                "value": (line.task.target_quantity or 4) * factor // 4 + 1, "label": counter.label,
+                "unit": counter.unit})
     report.results = (
         f"Đơn vị đã triển khai {report.lines.count()} nhiệm vụ tuyên truyền CCHC trong kỳ, "
         "đăng tải tin bài và niêm yết TTHC đầy đủ."

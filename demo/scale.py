@@ -27,7 +27,7 @@ from agencies.models import Agency, Membership
 from common.text import fold
 from plans.models import Area, Channel, Plan, Task
 from plans.reference import reference_lists_ensure
-from reports.models import Report, ReportLine
+from reports.models import Report, ReportFigure, ReportLine
 from schedule.models import ReportingChain, ReportingRule
 from schedule.services import agency_due_dates, periods_ensure
 
@@ -172,7 +172,7 @@ def _plans_and_tasks(*, roots, units, tasks: int, year: int, rng: random.Random,
     """Each province issues a plan giving a quarter of every unit's tasks;
     each unit issues its own plan with the rest, led by itself."""
     areas = list(Area.objects.filter(is_active=True))
-    channels = list(Channel.objects.filter(is_active=True))
+    channels = list(Channel.objects.filter(is_active=True).prefetch_related("counter_set"))
     share = max(1, tasks // 4)
     plans, owners = [], []  # owners[i]: the agencies plans[i] assigns tasks to
     for root in roots:
@@ -205,7 +205,7 @@ def _plans_and_tasks(*, roots, units, tasks: int, year: int, rng: random.Random,
                 )
                 task_rows.append(task)
     Task.objects.bulk_create(task_rows, batch_size=batch_size)
-    codes = {c.pk: [x["code"] for x in c.counters] for c in channels}
+    codes = {c.pk: [x for x in c.counter_set.all() if x.is_active] for c in channels}
     for task in task_rows:
         entry = owed.setdefault(task.lead_agency.pk, _Owed(agency=task.lead_agency))
         entry.tasks.append((task.pk, codes[task.channel_id], task.target_quantity, task.budget))
@@ -231,22 +231,25 @@ def _fate(rng: random.Random, *, due_passed: bool, compliance: float) -> str:
     return "returned"
 
 
-def _line(rng: random.Random, report: Report, task: tuple[int, list[str], int, int], *, sent: bool) -> ReportLine:
-    task_id, codes, target, budget = task
+def _line(rng: random.Random, report: Report, task: tuple, *, sent: bool,
+          stretch_start: dt.date) -> tuple[ReportLine, dict]:
+    """A line and its figures {counter: value} for its stretch."""
+    task_id, counters, target, budget = task
     if not sent:  # a draft pre-filled from earlier work, barely started
-        return ReportLine(report=report, task_id=task_id, state=ReportLine.Progress.NOT_STARTED, percent=0)
+        return ReportLine(report=report, task_id=task_id, state=ReportLine.Progress.NOT_STARTED, percent=0,
+                          stretch_start=stretch_start), {}
     roll = rng.random()
     state = (ReportLine.Progress.DONE if roll < 0.6 else
              ReportLine.Progress.IN_PROGRESS if roll < 0.9 else ReportLine.Progress.NOT_STARTED)
     percent = {ReportLine.Progress.DONE: 100, ReportLine.Progress.NOT_STARTED: 0}.get(state, rng.randint(20, 90))
-    counters = {
-        code: rng.randint(50, 2000) if code in PEOPLE_COUNTERS else rng.randint(0, target + 4)
-        for code in codes
+    figures = {
+        counter: rng.randint(50, 2000) if counter.code in PEOPLE_COUNTERS else rng.randint(0, target + 4)
+        for counter in counters
     } if state != ReportLine.Progress.NOT_STARTED else {}
     return ReportLine(
-        report=report, task_id=task_id, state=state, percent=percent, counters=counters,
+        report=report, task_id=task_id, state=state, percent=percent, stretch_start=stretch_start,
         spent=budget * percent // 100 if budget else None, note="Thực hiện theo kế hoạch.",
-    )
+    ), figures
 
 
 def _reports(*, owed: dict[int, _Owed], periods, today: dt.date, rng: random.Random,
@@ -255,7 +258,14 @@ def _reports(*, owed: dict[int, _Owed], periods, today: dt.date, rng: random.Ran
     # Some provinces report better than others, so the charts have a shape.
     compliance: dict[int, float] = {}
     reports = lines = 0
-    for period in periods:
+    # Figures cover the stretch after the previous period's cut-off (all of a
+    # unit's tasks report in every period here), so totals never double count.
+    stretch_starts, after = {}, {}
+    for period in sorted(periods, key=lambda p: p.end):
+        stretch_starts[period.pk] = after.get(period.year, period.start)
+        after[period.year] = period.end + dt.timedelta(days=1)
+    for period in periods:  # in the calendar's order, so the random draws stay as they were
+        stretch_start = stretch_starts[period.pk]
         batch: list[tuple[Report, _Owed]] = []
         dues = agency_due_dates(period=period, agencies=[entry.agency for entry in owed.values()], book=book)
         for entry in owed.values():
@@ -274,24 +284,29 @@ def _reports(*, owed: dict[int, _Owed], periods, today: dt.date, rng: random.Ran
                 report.results = f"Đã triển khai {len(entry.tasks)} nhiệm vụ tuyên truyền CCHC trong kỳ."
             batch.append((report, entry))
             if len(batch) >= batch_size:
-                lines += _flush(batch, rng, batch_size)
+                lines += _flush(batch, rng, batch_size, stretch_start)
                 reports += len(batch)
                 batch = []
         if batch:
-            lines += _flush(batch, rng, batch_size)
+            lines += _flush(batch, rng, batch_size, stretch_start)
             reports += len(batch)
     return reports, lines
 
 
-def _flush(batch: list[tuple[Report, _Owed]], rng: random.Random, batch_size: int) -> int:
+def _flush(batch: list[tuple[Report, _Owed]], rng: random.Random, batch_size: int, stretch_start: dt.date) -> int:
     Report.objects.bulk_create([report for report, _ in batch], batch_size=batch_size)
-    rows = [
-        _line(rng, report, task, sent=report.submitted_at is not None)
+    made = [
+        _line(rng, report, task, sent=report.submitted_at is not None, stretch_start=stretch_start)
         for report, entry in batch
         for task in entry.tasks
     ]
-    ReportLine.objects.bulk_create(rows, batch_size=batch_size)
-    return len(rows)
+    ReportLine.objects.bulk_create([line for line, _ in made], batch_size=batch_size)
+    ReportFigure.objects.bulk_create(
+        [ReportFigure(line=line, counter=counter, label=counter.label, unit=counter.unit, value=value)
+         for line, figures in made for counter, value in figures.items()],
+        batch_size=batch_size,
+    )
+    return len(made)
 
 
 def _users(*, prefix: str, roots, homes, units, password: str) -> list[str]:

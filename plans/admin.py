@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from .models import Area, BasisReference, Channel, Clause, Heading, Plan, PlanImport, Responsibility, Task
+from .models import (
+    Area,
+    BasisReference,
+    Channel,
+    Clause,
+    Counter,
+    Heading,
+    Plan,
+    PlanImport,
+    Responsibility,
+    Task,
+)
 
 
 @admin.register(Area)
@@ -15,6 +26,18 @@ class ChannelAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "position", "is_active"]
     list_editable = ["position", "is_active"]
     search_fields = ["name", "code"]
+
+
+@admin.register(Counter)
+class CounterAdmin(admin.ModelAdmin):
+    """Counters are edited through this form, never as JSON: a renamed label
+    leaves the figures of filed reports under the label they were filed with."""
+
+    list_display = ["label", "unit", "kind", "code", "max_value", "position", "is_active"]
+    list_editable = ["position", "is_active"]
+    list_filter = ["kind", "is_active", "channels"]
+    search_fields = ["label", "code"]
+    filter_horizontal = ["channels"]
 
 
 class BasisReferenceInline(admin.TabularInline):

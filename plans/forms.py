@@ -209,12 +209,21 @@ class HeadingForm(forms.Form):
         return data
 
 
+def heading_outline_problems(rows):
+    from .services import (
+        heading_outline_problems as problems,  # one rule for the tab, the review page, the service
+    )
+
+    return problems(rows)
+
+
 class HeadingFormSet(OrderedFormSet):
     def clean(self):
         super().clean()
-        rows = self.rows() if not any(form.errors for form in self.forms) else []
-        if rows and rows[0].get("level") == 2:
-            raise forms.ValidationError("Dòng đầu tiên phải là một phần cấp 1 (I., II.).")
+        if not any(form.errors for form in self.forms):
+            problems = heading_outline_problems(self.rows())
+            if problems:
+                raise forms.ValidationError(problems)
 
 
 HeadingRows = formset_factory(HeadingForm, formset=HeadingFormSet, extra=0, can_order=True, can_delete=True)
@@ -457,8 +466,10 @@ class ImportStartForm(forms.Form):
     issuer = forms.ModelChoiceField(label="Cơ quan ban hành", queryset=Agency.objects.none(),
                                     error_messages={"required": "Chọn cơ quan ban hành kế hoạch."})
     file = forms.FileField(label="Tệp kế hoạch (DOCX, PDF có chữ hoặc TXT)", required=False)
-    text = forms.CharField(label="Hoặc dán nội dung kế hoạch", required=False,
-                           widget=forms.Textarea(attrs={"rows": 10}))
+    text = forms.CharField(label="Hoặc dán nội dung kế hoạch", required=False, max_length=500_000,
+                           widget=forms.Textarea(attrs={"rows": 10}),
+                           error_messages={"max_length": "Nội dung dán vào quá dài (tối đa 500.000 ký tự); "
+                                                         "hãy dán riêng phần kế hoạch."})
 
     def __init__(self, *args, issuers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -474,7 +485,7 @@ class ImportStartForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not data.get("file") and not (data.get("text") or "").strip():
+        if not data.get("file") and not (data.get("text") or "").strip() and "file" not in self.errors:
             raise forms.ValidationError("Chọn một tệp hoặc dán nội dung kế hoạch.")
         return data
 
@@ -508,6 +519,8 @@ class ImportReviewForm(forms.Form):
     signer_authority = _textarea("Thẩm quyền ký (mỗi dòng một cấp)", rows=2)
     signer_position = forms.CharField(label="Chức vụ người ký", max_length=120, required=False)
     signer_name = forms.CharField(label="Họ tên người ký", max_length=120, required=False)
+    keep_all = forms.BooleanField(label="Các dòng chưa chọn: không thuộc kế hoạch (giữ riêng kèm dự thảo)",
+                                  required=False)
 
     def __init__(self, *args, structure: dict, agencies, **kwargs):
         super().__init__(*args, **kwargs)
@@ -515,7 +528,8 @@ class ImportReviewForm(forms.Form):
         self.headings = list(_flat_headings(structure.get("headings", [])))
         self.responsibilities = structure.get("responsibilities", [])
         self.unplaced = structure.get("unplaced", [])
-        targets = [("", "— chọn —"), ("keep", "Không thuộc kế hoạch: giữ riêng kèm dự thảo")]
+        targets = [("", "— chọn —"), ("keep", "Không thuộc kế hoạch: giữ riêng kèm dự thảo"),
+                   ("basis", "Đưa vào: căn cứ"), ("recipients", "Đưa vào: nơi nhận")]
         for index, (level, heading) in enumerate(self.headings):
             prefix = f"h{index}"
             self.fields[f"{prefix}-level"] = forms.TypedChoiceField(
@@ -564,6 +578,14 @@ class ImportReviewForm(forms.Form):
             data["year_end"] = data["year_start"]
         elif data.get("year_start") and (data.get("year_end") or 0) < data["year_start"]:
             self.add_error("year_end", "Năm kết thúc không được trước năm bắt đầu.")
+        outline = [{"level": data.get(f"h{i}-level"), "role": data.get(f"h{i}-role")} for i in range(len(self.headings))]
+        for problem in heading_outline_problems(outline):
+            self.add_error(None, problem)
+        if data.get("keep_all"):  # "the rest is not part of the plan", for a page copied with its menus
+            for index in range(len(self.unplaced)):
+                if f"u{index}" in self.errors and not self.data.get(f"{self.add_prefix(f'u{index}')}"):
+                    del self.errors[f"u{index}"]
+                    data[f"u{index}"] = "keep"
         return data
 
 

@@ -129,6 +129,8 @@ def _reviewed(form: ImportReviewForm, structure: dict) -> dict:
     for index, line in enumerate(form.unplaced):
         target = data[f"u{index}"]
         (kept.append(line) if target == "keep" else placed.setdefault(target, []).append(line))
+    extra_basis = [_basis(line) for line in placed.get("basis", [])]
+    extra_recipients = [line.strip().lstrip("-–").strip().rstrip(";.").strip() for line in placed.get("recipients", [])]
     headings: list[dict] = []
     for index in range(len(form.headings)):
         prefix = f"h{index}"
@@ -155,9 +157,9 @@ def _reviewed(form: ImportReviewForm, structure: dict) -> dict:
     return dict(
         structure, title=" ".join(data["title"].split()), symbol=data["symbol"].strip(), place=data["place"].strip(),
         kind=data["kind"], year_start=data["year_start"], year_end=data["year_end"] or data["year_start"],
-        basis=[_basis(line) for line in _lines(data["basis"])], basis_style=data["basis_style"],
+        basis=[_basis(line) for line in _lines(data["basis"])] + extra_basis, basis_style=data["basis_style"],
         basis_lead_in=data["basis_lead_in"].strip(), closing_text=data["closing_text"].strip(),
-        recipients=_lines(data["recipients"]),
+        recipients=_lines(data["recipients"]) + [r for r in extra_recipients if r],
         signer={"authority": _lines(data["signer_authority"]), "position": data["signer_position"].strip(),
                 "name": data["signer_name"].strip()},
         headings=headings, responsibilities=responsibilities, unplaced=kept,

@@ -165,17 +165,19 @@ def plan_layout(plan: Plan) -> list[PrintedSection]:
                         role=role)
         body.by_heading[stray.pk] = clauses
         tops.append(stray)
-    if body.duties and not any(h.role == R.DUTY for h in headings):
+    if body.duties and not any(h.role == R.DUTY and not h.parent_id for h in headings):
         tops.append(Heading(pk=-2000, position=10**6 + 100, text="TỔ CHỨC THỰC HIỆN", role=R.DUTY))
 
     sections = []
+    duties_printed = False  # the agencies' duties print once, under the first section for them
     for section in parts_of.get(None, []):
         parts = []
         direct = body.by_heading.get(section.pk, [])
         if direct:
             parts.append(PrintedPart(label="", title="",
                                      clauses=_number_clauses(direct, body.children_of, "", as_written=as_written)))
-        if section.role == R.DUTY:
+        if section.role == R.DUTY and not duties_printed:
+            duties_printed = True
             responsibilities = list(plan.responsibilities.all())
             present_duties = [r for r in responsibilities if body.duties.get(r.pk) or (everything and r.title)]
             # A lone untitled responsibility is the section's own text: no "1.".

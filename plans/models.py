@@ -31,9 +31,6 @@ class Channel(models.Model):
     code = models.SlugField("mã", max_length=40, unique=True)
     name = models.CharField("tên hình thức", max_length=200)
     description = models.TextField("mô tả", blank=True)
-    # The standard figures every report line on this channel gives, so a
-    # commune's and a department's reports add up: [{"code", "label"}, …].
-    counters = models.JSONField("chỉ tiêu thống kê", default=list, blank=True)
     position = models.PositiveSmallIntegerField("thứ tự", default=0)
     is_active = models.BooleanField("đang dùng", default=True)
 
@@ -44,6 +41,34 @@ class Channel(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Counter(models.Model):
+    """Chỉ tiêu thống kê: one kind of thing a report line counts (tin/bài on
+    the portal, băng rôn, xuất xe cổ động, lượt người dự thi …), each on its
+    own so a commune's and a department's figures add up like for like."""
+
+    class Kind(models.TextChoices):
+        FLOW = "flow", "Phát sinh trong kỳ (cộng dồn các kỳ)"
+        STOCK = "stock", "Hiện có cuối kỳ (không cộng dồn)"
+
+    code = models.SlugField("mã", max_length=40, unique=True)
+    label = models.CharField("tên chỉ tiêu", max_length=200)
+    unit = models.CharField("đơn vị tính", max_length=40, help_text="Ví dụ «tin, bài», «buổi», «lượt người», «cái».")
+    kind = models.CharField("cách cộng", max_length=8, choices=Kind.choices, default=Kind.FLOW)
+    channels = models.ManyToManyField(Channel, verbose_name="hình thức", related_name="counter_set", blank=True)
+    # A figure above this is refused as a typo (an extra zero).
+    max_value = models.PositiveIntegerField("giá trị tối đa một kỳ", default=1_000_000)
+    position = models.PositiveSmallIntegerField("thứ tự", default=0)
+    is_active = models.BooleanField("đang dùng", default=True)
+
+    class Meta:
+        verbose_name = "chỉ tiêu thống kê"
+        verbose_name_plural = "chỉ tiêu thống kê"
+        ordering = ["position", "label"]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.unit})"
 
 
 class Plan(models.Model):

@@ -27,20 +27,44 @@ CHANNELS = [
 ]
 
 
-# Counters per channel: what a report line on that channel counts.
-COUNTERS = {
-    "cong-ttdt": [("tin_bai", "Tin, bài")],
-    "phat-thanh": [("buoi_phat", "Buổi/lượt phát thanh")],
-    "bao-chi": [("tin_bai", "Tin, bài")],
-    "hoi-nghi": [("hoi_nghi", "Hội nghị, lớp tập huấn"), ("luot_nguoi", "Lượt người tham dự")],
-    "truc-quan": [("pano", "Pano, áp phích, băng rôn")],
-    "niem-yet": [("tthc_niem_yet", "Thủ tục hành chính niêm yết")],
-    "chuyen-muc": [("chuyen_muc", "Chuyên mục, phóng sự")],
-    "mang-xa-hoi": [("bai_dang", "Bài đăng"), ("luot_tiep_can", "Lượt tiếp cận")],
-    "cuoc-thi": [("cuoc_thi", "Cuộc thi"), ("nguoi_du_thi", "Người dự thi")],
-    "doi-thoai": [("doi_thoai", "Buổi đối thoại, tọa đàm"), ("luot_nguoi", "Lượt người tham dự")],
-    "khac": [("hoat_dong", "Hoạt động")],
-}
+# What reports count, each thing on its own so figures add up like for like:
+# (code, label, unit, kind, channel codes). "stock" figures are what exists
+# at the end of a period (not summed over periods).
+COUNTERS = [
+    ("tin_bai_cong", "Tin, bài trên cổng/trang thông tin điện tử", "tin, bài", "flow", ["cong-ttdt"]),
+    ("tin_bai_bao", "Tin, bài trên báo, tạp chí, truyền hình", "tin, bài", "flow", ["bao-chi"]),
+    ("phong_su", "Phóng sự", "phóng sự", "flow", ["bao-chi", "phat-thanh", "chuyen-muc"]),
+    ("chuyen_muc", "Chuyên mục CCHC đang duy trì", "chuyên mục", "stock", ["chuyen-muc", "phat-thanh", "bao-chi"]),
+    ("buoi_phat", "Buổi, lượt phát thanh", "lượt", "flow", ["phat-thanh"]),
+    ("xe_co_dong", "Xuất xe cổ động, xe loa", "lượt xe", "flow", ["truc-quan"]),
+    ("bang_ron", "Băng rôn", "cái", "flow", ["truc-quan"]),
+    ("phuon", "Phướn", "cái", "flow", ["truc-quan"]),
+    ("pano", "Pano", "cái", "flow", ["truc-quan"]),
+    ("ap_phich", "Áp phích", "cái", "flow", ["truc-quan"]),
+    ("bang_dien_tu", "Lần thay đổi nội dung bảng, cổng chào điện tử", "lần", "flow", ["truc-quan"]),
+    ("to_roi", "Tờ rơi, tài liệu phát hành", "tờ, cuốn", "flow", ["truc-quan", "khac"]),
+    ("hoi_nghi", "Hội nghị, lớp tập huấn", "buổi", "flow", ["hoi-nghi"]),
+    ("luot_nguoi", "Lượt người tham dự", "lượt người", "flow", ["hoi-nghi", "doi-thoai"]),
+    ("tthc_niem_yet", "Thủ tục hành chính niêm yết", "thủ tục", "stock", ["niem-yet"]),
+    ("cuoc_thi", "Cuộc thi", "cuộc", "flow", ["cuoc-thi"]),
+    ("nguoi_du_thi", "Lượt người tham gia dự thi", "lượt người", "flow", ["cuoc-thi"]),
+    ("bai_dang", "Bài đăng mạng xã hội", "bài", "flow", ["mang-xa-hoi"]),
+    ("luot_tiep_can", "Lượt tiếp cận trên mạng xã hội", "lượt", "flow", ["mang-xa-hoi"]),
+    ("doi_thoai", "Buổi đối thoại, tọa đàm", "buổi", "flow", ["doi-thoai"]),
+    ("hoat_dong", "Hoạt động khác", "hoạt động", "flow", ["khac"]),
+]
+
+
+def counters_ensure(counter_model, channel_model) -> None:
+    """Create the default counters that are missing (and their channels);
+    never touch edited ones. Takes model classes, for migrations."""
+    channels = {c.code: c for c in channel_model.objects.all()}
+    for position, (code, label, unit, kind, channel_codes) in enumerate(COUNTERS, start=1):
+        counter, created = counter_model.objects.get_or_create(
+            code=code, defaults={"label": label, "unit": unit, "kind": kind, "position": position}
+        )
+        if created:
+            counter.channels.set(channels[c] for c in channel_codes if c in channels)
 
 
 def reference_lists_ensure(area_model, channel_model) -> None:
@@ -49,9 +73,13 @@ def reference_lists_ensure(area_model, channel_model) -> None:
     for position, (code, name) in enumerate(AREAS, start=1):
         area_model.objects.get_or_create(code=code, defaults={"name": name, "position": position})
     for position, (code, name, description) in enumerate(CHANNELS, start=1):
-        channel, _ = channel_model.objects.get_or_create(
+        channel_model.objects.get_or_create(
             code=code, defaults={"name": name, "description": description, "position": position}
         )
-        if hasattr(channel, "counters") and not channel.counters:
-            channel.counters = [{"code": c, "label": label} for c, label in COUNTERS.get(code, [])]
-            channel.save(update_fields=["counters"])
+    # The counters too, once the model that has them exists (not in the
+    # early migrations that also call this).
+    try:
+        counter_model = channel_model._meta.get_field("counter_set").related_model
+    except Exception:  # FieldDoesNotExist in a historical model
+        return
+    counters_ensure(counter_model, channel_model)

@@ -31,7 +31,7 @@ from nd30.docx import (
     setup_styles,
 )
 from nd30.metrics import balanced_lines
-from nd30.parts import Block, Letterhead, Signature, agency_letterhead, number_line
+from nd30.parts import Block, Letterhead, Signature, agency_letterhead, number_line, printable
 from nd30.pdf import html_to_pdf
 
 # (heading, width mm) of the statistics table on a landscape page (252 mm).
@@ -57,9 +57,27 @@ def _counters(counters: dict, labels: dict) -> str:
     return "; ".join(f"{labels.get(code, code)}: {money(value)}" for code, value in sorted(counters.items()) if value)
 
 
-def summary_document(summary: dict) -> SummaryDocument:
+def _narrative_blocks(group: dict, *, none: str) -> list[Block]:
+    """One narrative part of every unit: the unit's name as a sub-heading,
+    then what it wrote, a paragraph per line."""
+    blocks = []
+    for unit in group["units"]:
+        blocks.append(Block("unit", unit["agency"].name))
+        blocks.extend(Block("text", paragraph) for paragraph in unit["paragraphs"])
+    return blocks or [Block("text", none)]
+
+
+def summary_signature(signer: dict[str, str]) -> Signature:
+    """ô 7: the authority lines ("TM. …", "KT. …"), the position, the name."""
+    lines = [line.strip() for line in signer.get("signer_authority", "").splitlines() if line.strip()]
+    if signer.get("signer_position", "").strip():
+        lines.append(signer["signer_position"].strip())
+    return Signature(title_lines=[line.upper() for line in lines], name=signer.get("signer_name", "").strip())
+
+
+def summary_document(summary: dict, signer: dict[str, str] | None = None) -> SummaryDocument:
     """The BC as plain strings. Drafted today: number and day are left for the
-    clerk (Điều 15), month and year filled in."""
+    clerk (Điều 15), month and year filled in. `signer`: SignerForm.values()."""
     period, root, labels = summary["period"], summary["root"], summary["counter_labels"]
     today = timezone.localdate()
     parent, lines = agency_letterhead(root)
@@ -97,16 +115,13 @@ def summary_document(summary: dict) -> SummaryDocument:
     for name, row in summary["by_channel"].items():
         figures = _counters(row["counters"], labels)
         body.append(Block("text", f"- {name}: {row['tasks']} nhiệm vụ" + (f"; {figures}" if figures else "") + "."))
+    results, shortcomings, proposals = summary["narrative_groups"]
+    body.append(Block("part", "4. Kết quả đạt được của các cơ quan, đơn vị"))
+    body.extend(_narrative_blocks(results, none="- Chưa có đơn vị nêu kết quả đạt được."))
     body.append(Block("section", "II. TỒN TẠI, HẠN CHẾ"))
-    shortcomings = [r for r in summary["narratives"] if r.shortcomings.strip()]
-    body.extend(Block("text", f"- {r.agency.name}: {r.shortcomings.strip()}") for r in shortcomings)
-    if not shortcomings:
-        body.append(Block("text", "- Không có đơn vị nêu tồn tại, hạn chế."))
+    body.extend(_narrative_blocks(shortcomings, none="- Không có đơn vị nêu tồn tại, hạn chế."))
     body.append(Block("section", "III. ĐỀ XUẤT, KIẾN NGHỊ"))
-    proposals = [r for r in summary["narratives"] if r.proposals.strip()]
-    body.extend(Block("text", f"- {r.agency.name}: {r.proposals.strip()}") for r in proposals)
-    if not proposals:
-        body.append(Block("text", "- Không có."))
+    body.extend(_narrative_blocks(proposals, none="- Không có."))
     body.append(Block("text", f"Trên đây là báo cáo kết quả công tác tuyên truyền cải cách hành chính "
                               f"{period.label} của {root.name}./."))
 
@@ -114,11 +129,14 @@ def summary_document(summary: dict) -> SummaryDocument:
     for index, report in enumerate(reports, start=1):
         row = summary["by_agency"].get(report.agency_id, {"tasks": 0, "done": 0, "spent": 0, "counters": {}})
         rows.append([
-            str(index), report.agency.name, report.get_status_display(),
+            str(index), report.agency.name + (f" (số liệu tính vào {summary['rolled_into'][report.agency_id]})"
+                                              if report.agency_id in summary.get("rolled_into", {}) else ""),
+            report.get_status_display(),
             f"{timezone.localtime(report.submitted_at):%d/%m/%Y}" if report.submitted_at else "",
             str(row["tasks"]), str(row["done"]), money(row["spent"]), _counters(row["counters"], labels),
         ])
     addressee = root.parent.name if root.parent else "Bộ Nội vụ"
+    filing = ((signer or {}).get("filing") or "").strip().rstrip(".") or root.abbreviation or "VP"
     return SummaryDocument(
         letterhead=letterhead,
         doc_type="BÁO CÁO",
@@ -126,20 +144,21 @@ def summary_document(summary: dict) -> SummaryDocument:
                                    bold=True),
         addressee=addressee,
         body=body,
-        signature=Signature(),
+        signature=summary_signature(signer or {}),
         # A BC going up has a Kính gửi, so Nơi nhận opens with "Như trên" (ND30).
-        recipients=["- Như trên;", f"- Lưu: VT, {root.abbreviation or 'VP'}."],
+        recipients=["- Như trên;", f"- Lưu: VT, {filing}."],
         rows=rows,
         columns=TABLE_COLUMNS,
     )
 
 
-def summary_pdf_render(*, summary: dict) -> bytes:
-    return html_to_pdf(render_to_string("documents/summary.html", {"document": summary_document(summary)}))
+def summary_pdf_render(*, summary: dict, signer: dict[str, str] | None = None) -> bytes:
+    document = printable(summary_document(summary, signer))
+    return html_to_pdf(render_to_string("documents/summary.html", {"document": document}))
 
 
-def summary_docx_render(*, summary: dict) -> bytes:
-    content = summary_document(summary)
+def summary_docx_render(*, summary: dict, signer: dict[str, str] | None = None) -> bytes:
+    content = printable(summary_document(summary, signer))
     document = Document()
     setup_styles(document)
     document.core_properties.title = f"{content.doc_type} {' '.join(content.title_lines)}"
@@ -151,7 +170,9 @@ def summary_docx_render(*, summary: dict) -> bytes:
     add_paragraph(document, f"Kính gửi: {content.addressee}.", "Centered")
     for block in content.body:
         paragraph = document.add_paragraph()
-        add_run(paragraph, block.text, bold=block.kind != "text")
+        if block.kind in ("section", "part", "unit"):
+            paragraph.paragraph_format.keep_with_next = True
+        add_run(paragraph, block.text, bold=block.kind != "text", italic=block.kind == "unit")
     add_sign_off(document, content.signature, content.recipients)
 
     section = document.add_section(WD_SECTION.NEW_PAGE)

@@ -26,7 +26,8 @@ def summary_xlsx(summary: dict) -> bytes:
             cell.font = bold
             cell.alignment = Alignment(wrap_text=True, vertical="center")
         for row in rows.values():
-            ws.append([safe_cell(row["name"]), row["tasks"], row["done"], row["spent"],
+            name = row["name"] + (f" (gồm: {', '.join(row['merged_from'])})" if row.get("merged_from") else "")
+            ws.append([safe_cell(name), row["tasks"], row["done"], row["spent"],
                        *[row["counters"].get(c, 0) for c in codes]])
         total = summary["totals"]
         ws.append(["Tổng cộng", total["tasks"], total["done"], total["spent"],

@@ -1,19 +1,24 @@
 """The one aggregation of report lines: tasks, progress, money and counter
-totals per group, in a single GROUP BY statement. The period summary (BC)
-and the compliance dashboard both add up figures through it, so the two
-can never disagree on a total."""
+totals per group. The period summary (BC) and the compliance dashboard both
+add up figures through it, so the two can never disagree on a total.
+
+Figures are like for like: each counter on its own, a flow (tin bài, băng
+rôn) summed over the stretches that fall inside the period, a stock
+("chuyên mục đang duy trì") taken from the period's own reports only. The
+stretches of one unit's task never overlap (reports/services/reports.py),
+so the 6-month total is Q1's stretch plus 15/03-14/06, never Q1 twice."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Avg, BigIntegerField, Count, Q, QuerySet, Sum
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
-from plans.models import Channel
+from plans.models import Channel, Counter
+from schedule.models import ReportingPeriod
 
-from .models import ReportLine
+from .models import ReportFigure, ReportLine
 
 # Progress states in the order charts stack them: (label, chart colour).
 PROGRESS = {
@@ -23,34 +28,58 @@ PROGRESS = {
 }
 
 
+def channel_counters(channels: Iterable[Channel]) -> dict[int, list[Counter]]:
+    """Channel id -> its active counters, in order (channels prefetched with counter_set)."""
+    return {c.pk: sorted((x for x in c.counter_set.all() if x.is_active), key=lambda x: (x.position, x.label))
+            for c in channels}
+
+
 def counter_labels(channels: Iterable[Channel]) -> dict[str, str]:
-    """Counter code -> label over the channels, the first channel's label winning."""
+    """Counter code -> label over the channels' active counters, in channel then counter order."""
     labels: dict[str, str] = {}
-    for channel in channels:
-        for counter in channel.counters or []:
-            labels.setdefault(counter["code"], counter["label"])
+    for counters in channel_counters(channels).values():
+        for counter in counters:
+            labels.setdefault(counter.code, counter.label)
     return labels
 
 
-def line_totals(lines: QuerySet[ReportLine], *, by: tuple[str, ...], codes: list[str]) -> list[dict]:
-    """Per group of `by` values: "tasks" (lines), "progress" {state: lines},
-    "percent" (average), "spent" (đồng) and "counters" {code: sum} for `codes`,
-    None where no line of the group gives that counter."""
+def stretches_inside(candidates: QuerySet[ReportLine], period: ReportingPeriod) -> QuerySet[ReportLine]:
+    """The lines among `candidates` whose stretch lies inside `period`: the
+    period's own lines and the earlier ones of the same year it contains."""
+    return candidates.annotate(
+        stretch_from=Coalesce("stretch_start", F("report__period__start"))
+    ).filter(report__period__year=period.year, report__period__end__lte=period.end, stretch_from__gte=period.start)
+
+
+def line_totals(lines: QuerySet[ReportLine], *, by: tuple[str, ...], codes: list[str],
+                window: QuerySet[ReportLine] | None = None) -> list[dict]:
+    """Per group of `by` values over `lines` (the period's own lines):
+    "tasks" (lines), "progress" {state: lines}, "percent" (average), "spent"
+    (đồng), and "counters" {code: total} for `codes` — flows summed over
+    `window` (stretches_inside the period; the lines themselves if not
+    given), stocks over `lines` only; None where nobody gave that counter."""
     progress = {f"p_{state}": Count("pk", filter=Q(state=state)) for state in PROGRESS}
-    counters = {
-        f"c{i}": Sum(Cast(KeyTextTransform(code, "counters"), BigIntegerField())) for i, code in enumerate(codes)
-    }
-    rows = lines.order_by().values(*by).annotate(
-        tasks=Count("pk"), percent=Avg("percent"), spent=Sum("spent"), **progress, **counters
-    )
-    return [
-        {key: row[key] for key in by}
-        | {
-            "tasks": row["tasks"],
-            "percent": row["percent"] or 0,
-            "spent": row["spent"] or 0,
+    rows = {
+        tuple(row[key] for key in by): {key: row[key] for key in by} | {
+            "tasks": row["tasks"], "percent": row["percent"] or 0, "spent": row["spent"] or 0,
             "progress": {state: row[f"p_{state}"] for state in PROGRESS},
-            "counters": {code: row[f"c{i}"] for i, code in enumerate(codes)},
+            "counters": dict.fromkeys(codes),
         }
-        for row in rows
+        for row in lines.order_by().values(*by).annotate(
+            tasks=Count("pk"), percent=Avg("percent"), spent=Sum("spent"), **progress)
+    }
+    line_keys = tuple(f"line__{key}" for key in by)
+    sums = [
+        (window if window is not None else lines, Counter.Kind.FLOW),
+        (lines, Counter.Kind.STOCK),
     ]
+    for source, kind in sums:
+        figures = ReportFigure.objects.filter(line__in=source.values("pk"), counter__kind=kind, counter__code__in=codes)
+        for row in figures.order_by().values(*line_keys, "counter__code").annotate(total=Sum("value")):
+            key = tuple(row[k] for k in line_keys)
+            group = rows.setdefault(key, {k: v for k, v in zip(by, key, strict=True)} | {
+                "tasks": 0, "percent": 0, "spent": 0, "progress": dict.fromkeys(PROGRESS, 0),
+                "counters": dict.fromkeys(codes)})
+            code = row["counter__code"]
+            group["counters"][code] = (group["counters"][code] or 0) + row["total"]
+    return list(rows.values())

@@ -7,7 +7,7 @@ import zipfile
 
 from django import forms
 
-from common.money import MoneyField, MoneyInput
+from common.money import MoneyField, MoneyInput, money_format
 from common.text import clean_text
 
 from .models import ReportLine
@@ -16,11 +16,12 @@ MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 NUMBER_ERROR = "Nhập số nguyên không âm bằng chữ số."
 
 
-def _count_field(label: str) -> forms.IntegerField:
-    return forms.IntegerField(
-        label=label, required=False, min_value=0,
-        error_messages={"invalid": NUMBER_ERROR, "min_value": NUMBER_ERROR},
-        widget=forms.NumberInput(attrs={"min": 0, "class": "form-control form-control-sm"}),
+def _count_field(counter) -> MoneyField:
+    """A figure typed the Vietnamese way ("5.000"), whole and not negative."""
+    return MoneyField(
+        label=f"{counter.label} ({counter.unit})" if counter.unit else counter.label, required=False,
+        error_messages={"invalid": NUMBER_ERROR},
+        widget=MoneyInput(attrs={"class": "form-control form-control-sm", "placeholder": "0"}),
     )
 
 
@@ -40,18 +41,35 @@ class ReportLineForm(forms.Form):
     note = forms.CharField(label="Ghi chú", required=False,
                            widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}))
 
-    def __init__(self, *args, line: ReportLine, **kwargs):
+    def __init__(self, *args, line: ReportLine, year_to_date: dict | None = None, **kwargs):
+        """`year_to_date`: {counter id: the year's total before this report}, shown beside each figure."""
         initial = {"state": line.state, "percent": line.percent, "spent": line.spent, "note": line.note}
-        counters = line.task.channel.counters if line.task.channel else []
-        initial |= {f"c_{c['code']}": (line.counters or {}).get(c["code"]) for c in counters}
+        counters = [c for c in line.task.channel.counter_set.all() if c.is_active] if line.task.channel else []
+        figures = {f.counter_id: f for f in line.figures.all()}
+        for counter in counters:
+            figure = figures.get(counter.pk)
+            initial |= {f"c_{counter.code}": figure.value if figure else None,
+                        f"a_{counter.code}": figure.approximate if figure else False,
+                        f"n_{counter.code}": figure.note if figure else ""}
         super().__init__(*args, prefix=f"line-{line.pk}", initial=initial, **kwargs)
         self.line = line
-        self.counter_codes = [c["code"] for c in counters]
+        self.counters = counters
+        self.year_to_date = year_to_date or {}
         for counter in counters:
-            self.fields[f"c_{counter['code']}"] = _count_field(counter["label"])
+            self.fields[f"c_{counter.code}"] = _count_field(counter)
+            self.fields[f"a_{counter.code}"] = forms.BooleanField(label="ước tính", required=False)
+            self.fields[f"n_{counter.code}"] = forms.CharField(
+                label="ghi chú số liệu", max_length=200, required=False,
+                widget=forms.TextInput(attrs={"class": "form-control form-control-sm",
+                                              "placeholder": "ví dụ: gần 5.000 lượt"}))
+
+    def counter_rows(self):
+        """(counter, value field, approximate field, note field, year total before this report) for the template."""
+        return [(c, self[f"c_{c.code}"], self[f"a_{c.code}"], self[f"n_{c.code}"], self.year_to_date.get(c.pk, 0))
+                for c in self.counters]
 
     def counter_fields(self):
-        return [self[f"c_{code}"] for code in self.counter_codes]
+        return [self[f"c_{c.code}"] for c in self.counters]
 
     def values(self) -> dict:
         data = self.cleaned_data
@@ -60,13 +78,19 @@ class ReportLineForm(forms.Form):
             "percent": data["percent"],
             "spent": data["spent"],
             "note": clean_text(data["note"]),
-            "counters": {code: data[f"c_{code}"] for code in self.counter_codes if data.get(f"c_{code}") is not None},
+            "figures": {c: {"value": data[f"c_{c.code}"], "approximate": data[f"a_{c.code}"],
+                            "note": clean_text(data[f"n_{c.code}"]).strip()} for c in self.counters},
         }
 
     def clean(self):
         data = super().clean()
         if data.get("state") == ReportLine.Progress.DONE and data.get("percent") not in (None, 100):
             self.add_error("percent", "Nhiệm vụ hoàn thành thì tiến độ là 100%.")
+        for counter in self.counters:
+            value = data.get(f"c_{counter.code}")
+            if value is not None and value > counter.max_value:
+                self.add_error(f"c_{counter.code}", f"Số liệu quá lớn cho một kỳ (tối đa "
+                                                    f"{money_format(counter.max_value)}); kiểm tra lại chữ số 0 thừa.")
         return data
 
 
@@ -136,6 +160,20 @@ class EvidenceForm(forms.Form):
         return upload
 
 
+class RecordForm(NarrativeForm):
+    """A report sent on paper: the day it was sent, then its narrative (the
+    figures come from a ReportLineForm per line). The service checks the day."""
+
+    submitted_on = forms.DateField(
+        label="Ngày đơn vị gửi báo cáo", input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        help_text="Ngày ghi trên báo cáo giấy hoặc ngày văn thư nhận, dạng dd/mm/yyyy.",
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y"),
+        error_messages={"invalid": "Nhập ngày dạng dd/mm/yyyy.", "required": "Nhập ngày đơn vị gửi báo cáo."},
+    )
+
+    field_order = ["submitted_on", "results", "shortcomings", "proposals"]
+
+
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", "Tiếp nhận"), ("return", "Trả lại")],
                                  error_messages={"required": "Chọn tiếp nhận hoặc trả lại."})
@@ -146,3 +184,52 @@ class ReviewForm(forms.Form):
         if data.get("decision") == "return" and not data.get("comment", "").strip():
             self.add_error("comment", "Nhập ý kiến để đơn vị biết cần sửa gì.")
         return data
+
+
+def signer_defaults(root) -> dict[str, str]:
+    """Who signs the summary (BC) of `root` unless the reviewer says otherwise:
+    a deputy signing for the head ("KT."), the usual case for a periodic BC;
+    the name is left for the reviewer; the BC is filed with Nội vụ (NV)."""
+    if root.name.startswith("Ủy ban nhân dân"):
+        authority, position = "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"
+    elif root.kind == "ministry":
+        authority, position = "KT. BỘ TRƯỞNG", "THỨ TRƯỞNG"
+    elif root.kind in ("department", "unit"):
+        authority, position = "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"
+    else:
+        authority, position = "KT. TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG"
+    return {"signer_authority": authority, "signer_position": position, "signer_name": "", "filing": "NV"}
+
+
+class SignerForm(forms.Form):
+    """The sign-off of the summary (BC), sent as query parameters with the
+    download: a GET, since downloading changes nothing."""
+
+    signer_authority = forms.CharField(
+        label="Thẩm quyền ký", required=False, max_length=200, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Mỗi dòng một cấp, ví dụ «TM. ỦY BAN NHÂN DÂN» rồi «KT. CHỦ TỊCH».",
+    )
+    signer_position = forms.CharField(label="Chức vụ người ký", required=False, max_length=120)
+    signer_name = forms.CharField(label="Họ tên người ký", required=False, max_length=120)
+    filing = forms.CharField(label="Lưu: VT, …", required=False, max_length=40,
+                             help_text="Chữ viết tắt của đơn vị soạn thảo, ví dụ NV.")
+
+    def __init__(self, data=None, *, root):
+        defaults = signer_defaults(root)
+        # Unbound (the summary page, or a link without them): the defaults.
+        bound = data is not None and any(name in data for name in defaults)
+        super().__init__(data if bound else None, initial=defaults, prefix=None)
+        self.defaults = defaults
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control form-control-sm")
+
+    def values(self) -> dict[str, str]:
+        """What prints: each field as sent (composed, no control characters;
+        left empty, it prints empty), or its default if none was sent or the
+        value was refused (too long)."""
+        if not self.is_bound:
+            return dict(self.defaults)
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {name: clean_text(data[name]).strip() if name in data else default
+                for name, default in self.defaults.items()}

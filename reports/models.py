@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 
 from agencies.models import Agency
-from plans.models import Task
+from plans.models import Counter, Task
 from schedule.models import ReportingPeriod
 
 
@@ -28,6 +28,9 @@ class Report(models.Model):
     results = models.TextField("kết quả đạt được", blank=True)
     shortcomings = models.TextField("tồn tại, hạn chế", blank=True)
     proposals = models.TextField("đề xuất, kiến nghị", blank=True)
+    # Sent on paper outside the portal and entered later by a reviewer or an
+    # admin (services.report_record): submitted_at is the paper's date.
+    recorded = models.BooleanField("nộp ngoài cổng (ghi nhận lại)", default=False)
     lock_version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -72,8 +75,10 @@ class ReportLine(models.Model):
     percent = models.PositiveSmallIntegerField(
         "tiến độ (%)", default=0, validators=[MaxValueValidator(100)]
     )
-    # {counter code: quantity}; the codes come from the task's channel.
-    counters = models.JSONField("số liệu", default=dict, blank=True)
+    # The day the figures of this line start to count from: the day after the
+    # period of the task's previous report line ends (so Q1 and the 6-month
+    # report never count 15/12-14/03 twice), else the period's own start.
+    stretch_start = models.DateField("số liệu tính từ ngày", null=True, blank=True)
     spent = models.PositiveBigIntegerField("kinh phí đã dùng (đồng)", null=True, blank=True)
     note = models.TextField("ghi chú", blank=True)
     review_comment = models.TextField("ý kiến xem xét", blank=True)
@@ -86,6 +91,29 @@ class ReportLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} – {self.task}"
+
+
+class ReportFigure(models.Model):
+    """One counter's figure on a report line, for the line's stretch (from
+    `line.stretch_start` to the period's cut-off). The label and unit are kept
+    as filed: renaming a counter later does not rewrite accepted reports."""
+
+    line = models.ForeignKey(ReportLine, on_delete=models.CASCADE, related_name="figures")
+    counter = models.ForeignKey(Counter, verbose_name="chỉ tiêu", on_delete=models.PROTECT, related_name="+")
+    label = models.CharField("tên chỉ tiêu khi nộp", max_length=200)
+    unit = models.CharField("đơn vị tính khi nộp", max_length=40, blank=True)
+    value = models.PositiveBigIntegerField("số liệu")
+    approximate = models.BooleanField("số ước tính (khoảng, gần)", default=False)
+    note = models.CharField("ghi chú số liệu", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "số liệu"
+        verbose_name_plural = "số liệu"
+        ordering = ["counter__position", "counter__label"]
+        constraints = [models.UniqueConstraint(fields=["line", "counter"], name="figure_once_per_line_counter")]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.value}"
 
 
 def evidence_path(instance, filename: str) -> str:
@@ -120,6 +148,7 @@ class ReportEvent(models.Model):
         SUBMITTED = "submitted", "Nộp báo cáo"
         RETURNED = "returned", "Trả lại"
         ACCEPTED = "accepted", "Tiếp nhận"
+        RECORDED = "recorded", "Ghi nhận báo cáo nộp ngoài cổng"
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind.choices)

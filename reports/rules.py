@@ -15,6 +15,8 @@ REPORT_VIEW = "report.view"
 REPORT_EDIT = "report.edit"
 REPORT_SUBMIT = "report.submit"
 REPORT_REVIEW = "report.review"
+# Enter a report the unit sent on paper, outside the portal (never submitted here).
+REPORT_RECORD = "report.record"
 # On an Agency: print the summary (BC) of its subtree, remind its units.
 SUMMARY_VIEW = "summary.view"
 
@@ -30,6 +32,10 @@ def _report_rule(access: Access, action: str, report: Report) -> bool:
         return open_for_edit and Role.HEAD in own
     if action == REPORT_REVIEW:
         return report.status == Report.Status.SUBMITTED and access.reviews(report.agency_id)
+    if action == REPORT_RECORD:
+        # Only a report never sent through the portal: a returned one has a
+        # portal submission that already decided whether it was on time.
+        return report.status == Report.Status.DRAFT and (access.is_admin or access.reviews(report.agency_id))
     raise ValueError(f"Unknown report action {action!r}")
 
 
@@ -37,5 +43,5 @@ def _summary_rule(access: Access, action: str, agency: Agency) -> bool:
     return access.is_admin or access.reviews(agency.pk)
 
 
-register(REPORT_VIEW, REPORT_EDIT, REPORT_SUBMIT, REPORT_REVIEW, rule=_report_rule)
+register(REPORT_VIEW, REPORT_EDIT, REPORT_SUBMIT, REPORT_REVIEW, REPORT_RECORD, rule=_report_rule)
 register(SUMMARY_VIEW, rule=_summary_rule)

@@ -5,22 +5,31 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import Agency, Membership
 from agencies.permissions import can
 from agencies.scope import user_scope
-from agencies.tree import agency_subtree_ids
-from plans.models import Area, Channel
+from agencies.tree import scope_with_merged
+from plans.models import Area, Channel, Counter
 from schedule.models import ReportingPeriod
 
-from .figures import counter_labels, line_totals
-from .models import Report, ReportEvent, ReportLine
+from .figures import counter_labels, line_totals, stretches_inside
+from .filters import STATES, ReportFilter, report_state
+from .models import Report, ReportEvent, ReportFigure, ReportLine
 from .rules import REPORT_VIEW
 
 LIST_LIMIT = 50
+
+# The three narrative parts of a report, in the order a BC prints them.
+NARRATIVE_PARTS = (
+    ("results", "Kết quả đạt được"),
+    ("shortcomings", "Tồn tại, hạn chế"),
+    ("proposals", "Đề xuất, kiến nghị"),
+)
 
 
 def _scope(user) -> tuple[set[int], set[int], bool]:
@@ -29,9 +38,13 @@ def _scope(user) -> tuple[set[int], set[int], bool]:
     return scope.agencies(Membership.Role.HEAD, Membership.Role.DRAFTER), scope.reviewed_ids(), scope.is_admin
 
 
-def report_lists_for_user(*, user, today: dt.date | None = None) -> dict[str, QuerySet[Report]]:
+def report_lists_for_user(*, user, today: dt.date | None = None, filters=None, page=None) -> dict:
     """What the user should act on: for heads and drafters their agency's due,
-    overdue and returned reports; for reviewers what awaits review in scope."""
+    overdue and returned reports; for reviewers what awaits review in scope,
+    and every report in scope through `filters` (query parameters, see
+    ReportFilter): "search" the filter set, "found" the page `page` of it,
+    each report with its state_label and state_tone. A fixed number of
+    queries whatever the number of rows."""
     today = today or timezone.localdate()
     own, reviewed, is_admin = _scope(user)
     base = Report.objects.select_related("agency", "period").order_by("due_date", "agency__name")
@@ -51,6 +64,12 @@ def report_lists_for_user(*, user, today: dt.date | None = None) -> dict[str, Qu
         # list would be thousands of rows; the dashboard has the whole picture.
         lists["to_review"] = in_scope.filter(status=Report.Status.SUBMITTED)[:LIST_LIMIT]
         lists["missing"] = in_scope.filter(status__in=open_statuses, due_date__lt=today)[:LIST_LIMIT]
+        search = ReportFilter(filters or None, queryset=in_scope.order_by("-period__end", "agency__name", "pk"),
+                              today=today, periods=periods_recent(today=today))
+        found = Paginator(search.qs, LIST_LIMIT).get_page(page)
+        for report in found.object_list:
+            report.state_label, report.state_tone = STATES[report_state(report, today)]
+        lists["search"], lists["found"] = search, found
     return lists
 
 
@@ -68,7 +87,7 @@ def report_get_for_user(*, user, report_id: int, action: str = REPORT_VIEW) -> R
                 "lines",
                 queryset=ReportLine.objects.select_related(
                     "task__plan__issuer", "task__channel", "task__area"
-                ),
+                ).prefetch_related("task__channel__counter_set", "figures"),
             ),
             "evidence",
             Prefetch("events", queryset=ReportEvent.objects.select_related("user")),
@@ -84,20 +103,26 @@ def scope_agencies_for_summary(*, user) -> list[Agency]:
 
 def period_summary(*, period: ReportingPeriod, root: Agency) -> dict:
     """Totals of accepted reports under `root` for the period, by CCHC area,
-    channel and agency, plus who has not reported and who was late."""
-    scope = agency_subtree_ids(agency_ids=[root.pk])
+    channel and agency, plus who has not reported and who was late. A unit
+    merged away (2025) counts under its successor, and says so."""
+    scope, rolled = scope_with_merged(agency_ids=[root.pk])
     reports = list(
         Report.objects.filter(period=period, agency_id__in=scope).select_related("agency").order_by("agency__name")
     )
-    lines = ReportLine.objects.filter(
-        report__period=period, report__agency_id__in=scope, report__status=Report.Status.ACCEPTED
-    )
-    channels = list(Channel.objects.order_by("position", "name"))
+    accepted = ReportLine.objects.filter(report__agency_id__in=scope, report__status=Report.Status.ACCEPTED)
+    lines = accepted.filter(report__period=period)
+    channels = list(Channel.objects.prefetch_related("counter_set").order_by("position", "name"))
     codes = list(counter_labels(channels))
-    rows = line_totals(lines, by=("task__area_id", "task__channel_id", "report__agency_id"), codes=codes)
+    rows = line_totals(lines, by=("task__area_id", "task__channel_id", "report__agency_id"), codes=codes,
+                       window=stretches_inside(accepted, period))
     areas = dict(Area.objects.values_list("pk", "name"))
     channel_names = {c.pk: c.name for c in channels}
     agencies = {r.agency_id: r.agency for r in reports}
+    missing_units = ({row["report__agency_id"] for row in rows} | set(rolled.values())) - set(agencies)
+    agencies |= {a.pk: a for a in Agency.objects.filter(pk__in=missing_units)}
+    merged_into: dict[int, list[str]] = {}
+    for old_unit in sorted({row["report__agency_id"] for row in rows} & set(rolled), key=lambda pk: agencies[pk].name):
+        merged_into.setdefault(rolled[old_unit], []).append(agencies[old_unit].display_name)
     labels = counter_labels(c for c in channels if any(row["task__channel_id"] == c.pk for row in rows))
 
     def bucket(name=None):
@@ -111,14 +136,12 @@ def period_summary(*, period: ReportingPeriod, root: Agency) -> dict:
     for row in rows:
         area = areas.get(row["task__area_id"], "Chưa phân lĩnh vực")
         channel = channel_names.get(row["task__channel_id"], "Chưa xác định hình thức")
-        agency_id = row["report__agency_id"]
+        agency_id = rolled.get(row["report__agency_id"], row["report__agency_id"])
         # Units are keyed by id: short names such as "Phòng Nội vụ" repeat across districts.
-        for target in (
-            by_area.setdefault(area, bucket(area)),
-            by_channel.setdefault(channel, bucket(channel)),
-            by_agency.setdefault(agency_id, bucket(agencies[agency_id].display_name)),
-            totals,
-        ):
+        unit = by_agency.setdefault(agency_id, bucket(agencies[agency_id].display_name))
+        unit["merged_from"] = merged_into.get(agency_id, [])
+        for target in (by_area.setdefault(area, bucket(area)), by_channel.setdefault(channel, bucket(channel)),
+                       unit, totals):
             target["tasks"] += row["tasks"]
             target["done"] += row["progress"][ReportLine.Progress.DONE]
             target["spent"] += row["spent"]
@@ -135,12 +158,30 @@ def period_summary(*, period: ReportingPeriod, root: Agency) -> dict:
         "by_agency": dict(sorted(by_agency.items(), key=lambda item: item[1]["name"])),
         "totals": totals,
         "counter_labels": labels,
+        # A merged unit's report, and the unit its figures count under.
+        "rolled_into": {pk: agencies[target].display_name for pk, target in rolled.items() if target in agencies},
         "missing": [r for r in reports if r.status in (Report.Status.DRAFT, Report.Status.RETURNED)
                     and r.due_date < today],
         "late": [r for r in reports if r.days_late],
         "accepted": [r for r in reports if r.status == Report.Status.ACCEPTED],
-        "narratives": [r for r in reports if r.status == Report.Status.ACCEPTED and (r.results or r.shortcomings or r.proposals)],
+        # Only accepted reports speak in the summary, as only their figures count.
+        "narrative_groups": narrative_groups([r for r in reports if r.status == Report.Status.ACCEPTED]),
     }
+
+
+def narrative_groups(reports: list[Report]) -> list[dict]:
+    """Each narrative part with the units that wrote one, in the order of
+    `reports` (the units' order in the summary): {"key", "title", "units":
+    [{"agency", "paragraphs"}]}, a paragraph per non-empty line."""
+    groups = []
+    for key, title in NARRATIVE_PARTS:
+        units = []
+        for report in reports:
+            paragraphs = [line.strip() for line in getattr(report, key).splitlines() if line.strip()]
+            if paragraphs:
+                units.append({"agency": report.agency, "paragraphs": paragraphs})
+        groups.append({"key": key, "title": title, "units": units})
+    return groups
 
 
 def periods_recent(*, today: dt.date | None = None) -> QuerySet[ReportingPeriod]:
@@ -148,3 +189,21 @@ def periods_recent(*, today: dt.date | None = None) -> QuerySet[ReportingPeriod]
     return ReportingPeriod.objects.filter(start__lte=today).select_related("rule").order_by("-end")
 
 
+def year_to_date_before(*, report: Report) -> dict[int, dict[int, int]]:
+    """{line id: {counter id: the year's flow total from this unit's earlier
+    reports on the task}} — shown beside each figure so nobody retypes it
+    (one query)."""
+    lines = {line.task_id: line.pk for line in report.lines.all()}
+    rows = (
+        ReportFigure.objects.filter(
+            line__report__agency_id=report.agency_id, line__task_id__in=lines,
+            line__report__period__year=report.period.year, line__report__period__end__lt=report.period.end,
+            counter__kind=Counter.Kind.FLOW,
+        )
+        .values("line__task_id", "counter_id")
+        .annotate(total=Sum("value"))
+    )
+    totals: dict[int, dict[int, int]] = {}
+    for row in rows:
+        totals.setdefault(lines[row["line__task_id"]], {})[row["counter_id"]] = row["total"]
+    return totals

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.report_index, name="index"),
     path("<int:report_id>/", views.report_detail, name="detail"),
     path("<int:report_id>/review/", views.report_review, name="review"),
+    path("<int:report_id>/record/", views.report_record, name="record"),
     path("<int:report_id>/evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),
     path("<int:report_id>/evidence/<int:evidence_id>/delete/", views.evidence_delete, name="evidence_delete"),
     path("summary/<int:period_id>/", views.summary, name="summary"),

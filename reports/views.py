@@ -15,23 +15,27 @@ from schedule.models import ReportingPeriod
 
 from . import services
 from .exports import summary_xlsx
-from .forms import EvidenceForm, NarrativeForm, ReportLineForm, ReviewForm
+from .forms import EvidenceForm, NarrativeForm, RecordForm, ReportLineForm, ReviewForm, SignerForm
 from .models import Report
-from .rules import REPORT_EDIT, REPORT_REVIEW, REPORT_SUBMIT, SUMMARY_VIEW
+from .rules import REPORT_EDIT, REPORT_RECORD, REPORT_REVIEW, REPORT_SUBMIT, SUMMARY_VIEW
 from .selectors import (
     period_summary,
     periods_recent,
     report_get_for_user,
     report_lists_for_user,
     scope_agencies_for_summary,
+    year_to_date_before,
 )
 from .services import reminders_manual
 
 
 @login_required
 def report_index(request: HttpRequest) -> HttpResponse:
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
-        "lists": report_lists_for_user(user=request.user),
+        "lists": report_lists_for_user(user=request.user, filters=query, page=request.GET.get("page")),
+        "query": query.urlencode(),
         "summary_roots": scope_agencies_for_summary(user=request.user),
         "periods": periods_recent()[:8],
     }
@@ -45,7 +49,8 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     may_edit, may_submit = can(user, REPORT_EDIT, report), can(user, REPORT_SUBMIT, report)
     lines = list(report.lines.all())
     post = request.POST if request.method == "POST" and may_edit else None
-    line_forms = [ReportLineForm(post, line=line) for line in lines]
+    before = year_to_date_before(report=report)
+    line_forms = [ReportLineForm(post, line=line, year_to_date=before.get(line.pk)) for line in lines]
     narrative = NarrativeForm(post, initial={
         "lock_version": report.lock_version, "results": report.results,
         "shortcomings": report.shortcomings, "proposals": report.proposals,
@@ -100,9 +105,51 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
         "may_edit": may_edit,
         "may_submit": may_submit,
         "may_review": can(user, REPORT_REVIEW, report),
+        "may_record": can(user, REPORT_RECORD, report),
         "review_form": ReviewForm(),
     }
     return render(request, "reports/report_detail.html", context)
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    """A service's refusal next to the field it names, or above the form."""
+    if hasattr(exc, "error_dict") and set(exc.error_dict) <= set(form.fields):
+        form.add_error(None, exc)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def report_record(request: HttpRequest, report_id: int) -> HttpResponse:
+    """A reviewer (or an admin) enters a report the unit sent on paper."""
+    report = report_get_for_user(user=request.user, report_id=report_id, action=REPORT_RECORD)
+    post = request.POST if request.method == "POST" else None
+    before = year_to_date_before(report=report)
+    line_forms = [ReportLineForm(post, line=line, year_to_date=before.get(line.pk)) for line in report.lines.all()]
+    form = RecordForm(post, initial={
+        "lock_version": report.lock_version, "results": report.results,
+        "shortcomings": report.shortcomings, "proposals": report.proposals,
+    })
+    if post is not None:
+        if all([form.is_valid(), *(f.is_valid() for f in line_forms)]):
+            try:
+                services.report_record(
+                    report=report, user=request.user, submitted_on=form.cleaned_data["submitted_on"],
+                    lock_version=form.cleaned_data["lock_version"],
+                    lines={f.line.pk: f.values() for f in line_forms}, narrative=form.cleaned_data,
+                )
+            except services.StaleReportError as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                late = report.days_late
+                messages.success(request, "Đã ghi nhận báo cáo nộp ngoài cổng: "
+                                 + (f"nộp muộn {late} ngày so với hạn." if late else "nộp đúng hạn."))
+                return redirect("reports:detail", report.pk)
+        messages.error(request, "Chưa ghi nhận được báo cáo: xem các ô báo lỗi bên dưới.")
+    context = {"report": report, "form": form, "line_forms": line_forms, "may_edit": True}
+    return render(request, "reports/report_record.html", context)
 
 
 @login_required
@@ -171,6 +218,7 @@ def summary(request: HttpRequest, period_id: int) -> HttpResponse:
     root = _summary_root(request)
     context = period_summary(period=period, root=root)
     context["roots"] = scope_agencies_for_summary(user=request.user)
+    context["signer_form"] = SignerForm(request.GET, root=root)
     return render(request, "reports/summary.html", context)
 
 
@@ -182,10 +230,11 @@ def summary_document_download(request: HttpRequest, period_id: int, file_format:
     period = get_object_or_404(ReportingPeriod, pk=period_id)
     root = _summary_root(request)
     summary = period_summary(period=period, root=root)
+    signer = SignerForm(request.GET, root=root).values()
     if file_format == "pdf":
-        content, kind = summary_pdf_render(summary=summary), "application/pdf"
+        content, kind = summary_pdf_render(summary=summary, signer=signer), "application/pdf"
     else:
-        content = summary_docx_render(summary=summary)
+        content = summary_docx_render(summary=summary, signer=signer)
         kind = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     response = HttpResponse(content, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="BC-tong-hop-{period.pk}-{root.code}.{file_format}"'

@@ -84,7 +84,9 @@ def _page_counts(client, username):
     counts = {"dashboard (cold)": _count(client, URL)}
     counts["dashboard (warm)"] = _count(client, URL)
     cache.clear()
-    counts["table (htmx)"] = _count(client, URL, {"status": "missing", "sort": "-name"},
+    # Sorted, not filtered: a filter can leave a random small dataset with no
+    # row at all, and an empty page skips its query whatever the size.
+    counts["table (htmx)"] = _count(client, URL, {"kind": "", "sort": "-name"},
                                     HTTP_HX_REQUEST="true", HTTP_HX_TARGET="agency-table")
     counts["xlsx"] = _count(client, XLSX)
     counts["plan list"] = _count(client, reverse("plans:list"))
@@ -116,8 +118,9 @@ def test_dashboard_selectors_run_a_fixed_number_of_statements(db, django_assert_
     periods = dashboard_periods(today=today)
     period = default_period(periods, today)
     figures = DashboardFigures(node=node, period=period, periods=periods, plan=None, today=today)
-    # trend (also the period's counts), by kind, by branch, areas, channels, lines by area x channel
-    with django_assert_num_queries(6):
+    # trend (also the period's counts), by kind, by branch, areas, channels and their counters,
+    # lines by area x channel, flow figures of the stretches inside the period, stock figures of the period
+    with django_assert_num_queries(9):
         charts = chart_data(figures)
     assert charts["trend"]["labels"] and figures.kpi["total"] == 2 * 3 + 40
     table = AgencyTable(node=node, period=period, plan=None, filters=TableFilters(),

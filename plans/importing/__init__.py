@@ -47,9 +47,19 @@ def read_lines(content: bytes, filename: str = "") -> tuple[str, list[str], list
     return "text", clean_lines(text), []
 
 
+# A plan runs to a few hundred lines; far more is several documents, or a
+# whole web page, that no one could review line by line.
+MAX_LINES = 3000
+
+
 def recognise(content: bytes, filename: str = "") -> dict:
     """The plan's structured form from a file's bytes; ImportRefused with a Vietnamese message otherwise."""
     source_format, lines, tasks = read_lines(content, filename)
+    if len(lines) > MAX_LINES:
+        raise ImportRefused(
+            f"Văn bản có {len(lines):,} dòng, quá dài cho một kế hoạch (tối đa {MAX_LINES:,} dòng): "
+            "hãy nhập riêng từng kế hoạch.".replace(",", ".")
+        )
     structure = recognise_lines(lines)
     if tasks:
         structure["tasks"] = tasks

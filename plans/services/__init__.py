@@ -10,6 +10,7 @@ from .drafting import (
     default_symbol,
     duties_from_text,
     duties_to_text,
+    heading_outline_problems,
     plan_create,
     plan_set_clauses,
     plan_set_headings,
@@ -32,7 +33,7 @@ from .importing import (
 from .lifecycle import plan_issue, plan_record, plan_return, plan_submit, transition_record
 
 __all__ = [
-    "NOT_EDITABLE", "agencies_guessed", "agency_guess", "issuer_agencies", "plan_draft_from_import", "clauses_from_lines", "clauses_to_lines", "plan_import_save", "STALE_EDIT", "StaleEditError", "default_symbol", "duties_from_text", "duties_to_text",
+    "NOT_EDITABLE", "agencies_guessed", "agency_guess", "issuer_agencies", "plan_draft_from_import", "clauses_from_lines", "clauses_to_lines", "plan_import_save", "STALE_EDIT", "StaleEditError", "default_symbol", "duties_from_text", "duties_to_text", "heading_outline_problems",
     "plan_amend", "plan_cascade", "plan_copy", "plan_create", "plan_create_from_data", "plan_issue",
     "plan_record", "plan_return", "plan_set_clauses", "plan_set_headings", "plan_set_responsibilities", "plan_submit", "plan_update",
     "section_position_base", "task_delete", "task_save", "transition_record",

@@ -148,12 +148,32 @@ def plan_set_clauses(*, plan: Plan, lock_version: int, section: str, rows: list[
 HEADING_HAS_CONTENT = "Phần «{}» còn nội dung: chuyển hoặc xóa nội dung trước khi xóa đề mục."
 
 
+def heading_outline_problems(rows: list[dict]) -> list[str]:
+    """What makes a list of headings (dicts with "level" 1/2 and "role", in
+    order) unprintable: a part before any section, a group as a part, the
+    agencies' duties (role duty) anywhere but one section of their own."""
+    problems = []
+    if rows and rows[0].get("level") == 2:
+        problems.append("Dòng đầu tiên phải là một phần cấp 1 (I., II.).")
+    if any(r.get("level") == 2 and r.get("role") == Heading.Role.GROUP for r in rows):
+        problems.append("Mục cấp 2 không chứa mục con: chọn vai trò khác «Nhóm đề mục».")
+    duty = [r for r in rows if r.get("role") == Heading.Role.DUTY]
+    if len(duty) > 1:
+        problems.append("Chỉ một đề mục có vai trò «Tổ chức thực hiện»: trách nhiệm các cơ quan in một lần.")
+    if any(r.get("level") == 2 for r in duty):
+        problems.append("Đề mục «Tổ chức thực hiện» phải là phần cấp 1: trách nhiệm các cơ quan là các mục của nó.")
+    return problems
+
+
 @transaction.atomic
 def plan_set_headings(*, plan: Plan, lock_version: int, rows: list[dict]) -> None:
     """The plan's own headings, in order: level 1 are sections, level 2 the
     parts of the section above them. A heading that still holds clauses of
     its own cannot be removed (nothing a drafter wrote is dropped)."""
     _ensure_draft(plan)
+    problems = heading_outline_problems(rows)
+    if problems:
+        raise ValidationError(problems)
     _claim(plan, lock_version)
     existing = {h.pk: h for h in plan.headings.all()}
     kept: set[int] = set()

@@ -257,7 +257,14 @@ def agencies_guessed(structure: dict, issuer: Agency) -> dict:
     (the drafter confirms or changes them on the review page)."""
     agencies = list(issuer_agencies(issuer))
     for item in structure.get("responsibilities", []):
-        guess = agency_guess(item.get("title", ""), agencies)
+        # The title as the source printed it: "Đề nghị …" and its colon.
+        title = item.get("title", "")
+        if item.get("is_request") and title and not fold(title).startswith("de nghi"):
+            title = f"Đề nghị {title}"
+        if item.get("colon") and title and not title.endswith(":"):
+            title += ":"
+        item["title"] = title
+        guess = agency_guess(title, agencies)
         item["agency_id"] = guess.pk if guess else None
         item["agency"] = guess.code if guess else None
     for task in structure.get("tasks", []):

@@ -60,6 +60,9 @@ def _fix_number_and_move(
 ) -> Plan:
     """Number, date and signer fixed, the plan moved to issued; a number
     already used by the issuer that year is refused next to the field."""
+    if not plan.year_start - 1 <= issue_date.year <= plan.year_end:
+        raise ValidationError({"issue_date": f"Ngày ban hành phải trong năm {plan.year_start - 1} hoặc trong thời gian "
+                                             f"của kế hoạch ({plan.years_label})."})
     taken = ValidationError(
         {"number": f"Số {number_text or f'{number:02d}'}/{plan.symbol} đã được dùng trong năm {issue_date.year}."}
     )

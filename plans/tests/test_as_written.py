@@ -196,7 +196,7 @@ def record_post(**overrides):
 @pytest.mark.parametrize(("persona", "status"), [("head", 302), ("admin", 302), ("drafter", 403), ("reviewer", 403),
                                                  ("outsider", 404)])
 def test_recording_a_paper_plan_checks_role_and_agency(client, tree, personas, persona, status):
-    plan = plan_draft(issuer=tree["district"])
+    plan = plan_draft(issuer=tree["district"], year=2025)
     personas.login(client, persona)
     assert client.post(reverse("plans:record", args=[plan.pk]), record_post()).status_code == status
 
@@ -234,3 +234,27 @@ def test_text_whose_role_lost_its_heading_still_prints_at_the_end(tree):
     assert "II. YÊU CẦU" in lines and "- Tuyên truyền thường xuyên, đúng trọng tâm." not in lines[:2]
     assert any(line.endswith("Tuyên truyền thường xuyên, đúng trọng tâm.") for line in lines)
     assert "IV. HÌNH THỨC TUYÊN TRUYỀN" in lines
+
+
+def test_a_paper_plan_cannot_be_recorded_with_a_date_years_before_it(client, tree, personas):
+    plan = plan_draft(issuer=tree["district"], year=2025)
+    personas.login(client, "head")
+    body = client.post(reverse("plans:record", args=[plan.pk]), record_post(issue_date="20/01/2023")).content.decode()
+    assert "Ngày ban hành phải trong năm 2024 hoặc trong thời gian của kế hoạch (2025)." in body
+    plan.refresh_from_db()
+    assert plan.status == Plan.Status.DRAFT
+
+
+def test_the_headings_tab_refuses_the_duties_as_a_part_or_twice(client, tree, personas):
+    plan = plan_draft(issuer=tree["district"])
+    personas.login(client, "drafter")
+    R = Heading.Role
+    body = client.post(reverse("plans:edit_headings", args=[plan.pk]), heading_rows([
+        (None, 1, "", "NỘI DUNG", R.CONTENT), (None, 2, "", "Tổ chức thực hiện", R.DUTY)], plan.lock_version),
+    ).content.decode()
+    assert "phải là phần cấp 1" in body
+    body = client.post(reverse("plans:edit_headings", args=[plan.pk]), heading_rows([
+        (None, 1, "", "TRÁCH NHIỆM", R.DUTY), (None, 1, "", "TỔ CHỨC THỰC HIỆN", R.DUTY)], plan.lock_version),
+    ).content.decode()
+    assert "Chỉ một đề mục có vai trò «Tổ chức thực hiện»" in body
+    assert not plan.headings.exists()

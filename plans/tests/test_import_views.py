@@ -159,3 +159,49 @@ def test_recording_an_imported_plan_is_prefilled_with_the_number_and_date_of_its
     personas.login(client, "head")
     body = client.get(reverse("plans:record", args=[plan.pk])).content.decode()
     assert 'value="049"' in body and 'value="05/01/2026"' in body
+
+
+def test_the_review_page_refuses_an_outline_that_would_not_print_the_duties(client, tree, personas):
+    personas.login(client, "drafter")
+    location = upload(client, tree)["Location"]
+    review = client.get(location)
+    form = review.context["form"]
+    duty = next(i for i, (_, h) in enumerate(form.headings) if h["role"] == Heading.Role.DUTY)
+    data = review_data(review) | {f"u{i}": "keep" for i in range(len(form.unplaced))}
+    body = client.post(location, data | {f"h{duty}-level": "2"}).content.decode()
+    assert "phải là phần cấp 1" in body
+    body = client.post(location, data | {"h0-role": Heading.Role.DUTY}).content.decode()
+    assert "Chỉ một đề mục có vai trò «Tổ chức thực hiện»" in body
+    assert not Plan.objects.exists()
+
+
+def test_unplaced_lines_may_go_to_the_recipients_or_all_be_kept_at_once(client, tree, personas):
+    personas.login(client, "drafter")
+    location = upload(client, tree, "Trang chủ | Tải về\n" + SOURCE + "- UBND tỉnh Thử;\nChia sẻ\n")["Location"]
+    review = client.get(location)
+    form = review.context["form"]
+    recipient = next(i for i, line in enumerate(form.unplaced) if "UBND tỉnh Thử" in line)
+    data = {k: v for k, v in review_data(review).items() if not k.startswith("u")}
+    response = client.post(location, data | {f"u{recipient}": "recipients", "keep_all": "on"})
+    assert response.status_code == 302
+    plan = Plan.objects.get()
+    recipients = list(plan.clauses.filter(section="recipient").values_list("text", flat=True))
+    assert "UBND tỉnh Thử" in recipients
+    assert "Chia sẻ" in plan.unplaced_text
+
+
+def test_a_request_to_a_body_outside_the_chain_prints_as_written(client, tree, personas):
+    personas.login(client, "drafter")
+    source = SOURCE.replace("2. Ủy ban nhân dân xã Một\n",
+                            "2. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam huyện:\n")
+    location = upload(client, tree, source)["Location"]
+    review = client.get(location)
+    client.post(location, review_data(review) | {f"u{i}": "keep" for i in range(len(review.context["form"].unplaced))})
+    body = client.get(reverse("plans:detail", args=[Plan.objects.get().pk])).content.decode()
+    assert "2. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam huyện:" in body
+
+
+def test_a_source_far_longer_than_a_plan_is_refused(client, tree, personas):
+    personas.login(client, "drafter")
+    response = client.post(reverse("plans:import"), {"issuer": tree["district"].pk, "text": "Dòng\n" * 3001})
+    assert "quá dài cho một kế hoạch" in response.content.decode() and not PlanImport.objects.exists()

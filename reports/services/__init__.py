@@ -21,6 +21,7 @@ from .reports import (
     STALE_REPORT,
     StaleReportError,
     report_accept,
+    report_record,
     report_return,
     report_save,
     report_submit,
@@ -31,6 +32,6 @@ from .reports import (
 __all__ = [
     "BUSY", "CLAIM_TIMEOUT", "CLOSED_REPORT", "DONE", "MAIL_ERRORS", "SENT", "STALE_REPORT", "DueNotice",
     "StaleReportError", "evidence_add", "evidence_delete", "notice_send", "notices_due", "notices_record",
-    "notices_requeue", "reminders_manual", "report_accept", "report_return", "report_save", "report_submit",
-    "reports_due_refresh", "reports_ensure",
+    "notices_requeue", "reminders_manual", "report_accept", "report_record", "report_return", "report_save",
+    "report_submit", "reports_due_refresh", "reports_ensure",
 ]

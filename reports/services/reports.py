@@ -3,16 +3,18 @@ and narrative under the optimistic lock, submission and review."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
 from common.locking import lock_claim, status_move
-from plans.models import Plan, Task
+from plans.models import Counter, Plan, Task
 from schedule.models import ReportingChain, ReportingPeriod
 from schedule.services import agency_due_dates
 
-from ..models import Report, ReportEvent, ReportLine
+from ..models import Report, ReportEvent, ReportFigure, ReportLine
 
 STALE_REPORT = (
     "Báo cáo vừa được người khác lưu trong lúc bạn sửa. Nội dung bạn nhập vẫn còn trên trang: "
@@ -64,7 +66,7 @@ def reports_ensure(*, period: ReportingPeriod) -> int:
     previous = {}
     for line in ReportLine.objects.filter(
         task__in=[t.pk for t in tasks], report__period__end__lt=period.end
-    ).order_by("report__period__end"):
+    ).select_related("report__period").order_by("report__period__end"):
         previous[line.task_id] = line  # the latest earlier report wins
     lines = []
     for task in tasks:
@@ -74,14 +76,15 @@ def reports_ensure(*, period: ReportingPeriod) -> int:
         before = previous.get(task.pk)
         lines.append(
             ReportLine(
-                report=report, task=task,
+                report=report, task=task, stretch_start=_stretch_start(period, before, task.lead_agency_id),
+                # Progress carries over; figures do not: each report gives its own stretch's.
                 state=before.state if before else ReportLine.Progress.NOT_STARTED,
                 percent=before.percent if before else 0,
-                counters=dict(before.counters) if before else {},
                 note=before.note if before else "",
             )
         )
     ReportLine.objects.bulk_create(lines)
+    _carry_stock_figures(period, previous, created={(line.report.agency_id, line.task_id) for line in lines})
     return len(new_reports)
 
 
@@ -102,6 +105,37 @@ def reports_due_refresh(*, period_ids: list[int]) -> int:
                 changed.append(report)
     Report.objects.bulk_update(changed, ["due_date"])
     return len(changed)
+
+
+def _stretch_start(period: ReportingPeriod, before: ReportLine | None, agency_id: int) -> dt.date:
+    """Where this period's figures start: the day after the latest earlier
+    line of the same unit and task in the same year (the 6-month report
+    after Q1 counts 15/03-14/06), else the period's own start. Periods of one
+    year overlap (6 tháng contains Quý I); stretches never do."""
+    if before is None or before.report.agency_id != agency_id or before.report.period.year != period.year:
+        return period.start
+    return max(period.start, before.report.period.end + dt.timedelta(days=1))
+
+
+def _carry_stock_figures(period: ReportingPeriod, previous: dict[int, ReportLine], *, created: set) -> None:
+    """A stock ("chuyên mục đang duy trì") is what exists at the end of a
+    period: a new line starts from the last one given, to confirm or change."""
+    earlier = {line.pk: line for line in previous.values() if (line.report.agency_id, line.task_id) in created}
+    stocks = list(ReportFigure.objects.filter(line_id__in=earlier, counter__kind=Counter.Kind.STOCK))
+    if not stocks:
+        return
+    new_lines = {
+        (line.report.agency_id, line.task_id): line
+        for line in ReportLine.objects.filter(report__period=period).select_related("report")
+    }
+    copies = []
+    for figure in stocks:
+        source = earlier[figure.line_id]
+        line = new_lines.get((source.report.agency_id, source.task_id))
+        if line is not None:
+            copies.append(ReportFigure(line=line, counter_id=figure.counter_id, label=figure.label, unit=figure.unit,
+                                       value=figure.value, approximate=figure.approximate, note=figure.note))
+    ReportFigure.objects.bulk_create(copies, ignore_conflicts=True)
 
 
 def ensure_open(report: Report) -> None:
@@ -125,10 +159,14 @@ def report_save(*, report: Report, lock_version: int, lines: dict[int, dict], na
         line = own_lines.get(line_id)
         if line is None:
             raise ValidationError("Dòng báo cáo không thuộc báo cáo này.")
+        values = dict(values)
+        figures = values.pop("figures", None)
         for name, value in values.items():
             setattr(line, name, value)
         line.full_clean(exclude=["report", "task"])
         line.save()
+        if figures is not None:
+            _save_figures(line, figures)
     for name in ("results", "shortcomings", "proposals"):
         setattr(report, name, narrative.get(name, ""))
     report.save(update_fields=["results", "shortcomings", "proposals", "updated_at"])
@@ -185,4 +223,54 @@ def report_accept(*, report: Report, user, comment: str = "") -> Report:
     report.save(update_fields=["status", "lock_version", "updated_at"])
     report.lines.exclude(review_comment="").update(review_comment="")
     ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.ACCEPTED, user=user, comment=comment)
+    return report
+
+
+def _save_figures(line: ReportLine, figures: dict[Counter, dict]) -> None:
+    """{counter: {"value", "approximate", "note"}}: a value left empty removes
+    the figure; the label and unit are taken as they read now (as filed)."""
+    kept = []
+    for counter, values in figures.items():
+        if values.get("value") is None:
+            continue
+        ReportFigure.objects.update_or_create(
+            line=line, counter=counter,
+            defaults={"value": values["value"], "approximate": bool(values.get("approximate")),
+                      "note": values.get("note", ""), "label": counter.label, "unit": counter.unit},
+        )
+        kept.append(counter.pk)
+    line.figures.filter(counter__in=list(figures)).exclude(counter__in=kept).delete()
+
+
+def _record_date_errors(report: Report, submitted_on: dt.date, today: dt.date) -> list[str]:
+    if submitted_on > today:
+        return [f"Ngày nộp không được sau ngày hôm nay ({today:%d/%m/%Y})."]
+    if submitted_on < report.period.start:
+        return [f"Ngày nộp không được trước ngày bắt đầu kỳ báo cáo ({report.period.start:%d/%m/%Y})."]
+    return []
+
+
+@transaction.atomic
+def report_record(*, report: Report, user, submitted_on: dt.date, lock_version: int, lines: dict[int, dict],
+                  narrative: dict, today: dt.date | None = None) -> Report:
+    """A report the unit sent on paper, entered by a reviewer or an admin: its
+    figures and narrative saved, submitted_at set to the paper's date (so it
+    is on time or late by that date) and accepted at once, since the person
+    recording it is the one who would review it. Only a report never sent
+    through the portal (a draft); one ReportEvent says who recorded it."""
+    errors = _record_date_errors(report, submitted_on, today or timezone.localdate())
+    if errors:
+        raise ValidationError({"submitted_on": errors})
+    report_save(report=report, lock_version=lock_version, lines=lines, narrative=narrative)
+    _move(report, expected=(Report.Status.DRAFT,), to=Report.Status.ACCEPTED)
+    # Noon, local time: Report.days_late and the dashboard read the local date.
+    report.submitted_at = timezone.make_aware(dt.datetime.combine(submitted_on, dt.time(12)))
+    report.recorded = True
+    report.save(update_fields=["status", "submitted_at", "recorded", "lock_version", "updated_at"])
+    report.lines.exclude(review_comment="").update(review_comment="")
+    late = report.days_late
+    comment = f"Báo cáo gửi ngoài cổng ngày {submitted_on:%d/%m/%Y}, " + (
+        f"nộp muộn {late} ngày." if late else "đúng hạn."
+    )
+    ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.RECORDED, user=user, comment=comment)
     return report

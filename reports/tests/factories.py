@@ -16,7 +16,7 @@ from plans.models import Area, Channel, Plan
 from plans.reference import reference_lists_ensure
 from plans.tests.factories import plan_issued
 from reports import services
-from reports.models import Report, ReportLine
+from reports.models import Report, ReportFigure, ReportLine
 from schedule.calendar import calendar_defaults_ensure
 from schedule.models import LevelDeadline, ReportingPeriod, ReportingRule
 from schedule.services import periods_ensure
@@ -63,14 +63,22 @@ def commune_added(tree, *, code: str = "D-Y", name: str = "Ủy ban nhân dân x
     return commune, user_with_roles(head, (commune, Membership.Role.HEAD))
 
 
+def line_counters(line: ReportLine) -> list:
+    """The active counters of a line's channel, in order."""
+    channel = line.task.channel
+    return sorted((c for c in channel.counter_set.all() if c.is_active), key=lambda c: (c.position, c.label)) \
+        if channel else []
+
+
 def report_fill(report: Report, *, state=ReportLine.Progress.IN_PROGRESS, percent: int = 50, count: int = 3,
                 spent: int = 1_000_000) -> Report:
     """Every line given a state, a percent, `count` for each of its channel's counters and money spent."""
-    for line in report.lines.select_related("task__channel"):
-        codes = [c["code"] for c in (line.task.channel.counters if line.task.channel else [])]
+    for line in report.lines.select_related("task__channel").prefetch_related("task__channel__counter_set"):
         line.state, line.percent, line.spent = state, 100 if state == ReportLine.Progress.DONE else percent, spent
-        line.counters = dict.fromkeys(codes, count)
         line.save()
+        for counter in line_counters(line):
+            ReportFigure.objects.update_or_create(line=line, counter=counter, defaults={
+                "value": count, "label": counter.label, "unit": counter.unit})
     report.results = "Đã đăng tin và niêm yết thủ tục hành chính."
     report.save()
     return report

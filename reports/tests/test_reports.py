@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from reports import services
 from reports.models import Report, ReportEvent, ReportLine
-from reports.tests.factories import PDF, report_fill, report_sent
+from reports.tests.factories import PDF, line_counters, report_fill, report_sent
 
 Q1, HALF, Q3, YEAR = "Quý I/2026", "6 tháng đầu năm 2026", "Quý III/2026", "Năm 2026"
 
@@ -23,8 +23,8 @@ def line_post(report, **overrides):
     for line in report.lines.select_related("task__channel"):
         data |= {f"line-{line.pk}-state": "in_progress", f"line-{line.pk}-percent": "50",
                  f"line-{line.pk}-spent": "1000000", f"line-{line.pk}-note": ""}
-        for counter in (line.task.channel.counters if line.task.channel else []):
-            data[f"line-{line.pk}-c_{counter['code']}"] = "3"
+        for counter in line_counters(line):
+            data[f"line-{line.pk}-c_{counter.code}"] = "3"
     return data | overrides
 
 
@@ -80,7 +80,10 @@ def test_a_new_report_starts_from_the_previous_one(world, neighbour):
     ReportLine.objects.filter(report=year, task_id=task).delete()
     services.reports_ensure(period=year.period)
     before, after = q3.lines.get(task_id=task), year.lines.get(task_id=task)
-    assert (after.state, after.percent, after.counters) == (before.state, before.percent, before.counters)
+    assert (after.state, after.percent, after.note) == (before.state, before.percent, before.note)
+    # Figures are not carried: the year line counts only the stretch after Quý III's cut-off.
+    assert before.figures.exists() and not after.figures.filter(counter__kind="flow").exists()
+    assert after.stretch_start == q3.period.end + dt.timedelta(days=1)
 
 
 # Permissions -------------------------------------------------------------------------
@@ -179,7 +182,7 @@ def test_bad_figures_are_refused_next_to_the_field_and_nothing_is_saved(client, 
 def test_a_negative_counter_is_refused(client, world, tree, personas):
     report = world.report(tree["commune"], YEAR)
     line = report.lines.select_related("task__channel").exclude(task__channel=None).first()
-    code = line.task.channel.counters[0]["code"]
+    code = line_counters(line)[0].code
     personas.login(client, "head")
     data = line_post(report, action="save")
     data[f"line-{line.pk}-c_{code}"] = "-3"
