@@ -8,11 +8,10 @@ import pypdf
 import pytest
 
 from agencies.tests.factories import PASSWORD
+from conftest import ARTIFACTS
 from plans.models import Area, Channel
 from plans.reference import reference_lists_ensure
 from reports.tests.factories import line_counters, report_world
-
-from conftest import ARTIFACTS
 
 Q1, HALF = "Quý I/2026", "6 tháng đầu năm 2026"
 
