@@ -1,6 +1,7 @@
 """Demo data: the agency trees and the plans of seeds 000, 002, 003 and 004,
 with their text as written (demo/data/*.json, transcribed from the
-documents kept in demo/seeds/), plus demo users.
+documents kept in demo/seeds/), plus demo users, the demo reports
+(demo/reports.py) and the two-tier Hải Phòng (demo/two_tier.py).
 
 Idempotent: agencies are updated by code, users and plans are created once.
 """
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from agencies.models import Agency, Membership
@@ -37,6 +39,18 @@ DEMO_USERS: dict[str, tuple[str, list[tuple[str, str]], bool]] = {
     # district's plans so one login shows both journeys.
     "head": ("Trần Văn Hùng", [("HD-BG-KS", Role.HEAD), ("HD-BG", Role.HEAD)], False),
     "head2": ("Lê Thị Hoa", [("HD-BG-VH", Role.HEAD)], False),
+    # Thành phố Hải Phòng, two tiers since 1/7/2025 (demo/two_tier.py).
+    "nv-haiphong": ("Đỗ Quang Huy", [("HP-SNV", Role.REVIEWER)], False),
+    "sonv-drafter": ("Vũ Thị Mai", [("HP", Role.DRAFTER), ("HP-SNV", Role.DRAFTER)], False),
+    "ubnd-haiphong": ("Nguyễn Minh Quang", [("HP", Role.HEAD)], False),
+    "xa-binhgiang": ("Nguyễn Văn Bình", [("HP-XBG", Role.HEAD)], False),
+    "xa-duongan": ("Cao Thị Dung", [("HP-XDA", Role.HEAD)], False),
+    "phuong-hongbang": ("Ngô Văn Tùng", [("HP-HB", Role.HEAD)], False),
+    "phuong-lethanhnghi": ("Trịnh Thị Lan Anh", [("HP-LTN", Role.HEAD)], False),
+    "giamdoc-sonv": ("Lương Văn Thành", [("HP-SNV", Role.HEAD)], False),
+    "so-vhttdl": ("Hoàng Thị Ngọc", [("HP-SVHTTDL", Role.HEAD)], False),
+    "so-tuphap": ("Bùi Văn Long", [("HP-STP", Role.HEAD)], False),
+    "so-khcn": ("Đặng Thị Hồng", [("HP-SKHCN", Role.HEAD)], False),
 }
 
 
@@ -50,7 +64,7 @@ class DemoResult:
 
 
 def seed_plans() -> dict[str, Plan]:
-    """The four seed plans by issuer code (the demo also issues a 2026 plan for HD-BG)."""
+    """The four seed plans by issuer code (the demo also issues 2026 plans for HD-BG and HP)."""
     plans = {}
     for seed in SEED_IDS:
         data = load_json(f"plan_{seed}.json")
@@ -96,6 +110,9 @@ def demo_load() -> DemoResult:
 
     User = get_user_model()
     agencies = {a.code: a for a in Agency.objects.all()}
+    # One hash for the one public demo password, made once: hashing it per
+    # user was most of the load time with the production hasher.
+    password = ""
     for username, (full_name, roles, superuser) in DEMO_USERS.items():
         # Vietnamese names read family name first; keep the whole name in one
         # field so get_full_name() prints it in the right order.
@@ -106,7 +123,8 @@ def demo_load() -> DemoResult:
                       "email": f"{username}@example.com"},
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            password = password or make_password(DEMO_PASSWORD)
+            user.password = password
             user.save(update_fields=["password"])
             result.users_created.append(username)
         for code, role in roles:
@@ -122,6 +140,8 @@ def demo_load() -> DemoResult:
             result.plans_created.append(seed)
 
     from demo.reports import demo_reports_load
+    from demo.two_tier import demo_two_tier_load
 
     result.reports_created = demo_reports_load()
+    result.reports_created += demo_two_tier_load()
     return result

@@ -17,4 +17,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Tài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, (full_name, roles, _) in DEMO_USERS.items():
             where = "; ".join(f"{role} @ {code}" for code, role in roles)
-            self.stdout.write(f"  {username:<9} {full_name} — {where}")
+            self.stdout.write(f"  {username:<18} {full_name} — {where}")
