@@ -12,6 +12,8 @@ stretch. Idempotent: nothing is created once the city's plan exists."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -26,6 +28,7 @@ from schedule.models import ReportingRule
 from schedule.services import periods_ensure
 
 CITY = "HP"
+CITY_PLAN = Path(__file__).resolve().parent / "data" / "plan_hp_2026.json"
 CITY_TITLE = "Tuyên truyền cải cách hành chính nhà nước thành phố Hải Phòng năm 2026"
 REVIEWER = "nv-haiphong"
 DRAFTER = "sonv-drafter"
@@ -156,9 +159,8 @@ def _play(report: Report, fate: str, *, users: dict, unit_index: int, stretch: i
 
 
 def _city_plan(users: dict) -> Plan:
-    from demo.loader import load_json
-
-    plan = plan_services.plan_create_from_data(data=load_json("plan_hp_2026.json"), created_by=users[DRAFTER])
+    data = json.loads(CITY_PLAN.read_text(encoding="utf-8"))
+    plan = plan_services.plan_create_from_data(data=data, created_by=users[DRAFTER])
     plan.report_rules.set(ReportingRule.objects.filter(kind__in=["quarter", "half_year", "year"]))
     plan_services.plan_submit(plan=plan, user=users[DRAFTER])
     plan_services.plan_issue(
