@@ -94,10 +94,10 @@ def _lines_typed(report: Report, *, unit_index: int, stretch: int, done: bool) -
         counters = sorted((c for c in task.channel.counter_set.all() if c.is_active), key=lambda c: c.position) \
             if task.channel else []
         figures = {c: {"value": _value(c, unit_index, task.position, stretch)} for c in counters}
+        finished = done and task.target_quantity is None  # a standing task (niêm yết) once in place
         lines[line.pk] = {
-            "state": ReportLine.Progress.DONE if done and task.target_quantity is None
-            else ReportLine.Progress.IN_PROGRESS,
-            "percent": min(100, 25 * (stretch + 1) + 5 * (unit_index % 3)),
+            "state": ReportLine.Progress.DONE if finished else ReportLine.Progress.IN_PROGRESS,
+            "percent": 100 if finished else min(95, 25 * (stretch + 1) + 5 * (unit_index % 3)),
             "spent": (task.budget or 0) * (stretch + 1) // 5,
             "note": "Thực hiện theo kế hoạch.",
             "figures": figures,
@@ -118,7 +118,8 @@ def _type(report: Report, *, unit_index: int, stretch: int) -> None:
             f"{len(lines)} nhiệm vụ tuyên truyền CCHC: {'; '.join(phrases)}."
         ),
         "shortcomings": "Một số thôn, tổ dân phố chưa có bảng tin; nhân lực làm công tác truyền thông còn kiêm nhiệm.",
-        "proposals": "Đề nghị Sở Nội vụ tiếp tục mở lớp tập huấn viết tin, bài về CCHC cho công chức cấp xã.",
+        "proposals": f"Đề nghị {'Phòng Nội vụ huyện' if report.period.year < 2026 else 'Sở Nội vụ'} tiếp tục mở "
+                     "lớp tập huấn viết tin, bài về CCHC cho công chức cấp xã.",
     }
     services.report_save(report=report, lock_version=report.lock_version, lines=lines, narrative=narrative)
 
