@@ -48,7 +48,8 @@ def stretches_inside(candidates: QuerySet[ReportLine], period: ReportingPeriod) 
     period's own lines and the earlier ones of the same year it contains."""
     return candidates.annotate(
         stretch_from=Coalesce("stretch_start", F("report__period__start"))
-    ).filter(report__period__year=period.year, report__period__end__lte=period.end, stretch_from__gte=period.start)
+    ).filter(report__period__year=period.year, report__period__end__lte=period.end, stretch_from__gte=period.start,
+             stretch_from__lte=F("report__period__end"))  # an empty stretch counts nothing
 
 
 def line_totals(lines: QuerySet[ReportLine], *, by: tuple[str, ...], codes: list[str],

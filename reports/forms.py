@@ -45,6 +45,8 @@ class ReportLineForm(forms.Form):
         """`year_to_date`: {counter id: the year's total before this report}, shown beside each figure."""
         initial = {"state": line.state, "percent": line.percent, "spent": line.spent, "note": line.note}
         counters = [c for c in line.task.channel.counter_set.all() if c.is_active] if line.task.channel else []
+        if line.stretch_start and line.stretch_start > line.report.period.end:
+            counters = []  # a shorter period ending the same day already counts these days
         figures = {f.counter_id: f for f in line.figures.all()}
         for counter in counters:
             figure = figures.get(counter.pk)

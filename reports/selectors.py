@@ -123,7 +123,9 @@ def period_summary(*, period: ReportingPeriod, root: Agency) -> dict:
     merged_into: dict[int, list[str]] = {}
     for old_unit in sorted({row["report__agency_id"] for row in rows} & set(rolled), key=lambda pk: agencies[pk].name):
         merged_into.setdefault(rolled[old_unit], []).append(agencies[old_unit].display_name)
-    labels = counter_labels(c for c in channels if any(row["task__channel_id"] == c.pk for row in rows))
+    # Only the counters somebody gave a figure for: a column of blanks says nothing.
+    given = {code for row in rows for code, value in row["counters"].items() if value is not None}
+    labels = {code: label for code, label in counter_labels(channels).items() if code in given}
 
     def bucket(name=None):
         return {"name": name, "tasks": 0, "done": 0, "spent": 0, "counters": {}}

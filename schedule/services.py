@@ -198,3 +198,26 @@ def plan_deadline(*, year: int, agency: Agency) -> dt.date | None:
             return day
     return None
 
+
+
+def stretch_start(*, period: ReportingPeriod, rules) -> dt.date:
+    """The first day whose activity a report for `period` counts, when the
+    task also reports on `rules` (its plan's period kinds): the day after the
+    latest of those periods that ends earlier in the same year, else the
+    period's start. Fixed by the calendar, whatever order reports are made
+    in, so stretches never overlap: the 6-month report counts 15/03-14/06
+    after Quý I, the year report 15/09-14/12 after Quý III. Of two periods
+    ending on the same day (Tháng 3 and Quý I), the shorter counts the days
+    and the longer gets an empty stretch (a start after its end)."""
+    start = period.start
+    for rule in rules:
+        for end_month in rule.end_month_list():
+            other_start, other_end = period_bounds(
+                end_year=period.year, end_month=end_month, length_months=rule.length_months,
+                cutoff_day=rule.cutoff_day,
+            )
+            if other_end < period.end:
+                start = max(start, other_end + dt.timedelta(days=1))
+            elif other_end == period.end and rule.length_months < period.rule.length_months:
+                return period.end + dt.timedelta(days=1)
+    return start

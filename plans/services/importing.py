@@ -44,6 +44,17 @@ CLAUSE_ROLES = {Heading.Role.PURPOSE, Heading.Role.REQUIREMENT, Heading.Role.CON
                 Heading.Role.FUNDING}
 
 
+MARKER_MAX = 12  # the width of the marker columns
+
+
+def _fitting_marker(marker: str, text: str) -> tuple[str, str]:
+    """A marker too long to be one ("1.2.3.4.5.6.7.") stays at the front of its text instead."""
+    marker = (marker or "").strip()
+    if len(marker) <= MARKER_MAX:
+        return marker, text
+    return "", f"{marker} {text}".strip()
+
+
 def _plan_header(data: dict, *, issuer: Agency, created_by) -> Plan:
     """The plan row: everything but its lists."""
     signer = data.get("signer") or {}
@@ -117,6 +128,7 @@ def plan_create_from_data(*, data: dict, created_by=None) -> Plan:
         nonlocal position
         for item in items:
             position += 1
+            marker_text, text = _fitting_marker(item.get("marker_text", ""), item["text"])
             clause = Clause.objects.create(
                 plan=plan,
                 section=section,
@@ -124,9 +136,9 @@ def plan_create_from_data(*, data: dict, created_by=None) -> Plan:
                 responsibility=responsibility,
                 heading=heading if parent is None else None,
                 position=position,
-                marker=item["marker"],
-                marker_text=item.get("marker_text", ""),
-                text=item["text"],
+                marker=item["marker"] if marker_text or not item.get("marker_text") else Clause.Marker.PARAGRAPH,
+                marker_text=marker_text,
+                text=text,
                 area=areas[item["area"]] if item.get("area") else None,
                 channel=channels[item["channel"]] if item.get("channel") else None,
             )
@@ -134,9 +146,9 @@ def plan_create_from_data(*, data: dict, created_by=None) -> Plan:
 
     def add_headings(items, parent=None):
         for index, item in enumerate(items, start=1):
+            marker_text, text = _fitting_marker(item.get("marker", ""), item["text"])
             heading = Heading.objects.create(
-                plan=plan, parent=parent, position=index, marker_text=item.get("marker", ""), text=item["text"],
-                role=item["role"],
+                plan=plan, parent=parent, position=index, marker_text=marker_text, text=text, role=item["role"],
             )
             section = item["role"] if item["role"] in CLAUSE_ROLES else Clause.Section.OTHER
             add_clauses(item.get("clauses", []), section=section, heading=heading)
@@ -150,8 +162,8 @@ def plan_create_from_data(*, data: dict, created_by=None) -> Plan:
             plan=plan,
             position=index,
             agency=agencies[item["agency"]] if item.get("agency") else None,
-            title=item.get("title", ""),
-            marker_text=item.get("marker", ""),
+            title=_fitting_marker(item.get("marker", ""), item.get("title", ""))[1][:255],
+            marker_text=_fitting_marker(item.get("marker", ""), item.get("title", ""))[0],
             is_request=item.get("is_request", False),
         )
         add_clauses(item.get("duties", []), section=Clause.Section.DUTY, responsibility=responsibility)
@@ -295,6 +307,8 @@ def plan_draft_from_import(*, structure: dict, issuer: Agency, user, source_name
 @transaction.atomic
 def plan_import_save(*, plan_import: PlanImport, structure: dict, user) -> Plan:
     """The reviewed structure of an import saved as a draft of its issuer."""
+    # Locked: a double-clicked save makes one draft, the second finds it saved.
+    plan_import = PlanImport.objects.select_for_update().get(pk=plan_import.pk)
     if plan_import.plan_id:
         raise ValidationError("Bản nhập này đã được lưu thành dự thảo.")
     plan = plan_draft_from_import(structure=structure, issuer=plan_import.issuer, user=user,

@@ -205,3 +205,14 @@ def test_a_source_far_longer_than_a_plan_is_refused(client, tree, personas):
     personas.login(client, "drafter")
     response = client.post(reverse("plans:import"), {"issuer": tree["district"].pk, "text": "Dòng\n" * 3001})
     assert "quá dài cho một kế hoạch" in response.content.decode() and not PlanImport.objects.exists()
+
+
+def test_a_marker_too_long_to_be_one_stays_in_its_text(client, tree, personas):
+    personas.login(client, "drafter")
+    location = upload(client, tree)["Location"]
+    review = client.get(location)
+    data = review_data(review) | {f"u{i}": "keep" for i in range(len(review.context["form"].unplaced))}
+    data["h1-clauses"] = "1.2.3.4.5.6.7.8. Một ý đánh số rất sâu."
+    assert client.post(location, data).status_code == 302
+    clause = Plan.objects.get().clauses.get(text__contains="Một ý đánh số rất sâu.")
+    assert clause.marker_text == "" and clause.text == "1.2.3.4.5.6.7.8. Một ý đánh số rất sâu."

@@ -12,7 +12,7 @@ from django.utils import timezone
 from common.locking import lock_claim, status_move
 from plans.models import Counter, Plan, Task
 from schedule.models import ReportingChain, ReportingPeriod
-from schedule.services import agency_due_dates
+from schedule.services import agency_due_dates, stretch_start
 
 from ..models import Report, ReportEvent, ReportFigure, ReportLine
 
@@ -68,6 +68,9 @@ def reports_ensure(*, period: ReportingPeriod) -> int:
         task__in=[t.pk for t in tasks], report__period__end__lt=period.end
     ).select_related("report__period").order_by("report__period__end"):
         previous[line.task_id] = line  # the latest earlier report wins
+    # Each plan's period kinds, once: they decide where a stretch starts.
+    plan_rules = {plan.pk: list(plan.report_rules.all())
+                  for plan in Plan.objects.filter(pk__in={t.plan_id for t in tasks}).prefetch_related("report_rules")}
     lines = []
     for task in tasks:
         report = reports[task.lead_agency_id]
@@ -76,7 +79,7 @@ def reports_ensure(*, period: ReportingPeriod) -> int:
         before = previous.get(task.pk)
         lines.append(
             ReportLine(
-                report=report, task=task, stretch_start=_stretch_start(period, before, task.lead_agency_id),
+                report=report, task=task, stretch_start=stretch_start(period=period, rules=plan_rules[task.plan_id]),
                 # Progress carries over; figures do not: each report gives its own stretch's.
                 state=before.state if before else ReportLine.Progress.NOT_STARTED,
                 percent=before.percent if before else 0,
@@ -105,16 +108,6 @@ def reports_due_refresh(*, period_ids: list[int]) -> int:
                 changed.append(report)
     Report.objects.bulk_update(changed, ["due_date"])
     return len(changed)
-
-
-def _stretch_start(period: ReportingPeriod, before: ReportLine | None, agency_id: int) -> dt.date:
-    """Where this period's figures start: the day after the latest earlier
-    line of the same unit and task in the same year (the 6-month report
-    after Q1 counts 15/03-14/06), else the period's own start. Periods of one
-    year overlap (6 tháng contains Quý I); stretches never do."""
-    if before is None or before.report.agency_id != agency_id or before.report.period.year != period.year:
-        return period.start
-    return max(period.start, before.report.period.end + dt.timedelta(days=1))
 
 
 def _carry_stock_figures(period: ReportingPeriod, previous: dict[int, ReportLine], *, created: set) -> None:

@@ -131,3 +131,40 @@ def test_a_stock_is_taken_from_the_period_and_never_added_up(world, tree, person
     report_sent(half, by=personas.head, accept_by=personas.reviewer)
     summary = period_summary(period=half.period, root=tree["district"])
     assert summary["totals"]["counters"]["chuyen_muc"] == 3
+
+
+def test_stretches_follow_the_calendar_whatever_order_reports_are_made_in(tree, personas):
+    # The daily sweep makes the year's report on 15/12, months before Quý III exists.
+    from plans.tests.factories import plan_issued
+    from schedule.calendar import calendar_defaults_ensure
+    from schedule.models import LevelDeadline, ReportingRule
+    from schedule.services import periods_ensure
+
+    calendar_defaults_ensure(ReportingRule, LevelDeadline)
+    plan_issued(issuer=tree["district"], drafter=personas.drafter, head=personas.head, leads=[tree["commune"]],
+                report_rules=ReportingRule.objects.filter(kind__in=["quarter", "half_year", "year"]))
+    periods = {p.label: p for p in periods_ensure(year=2026)}
+    for label in (YEAR, Q1, HALF, Q3):  # the year first, Quý III last
+        services.reports_ensure(period=periods[label])
+    starts = {label: ReportLine.objects.get(report__period=periods[label]).stretch_start.strftime("%d/%m")
+              for label in (Q1, HALF, Q3, YEAR)}
+    assert starts == {Q1: "15/12", HALF: "15/03", Q3: "15/06", YEAR: "15/09"}
+
+
+def test_of_two_periods_ending_the_same_day_only_the_shorter_counts_the_days(tree, personas):
+    from plans.tests.factories import plan_issued
+    from schedule.calendar import calendar_defaults_ensure
+    from schedule.models import LevelDeadline, ReportingRule
+    from schedule.services import periods_ensure
+
+    calendar_defaults_ensure(ReportingRule, LevelDeadline)
+    ReportingRule.objects.filter(kind="month").update(is_active=True)
+    plan_issued(issuer=tree["district"], drafter=personas.drafter, head=personas.head, leads=[tree["commune"]],
+                report_rules=ReportingRule.objects.filter(kind__in=["month", "quarter"]))
+    periods = {p.label: p for p in periods_ensure(year=2026)}
+    for label in ("Tháng 3/2026", Q1):
+        services.reports_ensure(period=periods[label])
+    month = ReportLine.objects.get(report__period=periods["Tháng 3/2026"])
+    quarter = ReportLine.objects.get(report__period=periods[Q1])
+    assert month.stretch_start.strftime("%d/%m") == "15/02"
+    assert quarter.stretch_start > quarter.report.period.end  # nothing left to count: the months did
