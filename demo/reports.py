@@ -86,12 +86,11 @@ def demo_reports_load(*, today: dt.date | None = None) -> int:
             if fate == "missing":
                 continue
             _fill(report, factor=3 if fate.startswith("accepted") else 2)
-            services.report_submit(report=report, user=head)
             late_days = 4 if fate == "accepted_late" else 0
-            Report.objects.filter(pk=report.pk).update(
-                submitted_at=_at(report.due_date + dt.timedelta(days=late_days), hour=15 if late_days else 9)
-            )
-            report.refresh_from_db()
+            # Set before submitting: report_submit keeps it, and its event then
+            # says late or on time by this date, not by the day the demo loads.
+            report.submitted_at = _at(report.due_date + dt.timedelta(days=late_days), hour=15 if late_days else 9)
+            services.report_submit(report=report, user=head)
             if fate.startswith("accepted"):
                 services.report_accept(report=report, user=reviewer, comment="Báo cáo đầy đủ.")
             elif fate == "returned":
