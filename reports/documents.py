@@ -126,13 +126,17 @@ def summary_document(summary: dict, signer: dict[str, str] | None = None) -> Sum
                               f"{period.label} của {root.name}./."))
 
     rows = []
+    rolled_into = summary.get("rolled_into", {})
     for index, report in enumerate(reports, start=1):
+        submitted = f"{timezone.localtime(report.submitted_at):%d/%m/%Y}" if report.submitted_at else ""
+        if report.agency_id in rolled_into:
+            # A unit merged away: its figures are on its successor's row, not here as zeros.
+            rows.append([str(index), f"{report.agency.name} (đã sáp nhập)", report.get_status_display(), submitted,
+                         "", "", "", f"Tính vào số liệu của {rolled_into[report.agency_id]}"])
+            continue
         row = summary["by_agency"].get(report.agency_id, {"tasks": 0, "done": 0, "spent": 0, "counters": {}})
         rows.append([
-            str(index), report.agency.name + (f" (số liệu tính vào {summary['rolled_into'][report.agency_id]})"
-                                              if report.agency_id in summary.get("rolled_into", {}) else ""),
-            report.get_status_display(),
-            f"{timezone.localtime(report.submitted_at):%d/%m/%Y}" if report.submitted_at else "",
+            str(index), report.agency.name, report.get_status_display(), submitted,
             str(row["tasks"]), str(row["done"]), money(row["spent"]), _counters(row["counters"], labels),
         ])
     addressee = root.parent.name if root.parent else "Bộ Nội vụ"
