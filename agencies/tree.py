@@ -118,6 +118,22 @@ def branch_scope_cte(*, seeds: list[tuple[int, bool]], start_depth: int, name: s
     return sql, subtree_ids + all_ids
 
 
+def merged_into_cte(*, scope: str, name: str = "merged") -> str:
+    """A further CTE, `<name>(id, depth)`, to append to a WITH RECURSIVE that
+    defines `scope`: the units merged into a unit of the scope from outside
+    it (a historical unit whose successor is in the scope), with their
+    subtrees. With it a statement adds the 2025 predecessors' reports under
+    their successors, as `scope_with_merged` does in Python."""
+    table = _table()
+    return (
+        f", {name}(id, depth) AS ("
+        f" SELECT m.id, 0 FROM {table} m WHERE m.is_active = %s AND m.successor_id IN (SELECT id FROM {scope})"
+        f" AND m.id NOT IN (SELECT id FROM {scope})"
+        f" UNION ALL SELECT a.id, {name}.depth + 1 FROM {table} a JOIN {name} ON a.parent_id = {name}.id"
+        f" WHERE {name}.depth < 64)"
+    )
+
+
 def scope_with_merged(*, agency_ids: Iterable[int]) -> tuple[set[int], dict[int, int]]:
     """The agencies' subtrees plus every unit merged into one of them (2025:
     district units, communes, provinces), with their subtrees; and, for each

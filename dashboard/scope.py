@@ -12,7 +12,7 @@ from django.http import Http404
 
 from agencies.models import Agency, Membership
 from agencies.permissions import access_for, can
-from agencies.tree import agencies_inside, agency_lineage, branch_scope_cte
+from agencies.tree import agencies_inside, agency_lineage, branch_scope_cte, merged_into_cte
 from reports.rules import SUMMARY_VIEW
 
 from .cache import TREE_SECONDS, kept
@@ -128,5 +128,8 @@ def scope_cte(node: Node) -> tuple[str, list]:
 
 
 def scope_ids(node: Node) -> RawSQL:
+    """The node's agencies, and the units merged into them from elsewhere
+    (their figures count here, as in the summary)."""
     cte, params = scope_cte(node)
-    return RawSQL(f"{cte} SELECT id FROM dash_scope", params)
+    return RawSQL(f"{cte}{merged_into_cte(scope='dash_scope')} SELECT id FROM dash_scope UNION SELECT id FROM merged",
+                  [*params, False])
