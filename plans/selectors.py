@@ -12,6 +12,7 @@ from agencies.models import Agency
 from agencies.permissions import can
 from agencies.scope import user_scope
 from agencies.tree import agencies_above_ids, agency_subtree_ids
+from schedule.services import plan_deadline
 
 from .models import BasisReference, Clause, Plan, PlanImport, Responsibility, Task
 from .rules import PLAN_VIEW, WRITERS
@@ -115,3 +116,19 @@ def imported_number_and_date(*, plan: Plan) -> dict:
         except (TypeError, ValueError):
             pass
     return initial
+
+
+def plan_deadline_status(*, agency: Agency, year: int, today: dt.date) -> dict | None:
+    """Whether `agency` has issued its plan for `year` by the deadline its
+    rule set gives (None: no rule asks for one). {"year", "deadline", "plan"
+    (the issued plan or None), "days_left" (negative: overdue), "late_days"
+    (issued after the deadline)}."""
+    deadline = plan_deadline(year=year, agency=agency)
+    if deadline is None:
+        return None
+    plan = (Plan.objects.filter(issuer=agency, status=Plan.Status.ISSUED, year_start__lte=year, year_end__gte=year)
+            .order_by("issue_date").only("id", "number", "number_text", "symbol", "issue_date", "issuer_id").first())
+    late = (plan.issue_date - deadline).days if plan and plan.issue_date else 0
+    days_left = (deadline - today).days
+    return {"year": year, "deadline": deadline, "plan": plan, "days_left": days_left, "days_over": -days_left,
+            "late_days": max(0, late)}

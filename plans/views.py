@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agencies.permissions import can
@@ -52,6 +53,7 @@ from .selectors import (
     creatable_agencies,
     imported_number_and_date,
     plan_children,
+    plan_deadline_status,
     plan_get_for_user,
     plan_history,
     plan_list_for_user,
@@ -89,8 +91,21 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         "filter": plan_filter,
         "query": query.urlencode(),
         "can_create": creatable_agencies(user=request.user).exists(),
+        "plan_deadlines": _next_year_deadlines(request),
     }
     return render(request, "plans/plan_list.html", context)
+
+
+def _next_year_deadlines(request: HttpRequest) -> list[dict]:
+    """Next year's plan not yet issued by the agencies the user drafts for,
+    with the deadline their rule set gives: the drafter's reminder."""
+    today = timezone.localdate()
+    statuses = []
+    for agency in creatable_agencies(user=request.user)[:5]:
+        status = plan_deadline_status(agency=agency, year=today.year + 1, today=today)
+        if status and status["plan"] is None:
+            statuses.append(status | {"agency": agency})
+    return statuses
 
 
 @login_required
