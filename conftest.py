@@ -86,6 +86,16 @@ def personas(tree) -> Personas:
 
 
 @pytest.fixture
+def empty_cache():
+    """A cache emptied before and after the test (pages keep fragments keyed by ids that repeat)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
 def make_user(db):
     def _make(username, *roles):
         """roles: (agency, role) pairs."""
@@ -121,15 +131,16 @@ def browser(monkeypatch, settings, tmp_path):
 
 @pytest.fixture
 def log_in(browser, live_server):
-    """log_in(username) -> a page signed in with the demo password, on the home page."""
+    """log_in(username[, password]) -> a page signed in (with the demo password
+    unless given), on the home page."""
     from demo.loader import DEMO_PASSWORD
 
-    def _log_in(username):
+    def _log_in(username, password=DEMO_PASSWORD):
         page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="vi-VN", accept_downloads=True)
         page.set_default_timeout(15_000)
         page.goto(live_server.url + "/dang-nhap/")
         page.fill("#id_username", username)
-        page.fill("#id_password", DEMO_PASSWORD)
+        page.fill("#id_password", password)
         page.click("button[type=submit]")
         page.wait_for_url(live_server.url + "/")
         return page

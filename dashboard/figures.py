@@ -40,6 +40,8 @@ from common.text import fold
 from plans.models import Area, Channel, Plan
 from reports.figures import PROGRESS, channel_counters, counter_labels, line_totals, stretches_inside
 from reports.models import Report, ReportLine
+from reports.states import STATES as REPORT_STATES
+from reports.states import state_filters as report_state_filters
 from schedule.models import ReportingPeriod
 
 from .scope import Node, scope_cte, scope_ids
@@ -50,16 +52,16 @@ Status = Report.Status
 def _qn(name: str) -> str:
     return connection.ops.quote_name(name)
 
-# Where a report stands, as the dashboard tells it: every expected report is
-# in exactly one of these, so they add up to the number expected.
+# The report states (reports/states.py) as the dashboard draws them:
 # key: (label, Bootstrap colour, chart colour, short column title)
-STATES = {
-    "accepted": ("Đã tiếp nhận", "success", "#198754", "Tiếp nhận"),
-    "submitted": ("Chờ xem xét", "primary", "#0d6efd", "Chờ xem xét"),
-    "returned": ("Bị trả lại", "warning", "#e0a800", "Trả lại"),
-    "missing": ("Chưa nộp (quá hạn)", "danger", "#dc3545", "Chưa nộp"),
-    "pending": ("Chưa đến hạn", "secondary", "#adb5bd", "Chưa đến hạn"),
+CHART = {
+    "accepted": ("#198754", "Tiếp nhận"),
+    "submitted": ("#0d6efd", "Chờ xem xét"),
+    "returned": ("#e0a800", "Trả lại"),
+    "missing": ("#dc3545", "Chưa nộp"),
+    "pending": ("#adb5bd", "Chưa đến hạn"),
 }
+STATES = {key: (*REPORT_STATES[key], *CHART[key]) for key in REPORT_STATES}
 
 # Report lines count as output once the report was sent: a draft's lines are
 # pre-filled from the previous period and would count last quarter's work twice.
@@ -67,15 +69,10 @@ SENT = (Status.SUBMITTED, Status.ACCEPTED)
 
 
 def state_filters(today: dt.date) -> dict[str, Q]:
-    late = Q(submitted_at__date__gt=F("due_date"))  # the local date, as Report.days_late counts
-    return {
-        "accepted": Q(status=Status.ACCEPTED),
-        "submitted": Q(status=Status.SUBMITTED),
-        "returned": Q(status=Status.RETURNED),
-        "missing": Q(status=Status.DRAFT, due_date__lt=today),
-        "pending": Q(status=Status.DRAFT, due_date__gte=today),
+    """The report states, plus on time and late (by the local date, as Report.days_late counts)."""
+    return report_state_filters(today) | {
         "on_time": Q(submitted_at__date__lte=F("due_date")),
-        "late": late,
+        "late": Q(submitted_at__date__gt=F("due_date")),
     }
 
 

@@ -12,6 +12,9 @@ from common.money import MoneyField
 
 from .models import Area, Channel, Clause, Heading, Plan, Task
 
+# One rule for headings (tab, review page, service) and one line format for clauses.
+from .services import clauses_to_lines, heading_outline_problems
+
 YEAR_RANGE_ERROR = "Năm phải trong khoảng 2000–2100."
 
 
@@ -208,13 +211,6 @@ class HeadingForm(forms.Form):
             self.add_error("role", "Mục cấp 2 không chứa mục con: chọn vai trò khác «Nhóm đề mục».")
         return data
 
-
-def heading_outline_problems(rows):
-    from .services import (
-        heading_outline_problems as problems,  # one rule for the tab, the review page, the service
-    )
-
-    return problems(rows)
 
 
 class HeadingFormSet(OrderedFormSet):
@@ -541,7 +537,7 @@ class ImportReviewForm(forms.Form):
             self.fields[f"{prefix}-role"] = forms.ChoiceField(label="Vai trò", choices=Heading.Role.choices,
                                                               initial=heading.get("role"))
             self.fields[f"{prefix}-clauses"] = _textarea("Nội dung", rows=6, initial="\n".join(
-                services_lines(heading.get("clauses", []))))
+                clauses_to_lines(heading.get("clauses", []))))
             targets.append((prefix, f"Đưa vào: {heading.get('marker', '')} {heading.get('text', '')}"[:90]))
         for index, item in enumerate(self.responsibilities):
             prefix = f"r{index}"
@@ -555,7 +551,7 @@ class ImportReviewForm(forms.Form):
             self.fields[f"{prefix}-request"] = forms.BooleanField(label="Đề nghị (ngoài hệ thống)", required=False,
                                                                   initial=item.get("is_request", False))
             self.fields[f"{prefix}-duties"] = _textarea("Nhiệm vụ", rows=4, initial="\n".join(
-                services_lines(item.get("duties", []))))
+                clauses_to_lines(item.get("duties", []))))
         for index, _line in enumerate(self.unplaced):
             self.fields[f"u{index}"] = forms.ChoiceField(
                 label="Xử lý", choices=targets, required=True,
@@ -587,12 +583,6 @@ class ImportReviewForm(forms.Form):
                     del self.errors[f"u{index}"]
                     data[f"u{index}"] = "keep"
         return data
-
-
-def services_lines(items: list[dict]) -> list[str]:
-    from .services import clauses_to_lines  # forms only validate; the line format lives with the importer
-
-    return clauses_to_lines(items)
 
 
 def _flat_headings(headings: list[dict], level: int = 1):

@@ -118,7 +118,10 @@ class _Body:
         self.children_of: dict[int, list[Clause]] = {}
         self.by_heading: dict[int, list[Clause]] = {}
         by_role: dict[str, list[Clause]] = {}
+        self.duties: dict[int, list[Clause]] = {}
         for clause in sorted(plan.clauses.all(), key=lambda c: (c.position, c.pk)):  # prefetched
+            if clause.responsibility_id and not clause.parent_id:
+                self.duties.setdefault(clause.responsibility_id, []).append(clause)
             if clause.parent_id:
                 self.children_of.setdefault(clause.parent_id, []).append(clause)
             elif clause.heading_id:
@@ -130,10 +133,6 @@ class _Body:
             if heading.role in by_role:
                 self.by_heading.setdefault(heading.pk, []).extend(by_role.pop(heading.role))
         self.orphans = by_role  # roles the plan has text for but no heading
-        self.duties: dict[int, list[Clause]] = {}
-        for clause in sorted(plan.clauses.all(), key=lambda c: (c.position, c.pk)):
-            if clause.responsibility_id and not clause.parent_id:
-                self.duties.setdefault(clause.responsibility_id, []).append(clause)
 
 
 def _duty_title(plan: Plan, responsibility) -> str:

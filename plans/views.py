@@ -447,48 +447,39 @@ def plan_return(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 def plan_issue(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_ISSUE)
-    initial = {
-        "signer_authority": plan.signer_authority, "signer_position": plan.signer_position,
-        "signer_name": plan.signer_name,
-    }
-    form = IssueForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_issue(plan=plan, user=request.user, **_numbered(form.cleaned_data))
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, f"Đã ban hành Kế hoạch số {plan.reference}.")
-            return redirect("plans:detail", plan.pk)
-    return render(request, "plans/plan_issue.html", {"plan": plan, "form": form})
-
-
-def _numbered(data: dict) -> dict:
-    """Form data with the number as written split into the two values the plan keeps."""
-    data = dict(data)
-    data.pop("confirm", None)
-    data["number"], data["number_text"] = data["number"]
-    return data
+    return _numbered_page(request, plan, form_class=IssueForm, run=services.plan_issue,
+                          template="plans/plan_issue.html", success="Đã ban hành Kế hoạch số {}.")
 
 
 @login_required
 def plan_record(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Enter a plan that was issued on paper with its real number, date and signer."""
     plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_RECORD)
+    return _numbered_page(request, plan, form_class=RecordForm, run=services.plan_record,
+                          template="plans/plan_record.html", initial=imported_number_and_date(plan=plan),
+                          success="Đã ghi nhận Kế hoạch số {} (ban hành trên giấy).")
+
+
+def _numbered_page(request, plan, *, form_class, run, template, success, initial=None):
+    """Number, date and signer fixed by `run` (issue, or record from paper)."""
     initial = {
         "signer_authority": plan.signer_authority, "signer_position": plan.signer_position,
         "signer_name": plan.signer_name,
-    } | imported_number_and_date(plan=plan)
-    form = RecordForm(request.POST or None, initial=initial)
+    } | (initial or {})
+    form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("confirm", None)
+        # The number as written becomes the two values the plan keeps.
+        data["number"], data["number_text"] = data["number"]
         try:
-            services.plan_record(plan=plan, user=request.user, **_numbered(form.cleaned_data))
+            run(plan=plan, user=request.user, **data)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, f"Đã ghi nhận Kế hoạch số {plan.reference} (ban hành trên giấy).")
+            messages.success(request, success.format(plan.reference))
             return redirect("plans:detail", plan.pk)
-    return render(request, "plans/plan_record.html", {"plan": plan, "form": form})
+    return render(request, template, {"plan": plan, "form": form})
 
 
 @login_required

@@ -8,44 +8,16 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from agencies.models import Agency
 from common.text import fold
 
 from .models import Report
+from .states import STATES, state_filters
 
 Status = Report.Status
 MAX_SEARCH = 100
-
-# Where a report stands, in the dashboard's words (dashboard/figures.py
-# STATES): every report is in exactly one. The dashboard sits above reports,
-# so the list keeps its own copy. key: (label, Bootstrap colour).
-STATES = {
-    "accepted": ("Đã tiếp nhận", "success"),
-    "submitted": ("Chờ xem xét", "primary"),
-    "returned": ("Bị trả lại", "warning"),
-    "missing": ("Chưa nộp (quá hạn)", "danger"),
-    "pending": ("Chưa đến hạn", "secondary"),
-}
-
-
-def state_q(state: str, today: dt.date) -> Q:
-    return {
-        "accepted": Q(status=Status.ACCEPTED),
-        "submitted": Q(status=Status.SUBMITTED),
-        "returned": Q(status=Status.RETURNED),
-        "missing": Q(status=Status.DRAFT, due_date__lt=today),
-        "pending": Q(status=Status.DRAFT, due_date__gte=today),
-    }[state]
-
-
-def report_state(report: Report, today: dt.date) -> str:
-    """The key of STATES for one report, without a query."""
-    if report.status != Status.DRAFT:
-        return report.status
-    return "missing" if report.due_date < today else "pending"
-
 
 class ReportFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
@@ -74,7 +46,7 @@ class ReportFilter(django_filters.FilterSet):
             field.widget.attrs.setdefault("id", f"filter-{name}")
 
     def in_state(self, queryset: QuerySet[Report], name: str, value: str) -> QuerySet[Report]:
-        return queryset.filter(state_q(value, self.today))
+        return queryset.filter(state_filters(self.today)[value])
 
     def search(self, queryset: QuerySet[Report], name: str, value: str) -> QuerySet[Report]:
         """Units of the list whose name, short name or code holds every word,

@@ -18,9 +18,10 @@ from plans.models import Area, Channel, Counter
 from schedule.models import ReportingPeriod
 
 from .figures import counter_labels, line_totals, stretches_inside
-from .filters import STATES, ReportFilter, report_state
+from .filters import ReportFilter
 from .models import Report, ReportEvent, ReportFigure, ReportLine
 from .rules import REPORT_VIEW
+from .states import STATES, report_state
 
 LIST_LIMIT = 50
 
@@ -112,7 +113,8 @@ def period_summary(*, period: ReportingPeriod, root: Agency) -> dict:
     accepted = ReportLine.objects.filter(report__agency_id__in=scope, report__status=Report.Status.ACCEPTED)
     lines = accepted.filter(report__period=period)
     channels = list(Channel.objects.prefetch_related("counter_set").order_by("position", "name"))
-    codes = list(counter_labels(channels))
+    all_labels = counter_labels(channels)
+    codes = list(all_labels)
     rows = line_totals(lines, by=("task__area_id", "task__channel_id", "report__agency_id"), codes=codes,
                        window=stretches_inside(accepted, period))
     areas = dict(Area.objects.values_list("pk", "name"))
@@ -125,7 +127,7 @@ def period_summary(*, period: ReportingPeriod, root: Agency) -> dict:
         merged_into.setdefault(rolled[old_unit], []).append(agencies[old_unit].display_name)
     # Only the counters somebody gave a figure for: a column of blanks says nothing.
     given = {code for row in rows for code, value in row["counters"].items() if value is not None}
-    labels = {code: label for code, label in counter_labels(channels).items() if code in given}
+    labels = {code: label for code, label in all_labels.items() if code in given}
 
     def bucket(name=None):
         return {"name": name, "tasks": 0, "done": 0, "spent": 0, "counters": {}}

@@ -13,20 +13,14 @@ from plans.tests.test_import_views import SOURCE
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_drafter_imports_a_word_plan_fixes_two_parts_and_opens_the_draft(live_server, browser, tree, personas,
+def test_a_drafter_imports_a_word_plan_fixes_two_parts_and_opens_the_draft(live_server, log_in, tree, personas,
                                                                           tmp_path):
     reference_lists_ensure(Area, Channel)  # transactional tests empty the tables between them
     lines = ["Cổng thông tin điện tử huyện – Tải về", *SOURCE.splitlines()]
     docx = tmp_path / "ke-hoach-2026.docx"
     docx.write_bytes(build_docx(lines, numbering="auto"))
 
-    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="vi-VN")
-    page.set_default_timeout(15_000)
-    page.goto(live_server.url + "/dang-nhap/")
-    page.fill("#id_username", personas.drafter.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(live_server.url + "/")
+    page = log_in(personas.drafter.username, PASSWORD)
 
     page.goto(live_server.url + "/plans/")
     page.click("text=Nhập kế hoạch có sẵn")

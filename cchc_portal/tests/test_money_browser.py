@@ -10,17 +10,11 @@ from plans.tests.factories import plan_draft
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_drafter_types_money_with_dots_and_it_is_saved_in_full(live_server, browser, tree, personas):
+def test_a_drafter_types_money_with_dots_and_it_is_saved_in_full(live_server, log_in, tree, personas):
     # Transactional tests empty the tables between them, reference lists included.
     reference_lists_ensure(Area, Channel)
     plan = plan_draft(issuer=tree["district"])
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    page.set_default_timeout(15_000)
-    page.goto(live_server.url + "/dang-nhap/")
-    page.fill("#id_username", personas.drafter.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(live_server.url + "/")
+    page = log_in(personas.drafter.username, PASSWORD)
 
     page.goto(f"{live_server.url}/plans/{plan.pk}/edit/")
     page.fill("#id_budget_total", "150.000.000")

@@ -8,7 +8,6 @@ import io
 
 import openpyxl
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -27,16 +26,11 @@ from schedule.models import ReportingPeriod, ReportingRule
 
 from .factories import HALF, Q1, Q3, expected_counts
 
+# The dashboard keeps fragments in the cache; ids repeat between tests.
+pytestmark = pytest.mark.usefixtures("empty_cache")
+
 URL = reverse("dashboard:index")
 XLSX = reverse("dashboard:xlsx")
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    # The page keeps fragments in the cache; ids repeat between tests.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def as_user(client, name):

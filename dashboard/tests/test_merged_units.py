@@ -3,7 +3,6 @@ dashboard as it does in the summary (BC): the two never disagree."""
 
 import datetime as dt
 
-from django.core.cache import cache
 from django.urls import reverse
 
 from agencies.models import Agency
@@ -13,8 +12,8 @@ from reports.tests.factories import report_fill, report_sent, report_world
 Q1 = "Quý I/2026"
 
 
-def test_a_unit_merged_in_from_another_branch_counts_on_the_dashboard_and_in_the_summary(client, tree, personas):
-    cache.clear()
+def test_a_unit_merged_in_from_another_branch_counts_on_the_dashboard_and_in_the_summary(client, tree, personas,
+                                                                                      empty_cache):
     world = report_world(tree=tree, personas=personas, leads=("commune", "district2"))
     merged = world.report(tree["district2"], Q1)
     report_sent(report_fill(merged, count=6), by=personas.outsider, accept_by=personas.admin)
@@ -30,4 +29,3 @@ def test_a_unit_merged_in_from_another_branch_counts_on_the_dashboard_and_in_the
     outputs = response.context["figures"].outputs
     summary = period_summary(period=world.periods[Q1], root=tree["district"])
     assert summary["totals"]["counters"] == {code: total for code, _, total in outputs["counter_totals"] if total}
-    cache.clear()

@@ -21,16 +21,11 @@ from demo.scale import scale_generate
 from reports.models import Report
 from schedule.models import ReportingPeriod
 
+# The dashboard keeps fragments in the cache; ids repeat between tests.
+pytestmark = pytest.mark.usefixtures("empty_cache")
+
 URL = reverse("dashboard:index")
 XLSX = reverse("dashboard:xlsx")
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    # The page keeps fragments in the cache; ids repeat between tests.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def as_user(client, name):

@@ -158,12 +158,13 @@ def plan_create_from_data(*, data: dict, created_by=None) -> Plan:
     for key, section in SECTION_KEYS.items():
         add_clauses(data.get(key, []), section=section)
     for index, item in enumerate(data.get("responsibilities", []), start=1):
+        marker_text, title = _fitting_marker(item.get("marker", ""), item.get("title", ""))
         responsibility = Responsibility.objects.create(
             plan=plan,
             position=index,
             agency=agencies[item["agency"]] if item.get("agency") else None,
-            title=_fitting_marker(item.get("marker", ""), item.get("title", ""))[1][:255],
-            marker_text=_fitting_marker(item.get("marker", ""), item.get("title", ""))[0],
+            title=title[:255],
+            marker_text=marker_text,
             is_request=item.get("is_request", False),
         )
         add_clauses(item.get("duties", []), section=Clause.Section.DUTY, responsibility=responsibility)
