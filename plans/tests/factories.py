@@ -69,6 +69,19 @@ def plan_draft(*, issuer, leads=(), year: int = 2026, **fields) -> Plan:
     return plan
 
 
+def plan_submitted(plan: Plan, *, user, on: dt.date) -> Plan:
+    """Submitted through the service, the submission dated `on` (the issue
+    page refuses an issue date before the submission)."""
+    from django.utils import timezone
+
+    from plans.models import PlanTransition
+
+    services.plan_submit(plan=plan, user=user)
+    moment = timezone.make_aware(dt.datetime.combine(on, dt.time(9)))
+    PlanTransition.objects.filter(plan=plan, to_status=Plan.Status.SUBMITTED).update(created_at=moment)
+    return plan
+
+
 def plan_issued(*, issuer, drafter, head, leads=(), year: int = 2026, number: int = 1,
                 issue_date: dt.date | None = None, report_rules=(), **fields) -> Plan:
     """A plan drafted by `drafter`, submitted and issued by `head` through the

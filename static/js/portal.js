@@ -1,5 +1,7 @@
 // The portal's small helpers: ordered formset rows (add, remove, move up and
-// down, indent) and agency pickers filtered as you type. No build step.
+// down, indent), agency pickers filtered as you type, a confirmation dialog
+// before irreversible steps, a warning before leaving unsaved edits, and one
+// new row at a time. No build step.
 (function () {
   "use strict";
 
@@ -62,6 +64,7 @@
         var del = row.querySelector('input[name$="-DELETE"]');
         if (del) { del.checked = true; hideDeleted(row); }
       }
+      markDirty(container.closest("form"));
       renumber(container);
     });
     container.addEventListener("change", function (event) {
@@ -88,6 +91,133 @@
       });
     });
   }
+
+  // Unsaved edits: a form marked data-dirty-warn remembers it was changed
+  // (data-dirty="1", also set by the server when it shows a refused save
+  // back); leaving the page or an editor tab then asks first.
+  function markDirty(form) {
+    if (form && form.hasAttribute("data-dirty-warn")) { form.dataset.dirty = "1"; }
+  }
+
+  function dirtyForms() {
+    return Array.prototype.filter.call(document.querySelectorAll("form[data-dirty-warn]"), function (form) {
+      return form.dataset.dirty === "1";
+    });
+  }
+
+  ["input", "change"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      var form = event.target.form || (event.target.closest && event.target.closest("form"));
+      markDirty(form);
+    });
+  });
+  document.addEventListener("submit", function (event) {
+    if (event.target.hasAttribute("data-dirty-warn")) { event.target.dataset.dirty = "0"; }
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirtyForms().length) { event.preventDefault(); event.returnValue = ""; }
+  });
+
+  // Confirmation before an irreversible step: the page's <dialog
+  // id="confirm-dialog">, opened by a link or a form marked data-confirm
+  // (text; "{name}" is filled from the form's field), data-confirm-title and
+  // data-confirm-button. The dialog posts to the link's address (the page
+  // behind the link asks the same question without JavaScript); a form is
+  // sent on with confirmed=1. A link in data-leave-guard while a form is
+  // dirty asks whether to leave.
+  var pending = null;
+
+  function openDialog(trigger, text, title, button, danger) {
+    var dialog = document.getElementById("confirm-dialog");
+    if (!dialog || typeof dialog.showModal !== "function") { return false; }
+    pending = trigger;
+    dialog.querySelector("[data-confirm-title]").textContent = title;
+    dialog.querySelector("[data-confirm-text]").textContent = text;
+    var ok = dialog.querySelector("[data-confirm-ok]");
+    ok.textContent = button;
+    ok.className = "btn " + (danger ? "btn-danger" : "btn-primary");
+    dialog.querySelector("form").setAttribute("action", trigger.tagName === "A" ? trigger.href : "");
+    dialog.showModal();
+    dialog.querySelector("[data-confirm-cancel]").focus();
+    return true;
+  }
+
+  function fillIn(text, form) {
+    return text.replace(/\{(\w+)\}/g, function (whole, name) {
+      var field = form && form.elements[name];
+      return field ? field.value.trim() : whole;
+    });
+  }
+
+  function askFor(trigger) {
+    var data = trigger.dataset;
+    return openDialog(trigger, fillIn(data.confirm, trigger.tagName === "FORM" ? trigger : null),
+                      data.confirmTitle || "Xác nhận", data.confirmButton || "Đồng ý", true);
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+    var link = event.target.closest && event.target.closest("a[href]");
+    if (!link) { return; }
+    if (link.hasAttribute("data-confirm")) {
+      if (askFor(link)) { event.preventDefault(); }
+    } else if (link.closest("[data-leave-guard]") && dirtyForms().length) {
+      link.dataset.leave = "1";
+      if (openDialog(link, "Phần này có thay đổi chưa lưu. Rời trang thì các thay đổi đó sẽ mất.",
+                     "Rời trang khi chưa lưu?", "Rời trang, bỏ thay đổi", true)) {
+        event.preventDefault();
+      }
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var dialog = document.getElementById("confirm-dialog");
+    if (dialog && dialog.contains(form)) {
+      var trigger = pending;
+      pending = null;
+      if (trigger && trigger.tagName === "FORM") {
+        event.preventDefault();
+        dialog.close();
+        var flag = document.createElement("input");
+        flag.type = "hidden";
+        flag.name = "confirmed";
+        flag.value = "1";
+        trigger.appendChild(flag);
+        trigger.dataset.confirmed = "1";
+        if (trigger.requestSubmit) { trigger.requestSubmit(); } else { trigger.submit(); }
+      } else if (trigger && trigger.dataset.leave) {
+        event.preventDefault();
+        dialog.close();
+        dirtyForms().forEach(function (dirty) { dirty.dataset.dirty = "0"; });
+        window.location.href = trigger.href;
+      }
+      return;
+    }
+    if (form.hasAttribute("data-confirm") && !form.dataset.confirmed) {
+      if (askFor(form)) { event.preventDefault(); }
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var cancel = event.target.closest && event.target.closest("[data-confirm-cancel]");
+    if (cancel) {
+      pending = null;
+      cancel.closest("dialog").close();
+    }
+  });
+
+  // One new row at a time: an element with data-single="<selector>" whose
+  // request would add a second such row (a double click) focuses the open one.
+  document.addEventListener("htmx:confirm", function (event) {
+    var selector = event.detail.elt.getAttribute("data-single");
+    var open = selector && document.querySelector(selector);
+    if (open) {
+      event.preventDefault();
+      var field = open.querySelector("textarea, input:not([type=hidden]), select");
+      if (field) { field.focus(); }
+    }
+  });
 
   function init(root) {
     root.querySelectorAll("[data-formset]").forEach(initFormset);
