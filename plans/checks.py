@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from agencies.models import Agency
 from agencies.tree import agency_subtree_ids
 from common.money import money_format
 
@@ -36,11 +37,16 @@ def _excerpt(text: str, length: int = 60) -> str:
 
 
 def agency_problem(agency, *, subtree: set[int], issuer) -> str | None:
-    """Why `agency` cannot be given a task of `issuer`'s plan, or None."""
+    """Why `agency` cannot lead or coordinate a task of `issuer`'s plan, or
+    None: it must be a unit of the issuer's subtree still in existence, and
+    of the administrative chain (a body such as the Front is asked to help
+    in the text, «Phối hợp (khác)»: it does not report to the issuer)."""
     if agency.pk not in subtree:
         return f"«{agency.name}» không thuộc {issuer.name}"
     if not agency.is_active:
         return f"«{agency.name}» đã sáp nhập hoặc giải thể"
+    if agency.kind == Agency.Kind.ORGANIZATION:
+        return f"«{agency.name}» là tổ chức ngoài hệ thống hành chính (ghi ở ô «Phối hợp (khác)»)"
     return None
 
 
@@ -69,8 +75,7 @@ def plan_problems(plan: Plan) -> list[Problem]:
         for agency in task.coordinating_agencies.all():
             why = agency_problem(agency, subtree=subtree, issuer=plan.issuer)
             if why:
-                problems.append(Problem(True, f"{name}: cơ quan phối hợp {why}; "
-                                              "ghi vào ô «Phối hợp (khác)» nếu vẫn cần nêu tên.", url, fix))
+                problems.append(Problem(True, f"{name}: cơ quan phối hợp {why}.", url, fix))
         if task.deadline and not plan.year_start <= task.deadline.year <= plan.year_end:
             problems.append(Problem(True, f"{name}: hạn hoàn thành {task.deadline:%d/%m/%Y} nằm ngoài thời gian "
                                           f"của kế hoạch ({plan.years_label}).", url, fix))

@@ -15,7 +15,7 @@ from .models import Area, Channel, Clause, Heading, Plan, Task
 from .selectors import agency_choices
 
 # One rule for headings (tab, review page, service) and one line format for clauses.
-from .services import clauses_to_lines, heading_outline_problems, issuer_agencies
+from .services import clauses_to_lines, heading_outline_problems, task_agencies
 
 YEAR_RANGE_ERROR = "Năm phải trong khoảng 2000–2100."
 
@@ -77,7 +77,7 @@ AGENCY_OUT_OF_SCOPE = ("Đơn vị này không thuộc cơ quan ban hành hoặc
 
 
 def agency_gone_note(agency) -> str:
-    return (f"«{agency}» không còn chọn được (đã sáp nhập, giải thể hoặc không thuộc cơ quan ban hành): "
+    return (f"«{agency.name}» không còn chọn được (đã sáp nhập, giải thể hoặc không thuộc cơ quan ban hành): "
             "chọn đơn vị khác.")
 
 
@@ -394,7 +394,7 @@ class TaskForm(CreationKeyMixin, forms.ModelForm):
             del self.fields["lock_version"]
         # Only the issuer's units still in existence may lead or coordinate:
         # anything else posted is refused next to the field.
-        scope = issuer_agencies(plan.issuer)
+        scope = task_agencies(plan.issuer)
         choices = agency_choices(scope.select_related("parent"))
         lead, coordinating = self.fields["lead_agency"], self.fields["coordinating_agencies"]
         lead.queryset = coordinating.queryset = scope

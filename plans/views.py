@@ -536,20 +536,22 @@ def plan_record(request: HttpRequest, plan_id: int) -> HttpResponse:
 def _numbered_page(request, plan, *, form_class, run, template, success, initial=None, confirm=False,
                    form_kwargs=None):
     """Number, date and signer fixed by `run` (issue, or record from paper).
-    With `confirm`, a valid form is done only once confirmed: the page's
-    dialog adds «confirmed»; without JavaScript the page asks again."""
+    With `confirm`, a valid form is shown back for confirmation (a dialog
+    over it with JavaScript, its «Xác nhận» button without) and done only
+    when confirmed with the very values confirmed."""
     initial = {
         "signer_authority": plan.signer_authority, "signer_position": plan.signer_position,
         "signer_name": plan.signer_name,
     } | (initial or {})
     form = form_class(request.POST or None, initial=initial, **(form_kwargs or {}))
-    confirming = False
+    confirming, confirm_for = False, ""
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("confirm", None)
         # The number as written becomes the two values the plan keeps.
         data["number"], data["number_text"] = data["number"]
-        if confirm and request.POST.get("confirmed") != "1":
+        confirm_for = "|".join(str(value) for _, value in sorted(data.items()))
+        if confirm and not (request.POST.get("confirmed") == "1" and request.POST.get("confirm_for") == confirm_for):
             confirming = True
         else:
             try:
@@ -559,7 +561,8 @@ def _numbered_page(request, plan, *, form_class, run, template, success, initial
             else:
                 messages.success(request, success.format(plan.reference))
                 return redirect("plans:detail", plan.pk)
-    return render(request, template, {"plan": plan, "form": form, "confirming": confirming})
+    return render(request, template, {"plan": plan, "form": form, "confirming": confirming,
+                                      "confirm_for": confirm_for})
 
 
 @login_required
@@ -584,11 +587,16 @@ def plan_copy(request: HttpRequest, plan_id: int) -> HttpResponse:
     first = plan.year_end + 1 if plan.kind == Plan.Kind.PERIOD else plan.year_start + 1
     years = (first, first + span)
     data = request.POST if request.method == "POST" else (request.GET if request.htmx else None)
-    form = CopyForm(data, issuers=issuers, initial={"year_start": years[0], "year_end": years[1] if span else None,
-                                                    "replace_years": True})
+    initial = {"year_start": years[0], "year_end": years[1] if span else None, "replace_years": True}
+    if plan.issuer in issuers:
+        initial["issuer"] = plan.issuer
+    form = CopyForm(data, issuers=issuers, initial=initial)
     notice = ""
-    if data is not None and form.is_valid():
+    valid = data is not None and form.is_valid()
+    if data is not None and form.cleaned_data.get("year_start") and not {"year_start", "year_end"} & set(form.errors):
+        # The list follows the years typed, whatever else the form still lacks.
         years = (form.cleaned_data["year_start"], form.cleaned_data["year_end"])
+    if valid:
         shown = form.cleaned_data["preview_for"] == CopyForm.years_key(*years)
         if request.method == "POST" and shown and "preview" not in request.POST:
             issuer = form.cleaned_data["issuer"]

@@ -294,10 +294,21 @@ def plan_set_responsibilities(*, plan: Plan, lock_version: int, rows: list[dict]
     plan.responsibilities.exclude(pk__in=kept).delete()
 
 
+def issuer_agencies(issuer: Agency):
+    """The agencies a plan's duties may name: the issuer's subtree, units still in existence."""
+    return Agency.objects.filter(pk__in=agency_subtree_ids(agency_ids=[issuer.pk]), is_active=True).order_by("name")
+
+
+def task_agencies(issuer: Agency):
+    """Who may lead or coordinate a task of `issuer`'s plan: its subtree's
+    units still in existence, of the administrative chain (see agency_problem)."""
+    return issuer_agencies(issuer).exclude(kind=Agency.Kind.ORGANIZATION)
+
+
 def task_agency_errors(plan: Plan, *, lead, coordinating) -> dict[str, str]:
-    """A task's lead and coordinating agencies must be units of the issuer's
-    subtree still in existence (bodies outside the chain are named in
-    coordinating_text). Field name -> Vietnamese message."""
+    """A task's lead and coordinating agencies must be those task_agencies
+    offers (bodies outside the chain are named in coordinating_text).
+    Field name -> Vietnamese message."""
     chosen = [agency for agency in [lead, *coordinating] if agency is not None]
     if not chosen:
         return {}
@@ -307,7 +318,7 @@ def task_agency_errors(plan: Plan, *, lead, coordinating) -> dict[str, str]:
         for agency in agencies:
             why = agency_problem(agency, subtree=subtree, issuer=plan.issuer)
             if why:
-                errors[field] = f"Không giao được cho {why}. Chọn một đơn vị trong danh sách."
+                errors[field] = f"Không giao được: {why}. Chọn một đơn vị trong danh sách."
                 break
     return errors
 

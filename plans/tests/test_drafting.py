@@ -12,6 +12,7 @@ from plans import services
 from plans.models import Clause, Plan, PlanTransition, Task
 
 from .factories import FULL_DRAFT_TASKS, plan_submitted
+from .pages import post_confirmed
 
 Role = Membership.Role
 
@@ -71,18 +72,18 @@ def test_anonymous_is_sent_to_login(client, draft):
 def test_drafter_may_not_issue_and_head_may(client, personas, draft):
     plan = plan_submitted(draft, user=personas.drafter, on=dt.date(2025, 1, 3))
     personas.login(client, "drafter")
-    response = client.post(reverse("plans:issue", args=[plan.pk]), {
+    response = post_confirmed(client, reverse("plans:issue", args=[plan.pk]), {
         "number": 7, "issue_date": "05/01/2025", "signer_position": "CHỦ TỊCH", "signer_name": "A",
-        "confirmed": "1",
+
     })
     assert response.status_code == 403
     plan.refresh_from_db()
     assert plan.status == Plan.Status.SUBMITTED
     client.logout()
     personas.login(client, "head")
-    response = client.post(reverse("plans:issue", args=[plan.pk]), {
+    response = post_confirmed(client, reverse("plans:issue", args=[plan.pk]), {
         "number": 7, "issue_date": "05/01/2025", "signer_authority": "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH",
-        "signer_position": "PHÓ CHỦ TỊCH", "signer_name": "Nhữ Văn Chuyên", "confirmed": "1",
+        "signer_position": "PHÓ CHỦ TỊCH", "signer_name": "Nhữ Văn Chuyên",
     })
     assert response.status_code == 302
     plan.refresh_from_db()
@@ -246,9 +247,8 @@ def test_duplicate_number_in_the_same_year_is_refused(client, personas, draft):
         Plan.objects.filter(pk=p.pk).update(status=status)
     Plan.objects.filter(pk=other.pk).update(number=9, issue_date="2025-02-01")
     personas.login(client, "head")
-    response = client.post(reverse("plans:issue", args=[plan.pk]), {
-        "number": 9, "issue_date": "03/03/2025", "signer_position": "CHỦ TỊCH", "signer_name": "A",
-        "confirmed": "1"})
+    response = post_confirmed(client, reverse("plans:issue", args=[plan.pk]), {
+        "number": 9, "issue_date": "03/03/2025", "signer_position": "CHỦ TỊCH", "signer_name": "A"})
     assert "Số 09/KH-UBND đã được dùng trong năm 2025." in response.content.decode()
 
 

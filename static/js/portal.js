@@ -119,12 +119,13 @@
   });
 
   // Confirmation before an irreversible step: the page's <dialog
-  // id="confirm-dialog">, opened by a link or a form marked data-confirm
-  // (text; "{name}" is filled from the form's field), data-confirm-title and
-  // data-confirm-button. The dialog posts to the link's address (the page
-  // behind the link asks the same question without JavaScript); a form is
-  // sent on with confirmed=1. A link in data-leave-guard while a form is
-  // dirty asks whether to leave.
+  // id="confirm-dialog"> with the text of data-confirm, data-confirm-title
+  // and data-confirm-button, opened by a link so marked (the dialog posts to
+  // the link's address; without JavaScript the link leads to a page asking
+  // the same), or on arrival by a form marked data-confirm-open: the server
+  // checked what was typed and asks to confirm it (the dialog presses the
+  // form's own button name="confirmed", which is there without JavaScript).
+  // A link in data-leave-guard while a form is dirty asks whether to leave.
   var pending = null;
 
   function openDialog(trigger, text, title, button, danger) {
@@ -142,17 +143,9 @@
     return true;
   }
 
-  function fillIn(text, form) {
-    return text.replace(/\{(\w+)\}/g, function (whole, name) {
-      var field = form && form.elements[name];
-      return field ? field.value.trim() : whole;
-    });
-  }
-
   function askFor(trigger) {
     var data = trigger.dataset;
-    return openDialog(trigger, fillIn(data.confirm, trigger.tagName === "FORM" ? trigger : null),
-                      data.confirmTitle || "Xác nhận", data.confirmButton || "Đồng ý", true);
+    return openDialog(trigger, data.confirm, data.confirmTitle || "Xác nhận", data.confirmButton || "Đồng ý", true);
   }
 
   document.addEventListener("click", function (event) {
@@ -179,23 +172,14 @@
       if (trigger && trigger.tagName === "FORM") {
         event.preventDefault();
         dialog.close();
-        var flag = document.createElement("input");
-        flag.type = "hidden";
-        flag.name = "confirmed";
-        flag.value = "1";
-        trigger.appendChild(flag);
-        trigger.dataset.confirmed = "1";
-        if (trigger.requestSubmit) { trigger.requestSubmit(); } else { trigger.submit(); }
+        var button = trigger.querySelector('button[name="confirmed"]');
+        if (trigger.requestSubmit) { trigger.requestSubmit(button); } else { button.click(); }
       } else if (trigger && trigger.dataset.leave) {
         event.preventDefault();
         dialog.close();
         dirtyForms().forEach(function (dirty) { dirty.dataset.dirty = "0"; });
         window.location.href = trigger.href;
       }
-      return;
-    }
-    if (form.hasAttribute("data-confirm") && !form.dataset.confirmed) {
-      if (askFor(form)) { event.preventDefault(); }
     }
   });
 
@@ -220,6 +204,7 @@
   });
 
   function init(root) {
+    root.querySelectorAll("form[data-confirm][data-confirm-open]").forEach(askFor);
     root.querySelectorAll("[data-formset]").forEach(initFormset);
     root.querySelectorAll("select[data-agency-picker]").forEach(initPicker);
   }
