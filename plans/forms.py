@@ -64,12 +64,18 @@ class CreationKeyMixin(forms.Form):
     """A one-time key in a form that creates something: the service makes one
     row per key, so a double click (two posts of one form) creates once."""
 
-    creation_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    creation_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("creation_key", uuid.uuid4())
+
+    def clean_creation_key(self) -> uuid.UUID | None:
+        try:  # a page without a key, or a garbled one, simply creates (no error to show on a hidden field)
+            return uuid.UUID(self.cleaned_data.get("creation_key") or "")
+        except ValueError:
+            return None
 
 
 AGENCY_OUT_OF_SCOPE = ("Đơn vị này không thuộc cơ quan ban hành hoặc đã sáp nhập, giải thể: chọn một đơn vị "
@@ -373,7 +379,8 @@ class TaskForm(CreationKeyMixin, forms.ModelForm):
         error_messages={"invalid": "Nhập ngày dạng dd/mm/yyyy, ví dụ 30/06/2026."},
     )
     # The row's version when the form was opened (see Task.lock_version).
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False,
+                                      error_messages={"invalid": "Biểu mẫu đã cũ: tải lại trang rồi sửa lại."})
 
     class Meta:
         model = Task

@@ -591,3 +591,17 @@ def test_the_appendix_and_a_task_form_cost_the_same_whatever_the_number_of_tasks
             task.pk, task.creation_key = None, None
             task.save()
     assert counts[:2] == counts[2:] and max(counts) <= 16
+
+
+def test_garbled_hidden_fields_give_a_message_or_nothing_never_an_error_page(client, tree, personas, draft):
+    personas.login(client, "drafter")
+    response = client.post(reverse("plans:task_new", args=[draft.pk]),
+                           task_post(tree["commune"], content="Khóa hỏng", creation_key="không-phải-uuid"),
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and draft.tasks.filter(content="Khóa hỏng").count() == 1
+    task = draft.tasks.get(content="Khóa hỏng")
+    response = client.post(reverse("plans:task_edit", args=[draft.pk, task.pk]),
+                           task_post(tree["commune"], content="Đổi", lock_version="abc"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "Biểu mẫu đã cũ: tải lại trang rồi sửa lại." in response.content.decode()
+    task.refresh_from_db()
+    assert task.content == "Khóa hỏng"
