@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from agencies.models import Agency, Membership
 from agencies.tests.factories import AgencyFactory, user_with_roles
@@ -29,6 +30,8 @@ from reports.services import (
     plans_owed,
 )
 from reports.sweep import reminders_sweep
+from reports.tasks import send_notice_task
+from reports.tests.factories import report_world
 from schedule.models import PlanDeadline, ReportingChain
 
 DEADLINE = dt.date(2026, 11, 20)  # for the 2027 plans: a Friday, a working day
@@ -181,10 +184,8 @@ def test_the_email_renders(tree, personas, deadline_rule, settings):
     assert message.extra_headers["Message-ID"] == f"<notice-{notice.pk}-overdue-20261121@cchc-portal>"
 
 
-def test_a_report_email_still_renders_its_facts(tree, personas, deadline_rule, settings):
+def test_a_report_email_still_renders_its_facts(tree, personas):
     """The e-mail templates are shared: a report notice keeps its period and due date."""
-    from reports.tests.factories import report_world
-
     world = report_world(tree=tree, personas=personas, leads=("commune",))
     report = world.report(tree["commune"], "Quý III/2026")
     (notice,) = notices_record(due=[DueNotice(report, Notice.Kind.MANUAL, dt.date(2026, 11, 22))])
@@ -204,10 +205,6 @@ def test_a_notice_whose_rule_was_removed_is_not_sent(tree, personas, deadline_ru
 
 
 def test_requeue_resends_while_the_plan_is_not_issued(tree, personas, deadline_rule):
-    from django.utils import timezone
-
-    from reports.tasks import send_notice_task
-
     (notice,) = record(dt.date(2026, 11, 21), tree["district"])
     Notice.objects.filter(pk=notice.pk).update(created_at=timezone.now() - dt.timedelta(minutes=11))
     try:
@@ -288,9 +285,7 @@ def test_the_plan_part_of_the_sweep_takes_a_fixed_number_of_queries(tree, person
     assert counts[3] == counts[30] == (6 if local_rule else 4), counts
 
 
-def test_a_notice_has_exactly_one_subject(tree, personas, deadline_rule):
-    from reports.tests.factories import report_world
-
+def test_a_notice_has_exactly_one_subject(tree, personas):
     report = report_world(tree=tree, personas=personas, leads=("commune",)).report(tree["commune"], "Quý I/2026")
     plan = Plan.objects.first()
     day = dt.date(2026, 11, 20)
