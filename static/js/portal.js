@@ -191,6 +191,16 @@
     }
   });
 
+  // Links that act as buttons (they open a dialog or a row form; without
+  // JavaScript they lead to a page) answer the space bar as buttons do.
+  document.addEventListener("keydown", function (event) {
+    var link = event.target.closest && event.target.closest('a[role="button"]');
+    if (link && (event.key === " " || event.key === "Spacebar")) {
+      event.preventDefault();
+      link.click();
+    }
+  });
+
   // One new row at a time: an element with data-single="<selector>" whose
   // request would add a second such row (a double click) focuses the open one.
   document.addEventListener("htmx:confirm", function (event) {
