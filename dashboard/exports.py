@@ -14,11 +14,11 @@ from plans.models import Plan
 from schedule.models import ReportingPeriod
 
 from .figures import STATES
-from .filters import TableFilters, agency_rows
+from .filters import TableFilters, agency_rows, merged_away_note, merged_notes
 from .scope import Node
 
 XLSX_HEADER = ["STT", "Mã đơn vị", "Đơn vị", "Loại đơn vị", "Cấp trên", "Trạng thái", "Hạn nộp", "Ngày nộp",
-               "Số ngày muộn", "Báo cáo"]
+               "Số ngày muộn", "Báo cáo", "Sáp nhập"]
 
 
 def dashboard_xlsx(*, node: Node, period: ReportingPeriod, plan: Plan | None, filters: TableFilters,
@@ -31,6 +31,7 @@ def dashboard_xlsx(*, node: Node, period: ReportingPeriod, plan: Plan | None, fi
     sheet.append(XLSX_HEADER)
     kinds = dict(Agency.Kind.choices)
     rows = agency_rows(node=node, period=period, plan=plan, filters=filters, today=today)
+    notes = merged_notes(node=node, period=period, plan=plan)  # the units others were merged into, all at once
     for number, report in enumerate(rows.iterator(chunk_size=2000), start=1):
         agency = report.agency
         submitted = report.submitted_at
@@ -38,7 +39,7 @@ def dashboard_xlsx(*, node: Node, period: ReportingPeriod, plan: Plan | None, fi
             number, agency.code, agency.name, kinds.get(agency.kind, agency.kind),
             agency.parent.name if agency.parent else "", STATES[report.state][0], report.due_date,
             timezone.localtime(submitted).replace(tzinfo=None) if submitted else None,
-            report.days_late or None, link(report),
+            report.days_late or None, link(report), merged_away_note(agency) or notes.get(agency.pk, ""),
         )))
     summary = book.create_sheet("Tổng hợp")
     summary.append([safe_cell(f"{period.label} – {node.label}")])
