@@ -32,12 +32,12 @@ from .scope import Node, scope_cte
 
 # The units listed on the card: the most urgent first; the counts cover them all.
 SHOWN = 15
-# Statuses in the order the card lists them.
+# Statuses in the order the card lists them: (count label, row badge, tone).
 STATUSES = {
-    "overdue": ("Chưa ban hành, quá hạn", "danger"),
-    "due": ("Chưa ban hành, còn hạn", "secondary"),
-    "late": ("Ban hành muộn", "warning"),
-    "on_time": ("Ban hành đúng hạn", "success"),
+    "overdue": ("Chưa ban hành, quá hạn", "Chưa ban hành", "danger"),
+    "due": ("Chưa ban hành, còn hạn", "Chưa ban hành", "secondary"),
+    "late": ("Ban hành muộn", "Ban hành muộn", "warning"),
+    "on_time": ("Ban hành đúng hạn", "Đúng hạn", "success"),
 }
 CENTRAL = 0  # the owner of the central rule set in the statement (no agency has pk 0)
 
@@ -71,11 +71,11 @@ class PlanDue:
 
     @property
     def label(self) -> str:
-        return STATUSES[self.status][0]
+        return STATUSES[self.status][1]
 
     @property
     def tone(self) -> str:
-        return STATUSES[self.status][1]
+        return STATUSES[self.status][2]
 
 
 def plan_dues(*, node: Node, year: int, today: dt.date, limit: int = SHOWN) -> dict | None:
@@ -140,7 +140,7 @@ def plan_dues(*, node: Node, year: int, today: dt.date, limit: int = SHOWN) -> d
             plan=Plan(pk=plan_id, number=number, number_text=number_text, symbol=symbol) if plan_id else None,
         ))
     return {"year": year, "units": units, "counts": counts, "total": int(rows[0][-1]) if rows else 0,
-            "badges": [(key, label, tone, counts[key]) for key, (label, tone) in STATUSES.items()]}
+            "badges": [(key, label, tone, counts[key]) for key, (label, _, tone) in STATUSES.items()]}
 
 
 def _date(value) -> dt.date | None:
