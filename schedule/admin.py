@@ -128,7 +128,7 @@ class ReportingChainAdmin(admin.ModelAdmin):
         rules = rules_formset.kept if rules_formset else list(chain.rules.all()) if chain.pk else []
         confirming = "_confirm" in request.POST
         if confirming and chain.pk:  # two confirmations of one set wait for each other
-            list(ReportingChain.objects.select_for_update().filter(pk=chain.pk).values_list("pk"))
+            list(ReportingChain.objects.select_for_update().filter(pk=chain.pk).order_by().values_list("pk"))
         preview = rules_preview(chain=chain, rules=rules)
         stale = confirming and request.POST.get("_preview_token") != preview.token
         if stale:
