@@ -246,6 +246,10 @@ class RulePreview:
     def submitted(self) -> int:
         return sum(row.submitted for row in self.rows)
 
+    @property
+    def moved(self) -> int:
+        return self.reports - self.submitted
+
 
 def _book_as_saved(chain: ReportingChain, rules: list[DueRule]) -> RuleBook:
     book = ReportingChain.objects.rulebook(replace=(chain, rules))

@@ -143,7 +143,9 @@ def test_the_preview_lists_each_open_periods_old_and_new_dates_and_writes_nothin
     assert ("Quý III/2026", "commune", d(15, 9), d(7, 9), 0, 0) in found  # 05/09 a Saturday
     page = response.content.decode()
     for text in ("Tháng 2/2026", "23/02/2026", "05/02/2026", "các kỳ đã đóng (đã qua hạn tổng hợp) giữ nguyên hạn",
-                 "Xác nhận áp dụng", "Quay lại sửa", 'name="rules-1-due_day" value="5"'):
+                 "Xác nhận áp dụng", "Quay lại sửa", 'name="rules-1-due_day" value="5"',
+                 "Tổng cộng 3 báo cáo liên quan: 2 báo cáo chưa nộp (hoặc bị trả lại) nhận hạn mới, "
+                 "1 báo cáo đã nộp giữ hạn cũ."):
         assert text in page
     unchanged(world)
 
