@@ -35,11 +35,19 @@ system-deps:
 	  else echo "Cần cài: sudo apt-get install $(APT_PACKAGES)"; exit 1; fi; \
 	fi
 
-run: export DJANGO_DEBUG ?= true
+# A secret of its own, made once and kept in var/ (never committed), so the
+# portal runs as in production: no debug pages, the Vietnamese 403/404/500.
+var/secret_key:
+	mkdir -p var
+	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+run: export DJANGO_DEBUG ?= false
+run: export DJANGO_SECRET_KEY_FILE ?= var/secret_key
 run: export SITE_URL ?= http://$(HOST)
-run: install system-deps
+run: install system-deps var/secret_key
 	$(PY) manage.py check_services
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_demo
 	$(PY) manage.py send_reminders
 	@echo "Cổng CCHC: http://$(HOST)/  (Ctrl+C để dừng)"

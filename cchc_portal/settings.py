@@ -38,6 +38,14 @@ def env_bool(name: str, default: bool) -> bool:
 # ------------------------------------------------------------------------------
 DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+# A key kept in a file (`make run` generates var/secret_key on first run; a
+# container's secret mount works the same way) so it never sits in the shell.
+SECRET_KEY_FILE = env.str("DJANGO_SECRET_KEY_FILE", default="")
+if not SECRET_KEY and SECRET_KEY_FILE:
+    try:
+        SECRET_KEY = Path(SECRET_KEY_FILE).read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise ImproperlyConfigured(f"DJANGO_SECRET_KEY_FILE cannot be read: {error}") from error
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(

@@ -21,6 +21,8 @@ admin.site.index_title = "Danh mục và người dùng"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico before reading the page's <link rel=icon>.
+    path("favicon.ico", views.favicon),
     path(
         "dang-nhap/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -21,3 +21,11 @@ def clean_text(value: str) -> str:
     """Composed Unicode (NFC: Unikey's "tổ hợp" and macOS input arrive
     decomposed) without control characters."""
     return unicodedata.normalize("NFC", value or "").translate(CONTROL_CHARS)
+
+
+def file_name_part(text: str) -> str:
+    """ "Quý III/2026" -> "Quy-III-2026": ASCII only in download names, so
+    every browser and mail client keeps them intact."""
+    text = unicodedata.normalize("NFKD", (text or "").replace("Đ", "D").replace("đ", "d"))
+    text = text.encode("ascii", "ignore").decode()
+    return "-".join(part for part in "".join(c if c.isalnum() else " " for c in text).split())

@@ -9,7 +9,7 @@ import openpyxl
 from django.utils import timezone
 
 from agencies.models import Agency
-from common.xlsx import safe_cell, workbook_bytes, xlsx_row
+from common.xlsx import column_widths, safe_cell, workbook_bytes, xlsx_row
 from plans.models import Plan
 from schedule.models import ReportingPeriod
 
@@ -19,6 +19,7 @@ from .scope import Node
 
 XLSX_HEADER = ["STT", "Mã đơn vị", "Đơn vị", "Loại đơn vị", "Cấp trên", "Trạng thái", "Hạn nộp", "Ngày nộp",
                "Số ngày muộn", "Báo cáo"]
+XLSX_WIDTHS = [6, 16, 44, 20, 36, 18, 12, 17, 12, 48]
 
 
 def dashboard_xlsx(*, node: Node, period: ReportingPeriod, plan: Plan | None, filters: TableFilters,
@@ -27,6 +28,7 @@ def dashboard_xlsx(*, node: Node, period: ReportingPeriod, plan: Plan | None, fi
     counts. `link(report)` gives the report page's address."""
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("Đơn vị")
+    column_widths(sheet, XLSX_WIDTHS)
     sheet.append([safe_cell(f"Tình hình báo cáo {period.label} – {node.label}")])
     sheet.append(XLSX_HEADER)
     kinds = dict(Agency.Kind.choices)
@@ -39,8 +41,9 @@ def dashboard_xlsx(*, node: Node, period: ReportingPeriod, plan: Plan | None, fi
             agency.parent.name if agency.parent else "", STATES[report.state][0], report.due_date,
             timezone.localtime(submitted).replace(tzinfo=None) if submitted else None,
             report.days_late or None, link(report),
-        )))
+        ), sheet))
     summary = book.create_sheet("Tổng hợp")
+    column_widths(summary, [40, 14, 12])
     summary.append([safe_cell(f"{period.label} – {node.label}")])
     summary.append(["Chỉ tiêu", "Số báo cáo", "Tỷ lệ (%)"])
     summary.append(["Phải nộp", kpi["total"], 100.0 if kpi["total"] else 0.0])

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency
+from common.text import file_name_part
 
 from .cache import CACHE_SECONDS, reports_fingerprint
 from .charts import chart_data
@@ -117,6 +118,6 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
         link=lambda report: request.build_absolute_uri(reverse("reports:detail", args=[report.pk])),
     )
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    code = node.agency.code if node.agency else "pham-vi"
-    response["Content-Disposition"] = f'attachment; filename="theo-doi-{period.pk}-{code}.xlsx"'
+    where = file_name_part(str(node.agency)) if node.agency else "toan-bo-pham-vi"
+    response["Content-Disposition"] = f'attachment; filename="Theo-doi-{file_name_part(period.label)}-{where}.xlsx"'
     return response

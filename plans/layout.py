@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from common.money import money_format
 from nd30.parts import agency_letterhead
 
 from .models import Clause, Heading, Plan
@@ -141,6 +142,18 @@ def _duty_title(plan: Plan, responsibility) -> str:
     return f"Đề nghị {responsibility.title}:"
 
 
+def _budget_total_line(plan: Plan) -> PrintedPart | None:
+    """The "Tổng kinh phí" typed in the form prints at the end of the funding
+    section, unless the section's own text already gives that amount."""
+    if not plan.budget_total:
+        return None
+    amount = money_format(plan.budget_total)
+    if any(amount in c.text for c in plan.clauses.all() if c.section == Clause.Section.FUNDING):  # prefetched
+        return None
+    line = PrintedClause(label="", paragraphs=[f"Tổng kinh phí: {amount} đồng."])
+    return PrintedPart(label="", title="", clauses=[line])
+
+
 def plan_layout(plan: Plan) -> list[PrintedSection]:
     """Sections of the plan body in print order, under the plan's own headings
     (or today's template when it has none). A heading with nothing under it
@@ -175,6 +188,8 @@ def plan_layout(plan: Plan) -> list[PrintedSection]:
         if direct:
             parts.append(PrintedPart(label="", title="",
                                      clauses=_number_clauses(direct, body.children_of, "", as_written=as_written)))
+        if section.role == R.FUNDING and (total := _budget_total_line(plan)):
+            parts.append(total)
         if section.role == R.DUTY and not duties_printed:
             duties_printed = True
             responsibilities = list(plan.responsibilities.all())
@@ -205,7 +220,11 @@ def plan_layout(plan: Plan) -> list[PrintedSection]:
 
 def plan_recipients(plan: Plan) -> list[str]:
     """Nơi nhận lines with their printed punctuation: "- X;" … "- Lưu: VT, …."."""
-    names = [c.text for c in plan.clauses.all() if c.section == Clause.Section.RECIPIENT]
+    # The dash and the end punctuation are the printer's: a user who typed
+    # "- Sở Nội vụ;" must not get "- - Sở Nội vụ;;".
+    names = [c.text.strip().lstrip("-–+• ").rstrip(";.,").rstrip()
+             for c in plan.clauses.all() if c.section == Clause.Section.RECIPIENT]
+    names = [name for name in names if name]
     return [f"- {name}{'.' if i == len(names) - 1 else ';'}" for i, name in enumerate(names)]
 
 

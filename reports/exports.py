@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import openpyxl
+from django.utils import timezone
 from openpyxl.styles import Alignment, Font
 
 from common.xlsx import safe_cell, workbook_bytes
@@ -51,8 +52,9 @@ def summary_xlsx(summary: dict) -> bytes:
     for cell in status[1]:
         cell.font = bold
     for report in summary["reports"]:
-        submitted = report.submitted_at.strftime("%d/%m/%Y") if report.submitted_at else ""
+        # Real dates (they sort and filter); workbook_bytes shows them dd/mm/yyyy.
+        submitted = timezone.localtime(report.submitted_at).date() if report.submitted_at else None
         status.append([safe_cell(report.agency.name), report.get_status_display(),
-                       report.due_date.strftime("%d/%m/%Y"), submitted, report.days_late])
+                       report.due_date, submitted, report.days_late])
     status.column_dimensions["A"].width = 48
     return workbook_bytes(book)

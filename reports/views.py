@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
 from agencies.permissions import can
+from common.text import file_name_part
 from schedule.models import ReportingPeriod
 
 from . import services
@@ -222,6 +223,11 @@ def summary(request: HttpRequest, period_id: int) -> HttpResponse:
     return render(request, "reports/summary.html", context)
 
 
+def summary_file_name(period: ReportingPeriod, root, prefix: str = "BC-tong-hop") -> str:
+    """ "BC-tong-hop-Quy-III-2026-So-Noi-vu-Hai-Phong": what the file is, not ids."""
+    return f"{prefix}-{file_name_part(period.label)}-{file_name_part(str(root))}"
+
+
 @login_required
 def summary_document_download(request: HttpRequest, period_id: int, file_format: str) -> HttpResponse:
     """The BC of the period, PDF or DOCX, for the reviewer to sign and send."""
@@ -237,7 +243,7 @@ def summary_document_download(request: HttpRequest, period_id: int, file_format:
         content = summary_docx_render(summary=summary, signer=signer)
         kind = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     response = HttpResponse(content, content_type=kind)
-    response["Content-Disposition"] = f'attachment; filename="BC-tong-hop-{period.pk}-{root.code}.{file_format}"'
+    response["Content-Disposition"] = f'attachment; filename="{summary_file_name(period, root)}.{file_format}"'
     return response
 
 
@@ -249,7 +255,7 @@ def summary_export(request: HttpRequest, period_id: int) -> HttpResponse:
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f'attachment; filename="tong-hop-{period.pk}-{root.code}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{summary_file_name(period, root, prefix="Tong-hop")}.xlsx"'
     return response
 
 

@@ -7,13 +7,12 @@ return) are rendered on each request, as they change between two downloads."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from common.text import file_name_part
 from plans.models import Plan
 
 
@@ -63,16 +62,12 @@ def plan_document_bytes(*, plan: Plan, fmt: str) -> bytes:
     return data
 
 
-def _ascii(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.replace("Đ", "D").replace("đ", "d"))
-    text = text.encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
-
-
 def plan_document_filename(plan: Plan, fmt: str) -> str:
-    """ "KH-255-KH-UBND.pdf" once numbered, "KH-du-thao-<id>.pdf" before:
-    ASCII only, so every browser and mail client keeps it intact."""
+    """ "KH-255-KH-UBND-2020.pdf" once numbered, "KH-du-thao-UBND-huyen-Binh-Giang-2025.pdf"
+    before: what the file is, never an internal id, and a different name for
+    each year's plan."""
     extension = FORMATS[fmt].extension
+    years = file_name_part(plan.years_label)
     if plan.number is None:
-        return f"KH-du-thao-{plan.pk}.{extension}"
-    return f"KH-{plan.number:02d}-{_ascii(plan.symbol)}.{extension}"
+        return f"KH-du-thao-{file_name_part(str(plan.issuer))}-{years}.{extension}"
+    return f"KH-{plan.number:02d}-{file_name_part(plan.symbol)}-{years}.{extension}"

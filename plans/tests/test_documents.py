@@ -374,7 +374,10 @@ def test_drafter_downloads_own_draft(client, personas, draft, fmt):
     response = login(client, personas.drafter).get(reverse(f"plans:{fmt}", args=[plan.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == storage.FORMATS[fmt].content_type
-    assert response["Content-Disposition"] == f'attachment; filename="KH-du-thao-{plan.pk}.{fmt}"'
+    # What the file is (issuer and year), never an internal id.
+    expected = f"KH-du-thao-{storage.file_name_part(str(plan.issuer))}-{plan.years_label}.{fmt}"
+    assert response["Content-Disposition"] == f'attachment; filename="{expected}"'
+    assert str(plan.pk) not in expected
     assert response.content[:4] in (b"%PDF", b"PK\x03\x04")
 
 
@@ -395,7 +398,7 @@ def test_issued_plan_is_rendered_once_and_served_from_storage(client, personas, 
     login(client, personas.admin)
     url = reverse("plans:pdf", args=[plan.pk])
     first = client.get(url)
-    assert first["Content-Disposition"] == 'attachment; filename="KH-255-KH-UBND.pdf"'
+    assert first["Content-Disposition"] == 'attachment; filename="KH-255-KH-UBND-2020.pdf"'
     assert default_storage.exists(f"documents/plans/{plan.pk}-v1-255.pdf")
 
     def no_render(*args, **kwargs):

@@ -302,6 +302,13 @@ def test_summary_totals_match_the_xlsx(client, q1_accepted, personas):
     assert last[:4] == ["Tổng cộng", totals["tasks"], totals["done"], totals["spent"]]
     late = [row for row in book["Tình trạng nộp"].iter_rows(min_row=2, values_only=True) if row[4]]
     assert [row[4] for row in late] == [4]
+    # Dates are dates, shown dd/mm/yyyy, so they sort; the file says what it is.
+    status = book["Tình trạng nộp"]
+    assert status["C2"].is_date and status["C2"].number_format == "DD/MM/YYYY"
+    response = client.get(reverse("reports:summary_xlsx", args=[period.pk]))
+    assert response["Content-Disposition"].startswith('attachment; filename="Tong-hop-Quy-I-2026-')
+    response = client.get(reverse("reports:summary_document", args=[period.pk, "pdf"]))
+    assert response["Content-Disposition"].startswith('attachment; filename="BC-tong-hop-Quy-I-2026-')
 
 
 def test_summary_lists_missing_agencies(client, world, tree, personas, neighbour):
