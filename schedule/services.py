@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Agency
-from agencies.tree import agencies_above_ids, agency_ancestor_ids, agency_subtree_ids
+from agencies.tree import agencies_above_ids, agency_subtree_ids
 
 from .calendar import is_working_day, period_bounds, period_label
 from .dues import RuleBook, kinds_below
@@ -340,20 +340,42 @@ def plan_deadline(*, year: int, agency: Agency) -> dt.date | None:
     so (its rule for the agency's kind before its rule for every kind);
     moved to the next working day when it falls on a day off. None: no set
     asks for one."""
+    return plan_deadlines(year=year, agencies=[agency]).get(agency.pk)
+
+
+def plan_deadlines(*, year: int, agencies: Iterable[Agency]) -> dict[int, dt.date]:
+    """plan_deadline for many agencies (agency id -> date; agencies no set
+    asks are left out), in a fixed number of queries whatever the count: the
+    deadlines, and the tree above the agencies only when a province's own set
+    has one. For the daily reminders to every unit."""
+    agencies = list(agencies)
     deadlines: dict[int | None, dict[str, PlanDeadline]] = {}
     for deadline in PlanDeadline.objects.filter(chain__is_active=True).select_related("chain"):
         deadlines.setdefault(deadline.chain.owner_id, {})[deadline.agency_kind] = deadline
-    above = agency_ancestor_ids(agency_id=agency.pk)[:-1] if agency.parent_id else []
-    for owner in [pk for pk in reversed(above) if pk in deadlines] + [None]:
-        rows = deadlines.get(owner, {})
-        row = rows.get(agency.kind) or rows.get("")
-        if row is not None:
+    parents: dict[int, int | None] = {}
+    if agencies and any(owner is not None for owner in deadlines):
+        above = agencies_above_ids(agency_ids=[a.pk for a in agencies])
+        parents = dict(Agency.objects.filter(pk__in=above).values_list("pk", "parent_id"))
+    days: dict[int, dt.date] = {}  # per PlanDeadline row: a few rows serve every agency
+
+    def day_of(row: PlanDeadline) -> dt.date:
+        if row.pk not in days:
             day = dt.date(year - 1, row.month, row.day)
             while not is_working_day(day):
                 day += dt.timedelta(days=1)
-            return day
-    return None
+            days[row.pk] = day
+        return days[row.pk]
 
+    found: dict[int, dt.date] = {}
+    for agency in agencies:
+        above_ids = _lineage(agency.parent_id, parents)
+        for owner in [pk for pk in reversed(above_ids) if pk in deadlines] + [None]:
+            rows = deadlines.get(owner, {})
+            row = rows.get(agency.kind) or rows.get("")
+            if row is not None:
+                found[agency.pk] = day_of(row)
+                break
+    return found
 
 
 def stretch_start(*, period: ReportingPeriod, rules) -> dt.date:

@@ -5,6 +5,7 @@ xã that took them over."""
 
 import datetime as dt
 import io
+from collections import Counter
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -76,13 +77,21 @@ def test_reports_in_every_state_with_figures_per_stretch(demo):
     reports = Report.objects.filter(agency__code__in=HEADS).select_related("period", "agency")
     by = {(r.period.label, r.agency.code): r for r in reports}
     assert len(by) == 4 * len(HEADS)  # Quý I, 6 tháng, Quý III, Năm 2026 for each unit
-    assert by["Quý I/2026", "HP-XDA"].status == S.ACCEPTED and by["Quý I/2026", "HP-XDA"].days_late == 4
+    assert by["Quý I/2026", "HP-LTN"].status == S.ACCEPTED and by["Quý I/2026", "HP-LTN"].days_late == 4
     assert by["Quý I/2026", "HP-HB"].recorded and by["Quý I/2026", "HP-HB"].status == S.ACCEPTED
-    assert by["6 tháng đầu năm 2026", "HP-XDA"].status == S.RETURNED
+    returned = by["6 tháng đầu năm 2026", "HP-HB"]
+    assert returned.status == S.RETURNED and returned.lines.exclude(review_comment="").count() == 1
     missing = by["6 tháng đầu năm 2026", "HP-LTN"]
     assert missing.status == S.DRAFT and missing.due_date < LATE_NOVEMBER
     assert by["Quý III/2026", "HP-STP"].status == S.SUBMITTED  # awaiting review
     assert by["Quý III/2026", "HP-HB"].status == S.DRAFT
+    # xã Đường An has sent nothing yet: Quý I, then the 6-month stretch on top
+    # of it, is the head's journey (cchc_portal/tests/test_figures_journey.py).
+    unsent = [by[label, "HP-XDA"] for label in ("Quý I/2026", "6 tháng đầu năm 2026", "Quý III/2026")]
+    assert all(r.status == S.DRAFT and not r.events.exists() for r in unsent)
+    assert not ReportFigure.objects.filter(line__report__in=unsent).exists()
+    quarter_three = Counter(r.status for (label, _), r in by.items() if label == "Quý III/2026")
+    assert quarter_three == {S.SUBMITTED: 4, S.ACCEPTED: 2, S.DRAFT: 2}  # README: 4 awaiting review, 2 missing
     assert {r.status for label, r in by.items() if label[0] == "Năm 2026"} == {S.DRAFT}
     assert all(r.due_date > LATE_NOVEMBER for label, r in by.items() if label[0] == "Năm 2026")
     # Every sent report says what it did, in its results text.
@@ -115,7 +124,7 @@ def test_the_city_summary_adds_up_the_year_so_far(demo):
     assert xbg["counters"]["tin_bai_cong"] == year_so_far > flow(["HP-XBG"], ["6 tháng đầu năm 2026"])
     assert xbg["merged_from"] == []  # its predecessors were gone before 2026
     units = {r.agency.code for r in summary["accepted"]}
-    assert {"HP-XBG", "HP-SNV"} <= units and "HP-XDA" not in units  # returned: not counted
+    assert {"HP-XBG", "HP-SNV"} <= units and not {"HP-HB", "HP-XDA"} & units  # returned or unsent: not counted
     assert any("UBND xã Bình Giang" in g["paragraphs"][0] for part in summary["narrative_groups"]
                for g in part["units"] if part["key"] == "results")
 
