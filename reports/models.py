@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 
 from agencies.models import Agency
-from plans.models import Counter, Task
+from plans.models import Counter, Plan, Task
 from schedule.models import ReportingPeriod
 
 
@@ -167,9 +167,13 @@ class ReportEvent(models.Model):
 
 
 class Notice(models.Model):
-    """One reminder about one report on one day. The unique key (report, kind,
-    day) is what makes each notice go out once: a second sweep, a second
-    worker or a retry finds the row and sends nothing new."""
+    """One reminder or message on one day about one subject: a report, or a
+    unit's plan for a year (the deadline for issuing it, when no plan may
+    exist yet), or a plan (its lifecycle: submitted, returned, issued). The
+    unique key (subject, kind, day) is what makes each notice go out once: a
+    second sweep, a second worker or a retry finds the row and sends nothing
+    new. Each key is conditional on its subject because NULLs never collide
+    in a unique index (PostgreSQL and SQLite alike)."""
 
     class Kind(models.TextChoices):
         BEFORE_DUE = "before_due", "Sắp đến hạn"
@@ -179,7 +183,13 @@ class Notice(models.Model):
         RETURNED = "returned", "Bị trả lại"
         MANUAL = "manual", "Nhắc từ cơ quan Nội vụ"
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="notices")
+    # Exactly one subject (notice_has_one_subject): `report`; or `agency` with
+    # `year` (the unit owing its plan for that year); or `plan`.
+    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.CASCADE, related_name="notices")
+    agency = models.ForeignKey(Agency, verbose_name="đơn vị phải ban hành kế hoạch", null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="plan_notices")
+    year = models.PositiveSmallIntegerField("năm kế hoạch", null=True, blank=True)
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     day = models.DateField("ngày nhắc")
     recipients = models.JSONField("người nhận (e-mail)", default=list)
@@ -196,12 +206,33 @@ class Notice(models.Model):
         verbose_name_plural = "lượt nhắc hạn"
         ordering = ["-day", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["report", "kind", "day"], name="notice_once_per_report_kind_day"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(report__isnull=False, agency__isnull=True, year__isnull=True, plan__isnull=True)
+                    | models.Q(report__isnull=True, agency__isnull=False, year__isnull=False, plan__isnull=True)
+                    | models.Q(report__isnull=True, agency__isnull=True, year__isnull=True, plan__isnull=False)
+                ),
+                name="notice_has_one_subject",
+            ),
+            models.UniqueConstraint(fields=["report", "kind", "day"], condition=models.Q(report__isnull=False),
+                                    name="notice_once_per_report_kind_day"),
+            models.UniqueConstraint(fields=["agency", "year", "kind", "day"], condition=models.Q(agency__isnull=False),
+                                    name="notice_once_per_plan_year_kind_day"),
+            models.UniqueConstraint(fields=["plan", "kind", "day"], condition=models.Q(plan__isnull=False),
+                                    name="notice_once_per_plan_kind_day"),
         ]
         indexes = [models.Index(fields=["sent_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} – {self.report} – {self.day:%d/%m/%Y}"
+        return f"{self.get_kind_display()} – {self.subject_label} – {self.day:%d/%m/%Y}"
+
+    @property
+    def subject_label(self) -> str:
+        if self.report_id:
+            return str(self.report)
+        if self.plan_id:
+            return str(self.plan)
+        return f"Kế hoạch năm {self.year} – {self.agency}"
 
 
 class Notification(models.Model):

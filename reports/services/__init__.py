@@ -1,6 +1,7 @@
 """Writes for reporting, by job: reports (expected reports, saving,
-submission, review), evidence files and notices (deadline reminders). The
-daily sweep that runs them in order is reports/sweep.py. Callers import from here."""
+submission, review), evidence files and notices (deadline reminders about
+reports and about next year's plan). The daily sweep that runs them in
+order is reports/sweep.py. Callers import from here."""
 
 from .evidence import evidence_add, evidence_delete
 from .notices import (
@@ -10,10 +11,13 @@ from .notices import (
     MAIL_ERRORS,
     SENT,
     DueNotice,
+    PlanOwed,
     notice_send,
     notices_due,
     notices_record,
     notices_requeue,
+    plan_notices_due,
+    plans_owed,
     reminders_manual,
 )
 from .reports import (
@@ -31,7 +35,7 @@ from .reports import (
 
 __all__ = [
     "BUSY", "CLAIM_TIMEOUT", "CLOSED_REPORT", "DONE", "MAIL_ERRORS", "SENT", "STALE_REPORT", "DueNotice",
-    "StaleReportError", "evidence_add", "evidence_delete", "notice_send", "notices_due", "notices_record",
-    "notices_requeue", "reminders_manual", "report_accept", "report_record", "report_return", "report_save",
-    "report_submit", "reports_due_refresh", "reports_ensure",
+    "PlanOwed", "StaleReportError", "evidence_add", "evidence_delete", "notice_send", "notices_due",
+    "notices_record", "notices_requeue", "plan_notices_due", "plans_owed", "reminders_manual", "report_accept",
+    "report_record", "report_return", "report_save", "report_submit", "reports_due_refresh", "reports_ensure",
 ]

@@ -1,7 +1,8 @@
 """Reminders through a real broker (Redis in CI) and real Celery worker
 processes started by the test, not eager mode: the sweep enqueues, the worker
-sends, a second sweep sends nothing, two workers send each notice once, and a
-failing SMTP server is retried until the notice goes out, once."""
+sends, a second sweep sends nothing, two workers send each notice once, a
+failing SMTP server is retried until the notice goes out, once, and a plan
+deadline's notice found by two sweeps at once goes out once."""
 
 import os
 import subprocess
@@ -17,6 +18,7 @@ from reports.models import Notice
 from reports.sweep import reminders_sweep
 from reports.tasks import send_notice_task
 from reports.tests.factories import report_world
+from schedule.models import PlanDeadline, ReportingChain
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = __import__("datetime").date(2026, 11, 22)
@@ -30,6 +32,18 @@ def database_url() -> str:
     return f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def process_env(mail_dir: Path, **extra_env) -> dict[str, str]:
+    """The environment of a process the test starts: this test's database and mail folder."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | {
+        "DJANGO_SETTINGS_MODULE": "cchc_portal.settings_test",
+        "DATABASE_URL": database_url(),
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+        "REMINDER_RETRY_BACKOFF": "1",
+        **extra_env,
+    }
+
+
 @pytest.fixture
 def workers(tmp_path):
     """start(count, **env) -> (queue, mail dir); every worker is stopped afterwards."""
@@ -39,14 +53,7 @@ def workers(tmp_path):
     mail_dir = tmp_path / "mail"
 
     def start(count=1, **extra_env):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | {
-            "DJANGO_SETTINGS_MODULE": "cchc_portal.settings_test",
-            "DATABASE_URL": database_url(),
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "EMAIL_FILE_PATH": str(mail_dir),
-            "REMINDER_RETRY_BACKOFF": "1",
-            **extra_env,
-        }
+        env = process_env(mail_dir, **extra_env)
         for index in range(count):
             log = (tmp_path / f"worker-{index}.log").open("w")
             started.append(subprocess.Popen(
@@ -144,3 +151,37 @@ def test_an_smtp_failure_is_retried_and_the_notice_sent_once(overdue_reports, wo
     assert mails_for(mail_dir, notice) == 1
     assert notice.attempts >= 1 and notice.last_error == ""
     assert int((tmp_path / "sends").read_text()) >= 3  # two failures, then success
+
+
+@pytest.fixture
+def plan_owed(transactional_db, tree, personas):
+    """Every unit below the province owes its 2027 plan by 20/11/2026 and none
+    has issued it: on TODAY each is overdue, mailed to its drafters and heads."""
+    chain, _ = ReportingChain.objects.get_or_create(owner=tree["province"], defaults={"name": "Tỉnh Thử"})
+    PlanDeadline.objects.create(chain=chain, agency_kind="", month=11, day=20)
+
+
+@pytest.mark.worker
+def test_a_plan_deadline_notice_found_by_two_sweeps_is_sent_once(plan_owed, workers, tree):
+    _, mail_dir = workers(2)
+    # Two sweeps at once, as beat and a cron `send_reminders` would run them.
+    cron = subprocess.Popen(
+        [sys.executable, "manage.py", "send_reminders", "--date", TODAY.isoformat()], cwd=ROOT,
+        env=process_env(mail_dir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    beat = reminders_sweep(today=TODAY)
+    output, _ = cron.communicate(timeout=120)
+    assert cron.returncode == 0, output
+    notices = list(Notice.objects.filter(agency__isnull=False).exclude(recipients=[]))
+    # Overdue: the commune's head hears of it too, though it has no drafter.
+    assert {n.agency_id for n in notices} == {tree["district"].pk, tree["commune"].pk, tree["district2"].pk}
+    assert all((n.year, n.kind, n.day) == (2027, "overdue", TODAY) for n in notices)
+    assert Notice.objects.filter(agency__isnull=False).count() == 3  # one per unit, whichever sweep recorded it
+    assert beat.created + int(output.split("Đã ghi ")[1].split()[0]) == 3
+    assert wait_until(lambda: not Notice.objects.filter(agency__isnull=False).exclude(recipients=[])
+                      .filter(sent_at=None).exists())
+    time.sleep(2)
+    assert [mails_for(mail_dir, n) for n in notices] == [1] * len(notices)
+    assert reminders_sweep(today=TODAY).created == 0
+    text = "".join(path.read_text(errors="replace") for path in mail_dir.glob("*.log"))
+    assert "Hạn ban hành: 20/11/2026" in text

@@ -6,7 +6,8 @@ from reports.sweep import reminders_sweep
 
 
 class Command(BaseCommand):
-    help = "Gửi nhắc hạn báo cáo đến hạn trong ngày (cùng quy tắc với tác vụ Celery hằng ngày)."
+    help = ("Gửi nhắc hạn trong ngày: hạn nộp báo cáo và hạn ban hành kế hoạch năm sau "
+            "(cùng quy tắc với tác vụ Celery hằng ngày).")
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="Ngày chạy, dạng YYYY-MM-DD (mặc định: hôm nay).")
@@ -19,10 +20,7 @@ class Command(BaseCommand):
             raise CommandError("Ngày phải có dạng YYYY-MM-DD, ví dụ 2026-12-15.") from exc
         result = reminders_sweep(today=today, dry_run=dry_run)
         for item in result.due:
-            self.stdout.write(
-                f"{item.kind:<11} {item.day:%d/%m/%Y}  {item.report.agency.name} – {item.report.period.label}"
-                f" (hạn {item.report.due_date:%d/%m/%Y})"
-            )
+            self.stdout.write(f"{item.kind:<11} {item.day:%d/%m/%Y}  {item.describe()}")
         if dry_run:
             self.stdout.write(f"{len(result.due)} lượt nhắc sẽ được gửi (chạy thử, chưa gửi).")
         else:
