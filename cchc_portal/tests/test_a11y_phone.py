@@ -156,7 +156,7 @@ def test_a_head_reports_on_a_phone_and_the_reviewer_returns_it(live_server, log_
     visit(reviewer, base + "/reports/", "report-list-reviewer")
     visit(reviewer, f"{base}/reports/summary/{world.periods['Quý I/2026'].pk}/", "summary")
     visit(reviewer, f"{base}/reports/{report.pk}/", "report-review")
-    reviewer.get_by_label(f"Ý kiến về nhiệm vụ 1: {first.task.content}", exact=True).fill("Ghi rõ số tin, bài.")
+    reviewer.get_by_label(f"Ý kiến theo dòng – nhiệm vụ 1: {first.task.content}", exact=True).fill("Ghi rõ số tin, bài.")
     reviewer.get_by_label("Ý kiến chung").fill("Bổ sung số liệu dòng 1.")
     reviewer.get_by_role("button", name="Trả lại").click()
     expect(reviewer.locator("#messages [role=status]")).to_have_text("Đã trả lại báo cáo cho đơn vị.")
