@@ -7,6 +7,9 @@ here when Django starts, so this bottom app imports nothing above it.
 
 Scope is the agency subtree: a role held at an agency reaches that agency,
 and a reviewer's role also reaches everything below it (agencies/scope.py).
+Reading a historical unit (merged away in 2025) also follows its successor:
+whoever reviews the successor, or heads it, may read what the unit left
+(`Access.reads_history`); writing never does.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from .models import Agency, Membership
 from .scope import user_scope
-from .tree import agency_ancestor_ids
+from .tree import agency_ancestor_ids, agency_heritage
 
 Role = Membership.Role
 
@@ -36,6 +39,7 @@ class Access:
     is_admin: bool
     review_roots: set[int]
     _ancestors: dict[int, list[int]] = field(default_factory=dict)
+    _heritage: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
 
     def roles_at(self, agency_id: int) -> set[str]:
         return self.roles_by_agency.get(agency_id, set())
@@ -56,6 +60,28 @@ class Access:
     def holds(self, role: str) -> bool:
         """True if the user holds `role` anywhere."""
         return any(role in roles for roles in self.roles_by_agency.values())
+
+    def heritage(self, agency_id: int) -> list[tuple[int, int]]:
+        """(unit, how) for every unit the agency's figures reach (agencies/tree.py agency_heritage)."""
+        if agency_id not in self._heritage:
+            self._heritage[agency_id] = agency_heritage(agency_id=agency_id)
+        return self._heritage[agency_id]
+
+    def reviews_history(self, agency_id: int) -> bool:
+        """True if the user reviews a unit this one (or a unit above it) was
+        merged into, or the successor's ancestors: its figures count there."""
+        return bool(self.review_roots) and any(pk in self.review_roots for pk, _ in self.heritage(agency_id))
+
+    def reads_history(self, agency_id: int) -> bool:
+        """Read access to a historical unit, through the unit it was merged
+        into: its reviewers (reviews_history) and the heads of the successor
+        itself (a head sees their own agency, which carries the unit on).
+        Reading only: no rule that writes asks this."""
+        if not self.review_roots and not self.holds(Role.HEAD):
+            return False  # no query for users who could never qualify
+        return self.reviews_history(agency_id) or any(
+            how == 1 and Role.HEAD in self.roles_at(pk) for pk, how in self.heritage(agency_id)
+        )
 
 
 Rule = Callable[[Access, str, Any], bool]
@@ -103,7 +129,8 @@ def is_system_admin(user) -> bool:
 def _agency_rule(access: Access, action: str, agency: Agency) -> bool:
     if action == AGENCY_MANAGE:
         return access.is_admin
-    return access.is_admin or bool(access.roles_at(agency.pk)) or access.reviews(agency.pk)
+    return (access.is_admin or bool(access.roles_at(agency.pk)) or access.reviews(agency.pk)
+            or access.reads_history(agency.pk))
 
 
 register(AGENCY_VIEW, AGENCY_MANAGE, rule=_agency_rule)

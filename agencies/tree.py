@@ -99,39 +99,94 @@ def agencies_inside(*, agency_ids: Iterable[int], root_ids: Iterable[int]) -> se
         return {row[0] for row in cursor.fetchall()}
 
 
+# Where the physical path starts in `dist` (parent hops since the last merger
+# hop): any path through a merger (dist < 64) is preferred to one without.
+_PHYSICAL = 1000
+
+
 def branch_scope_cte(*, seeds: list[tuple[int, bool]], start_depth: int, name: str = "dash_scope") -> tuple[str, list]:
-    """WITH RECURSIVE <name>(id, branch, depth, descend): the seeds, and the
-    subtrees of those marked True, each agency with the branch it rolls up
-    into (its ancestor at depth 1 below a seed started at depth 0; the seed
-    itself when started at depth 1). For embedding in a statement that
-    groups by branch, so no id list travels between Python and the database."""
+    """WITH RECURSIVE <name>(id, branch, via, merged_unit): the seeds, the
+    subtrees of those marked True, and the units merged into any of these
+    (2025: a historical unit whose successor is here) with their subtrees, as
+    `scope_with_merged` takes them in; each agency once, with the branch it
+    rolls up into (its ancestor at depth 1 below a seed started at depth 0; the
+    seed itself when started at depth 1). A merged unit rolls up where its
+    successor does, as a child of it would: when the scope holds both its old
+    place and its successor, it counts under the successor (the nearest merger
+    wins), never twice. `via`: the successor through which a unit came into
+    the scope and `merged_unit` the unit merged into it (the unit itself or an
+    ancestor), both NULL for a unit in its own place. For embedding in a
+    statement that groups by branch, so no id list travels between Python and
+    the database."""
     table = _table()
     all_ids = [pk for pk, _ in seeds]
     subtree_ids = [pk for pk, subtree in seeds if subtree] or [0]
+    walk = f"{name}_walk"
+    # a reached through a merger into w (a dissolved unit whose successor is w);
+    # checked first, so a unit merged into its own parent is marked as merged.
+    merger = "(a.successor_id = w.id AND a.is_active = %s)"
     sql = (
-        f"WITH RECURSIVE {name}(id, branch, depth, descend) AS ("
-        f" SELECT id, id, {int(start_depth)}, CASE WHEN id IN ({_marks(len(subtree_ids))}) THEN 1 ELSE 0 END"
+        f"WITH RECURSIVE {walk}(id, branch, depth, descend, dist, via, merged_unit) AS ("
+        f" SELECT id, id, {int(start_depth)}, CASE WHEN id IN ({_marks(len(subtree_ids))}) THEN 1 ELSE 0 END,"
+        f" {_PHYSICAL}, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT)"
         f" FROM {table} WHERE id IN ({_marks(len(all_ids))})"
-        f" UNION ALL SELECT a.id, CASE WHEN s.depth = 0 THEN a.id ELSE s.branch END, s.depth + 1, 1"
-        f" FROM {table} a JOIN {name} s ON a.parent_id = s.id WHERE s.descend = 1 AND s.depth < 64)"
+        f" UNION ALL SELECT a.id, CASE WHEN w.depth = 0 THEN a.id ELSE w.branch END, w.depth + 1,"
+        f" CASE WHEN {merger} THEN w.descend ELSE 1 END,"
+        f" CASE WHEN {merger} THEN 0 ELSE w.dist + 1 END,"
+        f" CASE WHEN {merger} THEN w.id ELSE w.via END,"
+        f" CASE WHEN {merger} THEN a.id ELSE w.merged_unit END"
+        f" FROM {table} a JOIN {walk} w ON (a.parent_id = w.id AND w.descend = 1) OR {merger}"
+        f" WHERE w.depth < 64),"
+        # A unit reached twice (its old place and its successor are both in the
+        # scope, or two seeds overlap) keeps one row: the nearest merger first.
+        f" {name}(id, branch, via, merged_unit) AS ("
+        f" SELECT id, branch, via, merged_unit FROM ("
+        f" SELECT id, branch, via, merged_unit,"
+        f" ROW_NUMBER() OVER (PARTITION BY id ORDER BY dist, depth, branch) AS pick FROM {walk}) ranked"
+        f" WHERE pick = 1)"
     )
-    return sql, subtree_ids + all_ids
+    params = [*subtree_ids, *all_ids, *([False] * 5)]
+    return sql, params
 
 
-def merged_into_cte(*, scope: str, name: str = "merged") -> str:
-    """A further CTE, `<name>(id, depth)`, to append to a WITH RECURSIVE that
-    defines `scope`: the units merged into a unit of the scope from outside
-    it (a historical unit whose successor is in the scope), with their
-    subtrees. With it a statement adds the 2025 predecessors' reports under
-    their successors, as `scope_with_merged` does in Python."""
+def merged_into_ids_sql(*, agency_id: int) -> tuple[str, list]:
+    """SELECT of the agency and every unit merged into it, directly or through
+    earlier mergers (a unit merged into a unit that was itself merged later):
+    the units whose work the agency carries on. Without their subtrees: only
+    a unit that was merged, not its offices, handed its tasks over. For
+    embedding as `pk__in=RawSQL(...)`."""
     table = _table()
-    return (
-        f", {name}(id, depth) AS ("
-        f" SELECT m.id, 0 FROM {table} m WHERE m.is_active = %s AND m.successor_id IN (SELECT id FROM {scope})"
-        f" AND m.id NOT IN (SELECT id FROM {scope})"
-        f" UNION ALL SELECT a.id, {name}.depth + 1 FROM {table} a JOIN {name} ON a.parent_id = {name}.id"
-        f" WHERE {name}.depth < 64)"
+    sql = (
+        f"WITH RECURSIVE carried(id, depth) AS (SELECT id, 0 FROM {table} WHERE id = %s"
+        f" UNION ALL SELECT a.id, c.depth + 1 FROM {table} a JOIN carried c ON a.successor_id = c.id"
+        f" WHERE a.is_active = %s AND c.depth < 64) SELECT id FROM carried"
     )
+    return sql, [agency_id, False]
+
+
+def agency_heritage(*, agency_id: int) -> list[tuple[int, int]]:
+    """Every unit the agency's figures reach, walking up the tree and across
+    mergers (a dissolved unit to its successor), as (unit, how): 0 a unit above
+    it in the tree, 1 a unit it was merged into (successor links only, from
+    the agency itself), 2 anything reached through a merger and then up (the
+    successor's ancestors, a successor of an ancestor); a unit reached two
+    ways comes twice. One query; empty if there is no such agency."""
+    table = _table()
+    # Each step goes to the parent (n = 0) or, for a dissolved unit, to its
+    # successor (n = 1): one recursive reference, as PostgreSQL requires.
+    sql = (
+        f"WITH RECURSIVE heir(id, how, depth) AS (SELECT id, 0, 0 FROM {table} WHERE id = %s"
+        f" UNION ALL SELECT CASE WHEN k.n = 0 THEN a.parent_id ELSE a.successor_id END,"
+        f" CASE WHEN k.n = 1 AND (h.how = 1 OR h.depth = 0) THEN 1 WHEN k.n = 0 AND h.how = 0 THEN 0 ELSE 2 END,"
+        f" h.depth + 1"
+        f" FROM heir h JOIN {table} a ON a.id = h.id CROSS JOIN (SELECT 0 AS n UNION ALL SELECT 1) k"
+        f" WHERE h.depth < 64 AND ((k.n = 0 AND a.parent_id IS NOT NULL)"
+        f" OR (k.n = 1 AND a.is_active = %s AND a.successor_id IS NOT NULL)))"
+        f" SELECT DISTINCT id, how FROM heir"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [agency_id, False])
+        return [(row[0], row[1]) for row in cursor.fetchall()]
 
 
 def scope_with_merged(*, agency_ids: Iterable[int]) -> tuple[set[int], dict[int, int]]:

@@ -14,12 +14,12 @@ from plans.models import Plan
 from schedule.models import ReportingPeriod
 
 from .figures import STATES
-from .filters import TableFilters, agency_rows
+from .filters import TableFilters, agency_rows, merged_away_note, merged_notes
 from .scope import Node
 
 XLSX_HEADER = ["STT", "Mã đơn vị", "Đơn vị", "Loại đơn vị", "Cấp trên", "Trạng thái", "Hạn nộp", "Ngày nộp",
-               "Số ngày muộn", "Báo cáo"]
-XLSX_WIDTHS = [6, 16, 44, 20, 36, 18, 12, 17, 12, 48]
+               "Số ngày muộn", "Báo cáo", "Sáp nhập"]
+XLSX_WIDTHS = [6, 16, 44, 20, 36, 18, 12, 17, 12, 48, 40]
 
 
 def dashboard_xlsx(*, node: Node, period: ReportingPeriod, plan: Plan | None, filters: TableFilters,
@@ -33,6 +33,7 @@ def dashboard_xlsx(*, node: Node, period: ReportingPeriod, plan: Plan | None, fi
     sheet.append(XLSX_HEADER)
     kinds = dict(Agency.Kind.choices)
     rows = agency_rows(node=node, period=period, plan=plan, filters=filters, today=today)
+    notes = merged_notes(node=node, period=period, plan=plan)  # the units others were merged into, all at once
     for number, report in enumerate(rows.iterator(chunk_size=2000), start=1):
         agency = report.agency
         submitted = report.submitted_at
@@ -40,7 +41,7 @@ def dashboard_xlsx(*, node: Node, period: ReportingPeriod, plan: Plan | None, fi
             number, agency.code, agency.name, kinds.get(agency.kind, agency.kind),
             agency.parent.name if agency.parent else "", STATES[report.state][0], report.due_date,
             timezone.localtime(submitted).replace(tzinfo=None) if submitted else None,
-            report.days_late or None, link(report),
+            report.days_late or None, link(report), merged_away_note(agency) or notes.get(agency.pk, ""),
         ), sheet))
     summary = book.create_sheet("Tổng hợp")
     column_widths(summary, [40, 14, 12])

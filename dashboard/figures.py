@@ -94,17 +94,25 @@ def scope_reports(node: Node, period_ids, plan: Plan | None) -> QuerySet[Report]
     return qs
 
 
-def _by_branch(node: Node, period: ReportingPeriod, plan: Plan | None, today: dt.date) -> list[dict]:
-    """Status counts per branch. The ORM writes the per-report flags (it knows
-    each database's time zone functions); the outer statement joins them to
-    the scope CTE and groups by branch."""
-    if not node.subtree:
-        return []
+def period_reports(period: ReportingPeriod, plan: Plan | None) -> QuerySet[Report]:
+    """The period's reports (with a line of `plan`), for statements that join them to the scope CTE."""
     inner = Report.objects.filter(period=period).order_by()
     if plan is not None:
         inner = inner.filter(Exists(ReportLine.objects.filter(report=OuterRef("pk"), task__plan=plan)))
+    return inner
+
+
+def _by_branch(node: Node, period: ReportingPeriod, plan: Plan | None, today: dt.date) -> list[dict]:
+    """Status counts per branch. The ORM writes the per-report flags (it knows
+    each database's time zone functions); the outer statement joins them to
+    the scope CTE and groups by branch. A unit merged in counts in its
+    successor's branch; `merged` counts those reports (not a branch's own: a
+    drill-down into a successor has its predecessors as branches, each
+    saying which unit it went into)."""
+    if not node.subtree:
+        return []
     flags = state_filters(today)
-    inner = inner.annotate(
+    inner = period_reports(period, plan).annotate(
         **{f"f_{k}": Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField()) for k, q in flags.items()}
     ).values("agency_id", *(f"f_{k}" for k in flags))
     inner_sql, inner_params = inner.query.sql_with_params()
@@ -112,23 +120,73 @@ def _by_branch(node: Node, period: ReportingPeriod, plan: Plan | None, today: dt
     table = _qn(Agency._meta.db_table)
     sums = ", ".join(f"SUM(f.{_qn('f_' + k)})" for k in flags)
     sql = (
-        f"{cte} SELECT b.id, b.name, b.short_name, b.kind, COUNT(*), {sums}"
+        f"{cte} SELECT b.id, b.name, b.short_name, b.kind, b.dissolved_on, h.name, h.short_name, COUNT(*),"
+        f" SUM(CASE WHEN s.via IS NOT NULL AND s.merged_unit <> s.branch THEN 1 ELSE 0 END), {sums}"
         f" FROM dash_scope s JOIN ({inner_sql}) f ON f.agency_id = s.id JOIN {table} b ON b.id = s.branch"
-        f" GROUP BY b.id, b.name, b.short_name, b.kind"
+        f" LEFT JOIN {table} h ON h.id = b.successor_id AND b.is_active = %s"
+        f" GROUP BY b.id, b.name, b.short_name, b.kind, b.dissolved_on, h.name, h.short_name"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, cte_params + list(inner_params))
+        cursor.execute(sql, cte_params + list(inner_params) + [False])
         rows = cursor.fetchall()
     node_pk = node.agency.pk if node.agency else None
     branches = []
-    for pk, name, short_name, kind, total, *values in rows:
+    for pk, name, short_name, kind, dissolved_on, heir, heir_short, total, merged, *values in rows:
         if pk == node_pk:
             continue  # the node's own report is in the agency table
-        row = {"id": pk, "name": short_name or name, "kind": kind, "total": total}
+        row = {"id": pk, "name": short_name or name, "kind": kind, "total": total, "merged": int(merged or 0),
+               "note": f"đã sáp nhập vào {heir_short or heir} ({dissolved_on:%d/%m/%Y})" if heir else ""}
         row.update(zip(flags, (int(v or 0) for v in values), strict=True))
         branches.append(with_rates(row))
     branches.sort(key=lambda r: (-(r["rates"]["missing"] + r["rates"]["returned"]), fold(r["name"])))
     return branches
+
+
+def merged_note(units: list[tuple[str, dt.date | None]]) -> str:
+    """"gồm số liệu của: A, B (sáp nhập 01/07/2025)": the units merged into a
+    row's unit, grouped by the day they were merged."""
+    by_day: dict[dt.date | None, list[str]] = {}
+    for name, day in units:
+        by_day.setdefault(day, []).append(name)
+    parts = [", ".join(sorted(names, key=fold)) + (f" (sáp nhập {day:%d/%m/%Y})" if day else "")
+             for day, names in sorted(by_day.items(), key=lambda item: item[0] or dt.date.min)]
+    return "gồm số liệu của: " + "; ".join(parts)
+
+
+def _branch_notes(node: Node, period: ReportingPeriod, plan: Plan | None, branches: list[dict]) -> None:
+    """Say on each branch row whose figures include units merged into it
+    which they are: by name those merged into the branch's unit itself, as a
+    count those merged into units under it. One statement, run only when a
+    row has such figures."""
+    wanted = {b["id"]: b for b in branches if b["merged"] and not b["note"]}
+    if not wanted:
+        return
+    inner_sql, inner_params = period_reports(period, plan).values("agency_id").query.sql_with_params()
+    cte, cte_params = scope_cte(node)
+    table = _qn(Agency._meta.db_table)
+    counted = f"FROM dash_scope s JOIN ({inner_sql}) f ON f.agency_id = s.id"
+    sql = (
+        f"{cte} SELECT s.branch, m.name, m.short_name, m.dissolved_on, 1 {counted}"
+        f" JOIN {table} m ON m.id = s.merged_unit WHERE s.via = s.branch"
+        f" GROUP BY s.branch, m.id, m.name, m.short_name, m.dissolved_on"
+        f" UNION ALL SELECT s.branch, NULL, NULL, NULL, COUNT(DISTINCT s.merged_unit) {counted}"
+        f" WHERE s.via IS NOT NULL AND s.via <> s.branch GROUP BY s.branch"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, cte_params + list(inner_params) * 2)
+        rows = cursor.fetchall()
+    named: dict[int, list[tuple[str, dt.date | None]]] = {}
+    further: dict[int, int] = {}
+    for branch, name, short_name, day, count in rows:
+        if name is not None:
+            named.setdefault(branch, []).append((short_name or name, day))
+        else:
+            further[branch] = count
+    for pk, row in wanted.items():
+        parts = [merged_note(named[pk])] if pk in named else []
+        if further.get(pk):
+            parts.append(f"gồm số liệu của {further[pk]} đơn vị đã sáp nhập vào đơn vị trực thuộc")
+        row["note"] = "; ".join(parts)
 
 
 def _outputs(node: Node, period: ReportingPeriod, plan: Plan | None) -> dict:
@@ -233,8 +291,15 @@ class DashboardFigures:
 
     @cached_property
     def branches(self) -> list[dict]:
-        """Units under the node that have units of their own (the others are rows of the agency table)."""
-        return [b for b in _by_branch(self.node, self.period, self.plan, self.today) if b["total"] > 1]
+        """Units under the node that have units of their own, or units merged
+        into them (the others are rows of the agency table)."""
+        return [b for b in _by_branch(self.node, self.period, self.plan, self.today) if b["total"] > 1 or b["merged"]]
+
+    @cached_property
+    def branch_rows(self) -> list[dict]:
+        """The branches, each saying which merged units its figures include (the table under the chart)."""
+        _branch_notes(self.node, self.period, self.plan, self.branches)
+        return self.branches
 
     @cached_property
     def outputs(self) -> dict:

@@ -9,7 +9,8 @@ from functools import cached_property
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db import connection
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Value, When
 
 from agencies.models import Agency
 from common.text import fold
@@ -18,8 +19,8 @@ from reports.models import Report
 from schedule.models import ReportingPeriod
 
 from .cache import TREE_SECONDS, kept
-from .figures import STATES, scope_reports, state_filters
-from .scope import Node, scope_ids
+from .figures import STATES, merged_note, period_reports, scope_reports, state_filters
+from .scope import Node, scope_cte, scope_ids
 
 SORTS = {
     "name": ["agency__name"],
@@ -79,8 +80,12 @@ def agency_rows(*, node: Node, period: ReportingPeriod, plan: Plan | None, filte
     state, rank = _state_expressions(today)
     kind = Case(*(When(agency__kind=value, then=Value(label.split(" (")[0])) for value, label in Agency.Kind.choices),
                 default=Value(""))
-    qs = scope_reports(node, period.pk, plan).select_related("agency", "agency__parent", "period").annotate(
-        state=state, state_rank=rank, kind_label=kind
+    qs = scope_reports(node, period.pk, plan).select_related(
+        "agency", "agency__parent", "agency__successor", "period"
+    ).annotate(
+        state=state, state_rank=rank, kind_label=kind,
+        # A unit others were merged into: its row may have to say whose figures it carries.
+        has_predecessors=Exists(Agency.objects.filter(successor=OuterRef("agency_id"), is_active=False)),
     )
     if filters.kind:
         qs = qs.filter(agency__kind=filters.kind)
@@ -94,6 +99,38 @@ def agency_rows(*, node: Node, period: ReportingPeriod, plan: Plan | None, filte
     order = SORTS[filters.sort.lstrip("-")]
     return qs.order_by(*(F(f).desc(nulls_last=True) if desc else F(f).asc(nulls_last=True) for f in order[:1]),
                        *order[1:], "pk")
+
+
+def merged_notes(*, node: Node, period: ReportingPeriod, plan: Plan | None,
+                 agency_ids: list[int] | None = None) -> dict[int, str]:
+    """For the units of the scope that others were merged into (all, or those
+    of `agency_ids`): which merged units' reports of the period count with
+    them, as the row says it ("gồm số liệu của: …"). One statement."""
+    inner_sql, inner_params = period_reports(period, plan).values("agency_id").query.sql_with_params()
+    cte, cte_params = scope_cte(node)
+    table = connection.ops.quote_name(Agency._meta.db_table)
+    only = f" AND s.via IN ({', '.join(['%s'] * len(agency_ids))})" if agency_ids else ""
+    sql = (
+        f"{cte} SELECT s.via, m.name, m.short_name, m.dissolved_on"
+        f" FROM dash_scope s JOIN ({inner_sql}) f ON f.agency_id = s.id JOIN {table} m ON m.id = s.merged_unit"
+        f" WHERE s.via IS NOT NULL{only} GROUP BY s.via, m.id, m.name, m.short_name, m.dissolved_on"
+    )
+    units: dict[int, list] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*cte_params, *inner_params, *(agency_ids or [])])
+        for via, name, short_name, day in cursor.fetchall():
+            units.setdefault(via, []).append((short_name or name, day))
+    return {pk: merged_note(names) for pk, names in units.items()}
+
+
+def merged_away_note(agency: Agency) -> str:
+    """What a historical unit's row says: where it went, and when."""
+    if agency.is_active:
+        return ""
+    day = f" ({agency.dissolved_on:%d/%m/%Y})" if agency.dissolved_on else ""
+    if agency.successor is None:
+        return f"đã giải thể{day}"
+    return f"đã sáp nhập vào {agency.successor.display_name}{day}"
 
 
 def _search(node: Node, q: str) -> list[int]:
@@ -146,8 +183,12 @@ class AgencyTable:
         rows = agency_rows(node=self.node, period=self.period, plan=self.plan, filters=self.filters,
                            today=self.today)
         page = Paginator(rows, PAGE_SIZE).get_page(self.page_number)
+        successors = [r.agency_id for r in page.object_list if r.has_predecessors]
+        notes = merged_notes(node=self.node, period=self.period, plan=self.plan,
+                             agency_ids=successors) if successors else {}
         for report in page.object_list:  # what the status badge prints
             report.state_label, report.state_tone = STATES[report.state][:2]
+            report.merged_note = merged_away_note(report.agency) or notes.get(report.agency_id, "")
         return page
 
     @cached_property

@@ -1,7 +1,9 @@
 """Who sees what on the compliance dashboard: the user's tops in the agency
 tree (reviewers their review subtree, admins every tree, heads their own
 agency), the node a page is about, and that node's scope as a CTE for the
-figures' statements (agencies/tree.py writes the SQL)."""
+figures' statements (agencies/tree.py writes the SQL). The scope takes in the
+units merged into it (2025), under their successors, as the summary does; a
+historical unit is reached through its successor too (drill-down)."""
 
 from __future__ import annotations
 
@@ -12,11 +14,10 @@ from django.http import Http404
 
 from agencies.models import Agency, Membership
 from agencies.permissions import access_for, can
-from agencies.tree import agencies_inside, agency_lineage, branch_scope_cte, merged_into_cte
-from reports.rules import SUMMARY_VIEW
+from agencies.tree import agencies_inside, agency_lineage, branch_scope_cte
 
 from .cache import TREE_SECONDS, kept
-from .rules import DASHBOARD_OPEN, DASHBOARD_VIEW
+from .rules import DASHBOARD_OPEN, DASHBOARD_SUBTREE, DASHBOARD_VIEW
 
 Role = Membership.Role
 
@@ -45,6 +46,7 @@ class Node:
     subtree: bool = True
     trail: list[Agency] = field(default_factory=list)  # breadcrumb above the node, inside the scope
     lineage_ids: list[int] = field(default_factory=list)  # every unit above the node, root first
+    successor: Agency | None = None  # the unit a historical node was merged into
 
     @property
     def label(self) -> str:
@@ -110,18 +112,37 @@ def dashboard_node(*, user, scope: DashboardScope, agency_id: str | None) -> Nod
     if not can(user, DASHBOARD_VIEW, agency):
         raise Http404("Đơn vị này ngoài phạm vi bạn theo dõi.")
     # Reviewers see the unit's subtree; a head sees their own agency alone.
-    subtree = can(user, SUMMARY_VIEW, agency)
+    subtree = can(user, DASHBOARD_SUBTREE, agency)
     seed_ids = {s.agency_id for s in scope.seeds}
     above = lineage[:-1]
-    start = next((i for i, a in enumerate(above) if a.pk in seed_ids), len(above))
-    return Node(seeds=scope.seeds, agency=agency, subtree=subtree, trail=above[start:],
-                lineage_ids=[a.pk for a in above])
+    start = next((i for i, a in enumerate(above) if a.pk in seed_ids), None)
+    trail = above[start:] if start is not None else []
+    if start is None and agency.pk not in seed_ids:
+        trail = _trail_through_merger(lineage, seed_ids)
+    successor = _lineage(agency.successor_id)[-1] if agency.successor_id and not agency.is_active else None
+    return Node(seeds=scope.seeds, agency=agency, subtree=subtree, trail=trail, lineage_ids=[a.pk for a in above],
+                successor=successor)
+
+
+def _trail_through_merger(lineage: list[Agency], seed_ids: set[int]) -> list[Agency]:
+    """The breadcrumb of a unit outside the scope's tree, reached through a
+    merger: through the successor of the nearest merged unit of its lineage
+    (the unit itself or one above it), then down that unit's old branch."""
+    for i in range(len(lineage) - 1, -1, -1):
+        merged = lineage[i]
+        if merged.successor_id is None or merged.is_active:
+            continue
+        heir = _lineage(merged.successor_id)
+        start = next((j for j, a in enumerate(heir) if a.pk in seed_ids), len(heir))
+        return heir[start:] + lineage[i:-1]
+    return []
 
 
 def scope_cte(node: Node) -> tuple[str, list]:
-    """WITH RECURSIVE dash_scope(id, branch, depth, descend): every agency of
-    the node's scope and the branch it rolls up into (the node's child it sits
-    under; for several seeds, the seed)."""
+    """WITH RECURSIVE dash_scope(id, branch, via, merged_unit): every agency
+    of the node's scope and the branch it rolls up into (the node's child it
+    sits under; for several seeds, the seed); a unit merged in rolls up with
+    its successor (agencies/tree.py branch_scope_cte)."""
     if node.agency is not None:
         return branch_scope_cte(seeds=[(node.agency.pk, node.subtree)], start_depth=0)
     return branch_scope_cte(seeds=[(s.agency_id, s.subtree) for s in node.seeds], start_depth=1)
@@ -131,5 +152,4 @@ def scope_ids(node: Node) -> RawSQL:
     """The node's agencies, and the units merged into them from elsewhere
     (their figures count here, as in the summary)."""
     cte, params = scope_cte(node)
-    return RawSQL(f"{cte}{merged_into_cte(scope='dash_scope')} SELECT id FROM dash_scope UNION SELECT id FROM merged",
-                  [*params, False])
+    return RawSQL(f"{cte} SELECT id FROM dash_scope", params)

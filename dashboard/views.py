@@ -14,6 +14,7 @@ from common.text import file_name_part
 
 from .cache import CACHE_SECONDS, reports_fingerprint
 from .charts import chart_data
+from .deadlines import PlanDues
 from .exports import dashboard_xlsx
 from .figures import STATES, DashboardFigures, period_counts
 from .filters import AgencyTable, TableFilters, dashboard_periods, default_period, plan_choices
@@ -99,6 +100,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "chart_numbers": lambda: chart_data(figures),
         "table": AgencyTable(node=node, period=period, plan=plan, filters=filters, today=today,
                                        page_number=request.GET.get("page")),
+        # Reviewers follow next year's plan of the units they watch (the year after the period's).
+        "plan_dues": PlanDues(node=node, year=period.year + 1, today=today) if node.subtree else None,
     }
     if request.htmx.target == "agency-table":
         # Sorting, filtering and paging redraw the table alone.

@@ -25,7 +25,10 @@ def _report_rule(access: Access, action: str, report: Report) -> bool:
     own = access.roles_at(report.agency_id)
     open_for_edit = report.status in (Report.Status.DRAFT, Report.Status.RETURNED)
     if action == REPORT_VIEW:
-        return bool(own) or access.is_admin or access.reviews(report.agency_id)
+        # A historical unit's reports are read through its successor too
+        # (reads_history); every write below asks for roles on the unit itself.
+        return (bool(own) or access.is_admin or access.reviews(report.agency_id)
+                or access.reads_history(report.agency_id))
     if action == REPORT_EDIT:
         return open_for_edit and bool(own & {Role.DRAFTER, Role.HEAD})
     if action == REPORT_SUBMIT:

@@ -7,13 +7,14 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import Agency, Membership
 from agencies.permissions import can
 from agencies.scope import user_scope
-from agencies.tree import scope_with_merged
+from agencies.tree import merged_into_ids_sql, scope_with_merged
 from plans.models import Area, Channel, Counter
 from schedule.models import ReportingPeriod
 
@@ -194,13 +195,25 @@ def periods_recent(*, today: dt.date | None = None) -> QuerySet[ReportingPeriod]
 
 
 def year_to_date_before(*, report: Report) -> dict[int, dict[int, int]]:
-    """{line id: {counter id: the year's flow total from this unit's earlier
-    reports on the task}} — shown beside each figure so nobody retypes it
-    (one query)."""
+    """{line id: {counter id: the year's flow total from earlier reports on
+    the task by this unit and the units merged into it}} — shown beside each
+    figure so nobody retypes it (one query).
+
+    Across a merger (2025) the total follows the task, not the unit: when a
+    dissolved unit's task passes to its successor (the task's lead changed),
+    the lines the old unit filed earlier in the year on that same task are
+    the same work's running total, so they count; the successor's line then
+    asks only for the stretch not yet reported. Lines are never matched by
+    other tasks: a predecessor's own plan's task carries no link to a task of
+    the successor (a cascaded or copied plan's tasks point nowhere back), so
+    adding them would guess at what is "the same"; they still count under the
+    successor in the summary and on the dashboard. Only units merged into
+    this one count, never another active unit that once led the task."""
     lines = {line.task_id: line.pk for line in report.lines.all()}
+    carried_sql, carried_params = merged_into_ids_sql(agency_id=report.agency_id)
     rows = (
         ReportFigure.objects.filter(
-            line__report__agency_id=report.agency_id, line__task_id__in=lines,
+            line__report__agency_id__in=RawSQL(carried_sql, carried_params), line__task_id__in=lines,
             line__report__period__year=report.period.year, line__report__period__end__lt=report.period.end,
             counter__kind=Counter.Kind.FLOW,
         )
