@@ -188,3 +188,71 @@ def agency_choices(agencies) -> list[tuple[int, str]]:
 
     walk(None, 0)
     return choices
+
+
+# The home page's «Việc cần làm» ---------------------------------------------------------------
+
+def plan_todo_for_user(*, user) -> dict:
+    """What the user has to do about plans now, for the home page: "to_approve"
+    (submitted plans of the units they head), "returned" (plans of the units
+    they draft for, sent back, each with `return_note`: who, when, why) and
+    "drafts" (drafts of those units), newest first, all of them (a unit has
+    a few); "heads" and "drafts_for" the unit ids, for the links. A fixed
+    number of queries whatever the data: the roles, the plans, their returns."""
+    from agencies.models import Membership
+
+    scope = user_scope(user)
+    heads = scope.agencies(Membership.Role.HEAD)
+    drafts_for = scope.agencies(Membership.Role.DRAFTER)
+    plans = list(
+        Plan.objects.filter(
+            Q(issuer_id__in=heads, status=Plan.Status.SUBMITTED)
+            | Q(issuer_id__in=drafts_for, status__in=Plan.EDITABLE)
+        ).select_related("issuer").order_by("-updated_at", "-pk")
+    ) if heads or drafts_for else []
+    returned = [p for p in plans if p.status == Plan.Status.RETURNED and p.issuer_id in drafts_for]
+    notes: dict[int, PlanTransition] = {}
+    for transition in PlanTransition.objects.filter(
+        plan__in=[p.pk for p in returned], to_status=Plan.Status.RETURNED
+    ).select_related("user").order_by("created_at", "id"):
+        notes[transition.plan_id] = transition  # the latest wins
+    for plan in returned:
+        plan.return_note = notes.get(plan.pk)
+    lists = {
+        "to_approve": [p for p in plans if p.status == Plan.Status.SUBMITTED and p.issuer_id in heads],
+        "returned": returned,
+        "drafts": [p for p in plans if p.status == Plan.Status.DRAFT and p.issuer_id in drafts_for],
+    }
+    todo: dict = {"heads": heads, "drafts_for": drafts_for}
+    for key, items in lists.items():
+        todo[key] = {"count": len(items), "items": items}
+    return todo
+
+
+def plan_deadlines_for_user(*, user, today: dt.date) -> list[dict]:
+    """Next year's plan for each unit the user drafts for or heads, while it
+    is not issued and a rule set asks for it by a date: {"agency", "year",
+    "deadline", "days_left", "draft" (its latest draft or None)}, nearest
+    first. plan_deadline_status's rule for many units in a fixed number of
+    queries: the units, the deadlines (and the tree above for a province's
+    own rule), their plans for the year."""
+    from schedule.services import plan_deadlines
+
+    year = today.year + 1
+    agencies = list(creatable_agencies(user=user))
+    deadlines = plan_deadlines(year=year, agencies=agencies) if agencies else {}
+    issued: set[int] = set()
+    drafts: dict[int, Plan] = {}
+    for plan in Plan.objects.filter(issuer_id__in=list(deadlines), year_start__lte=year, year_end__gte=year).exclude(
+        status=Plan.Status.DELETED
+    ).order_by("pk"):
+        if plan.status == Plan.Status.ISSUED:
+            issued.add(plan.issuer_id)
+        else:
+            drafts[plan.issuer_id] = plan  # the latest draft
+    found = [
+        {"agency": agency, "year": year, "deadline": deadlines[agency.pk],
+         "days_left": (deadlines[agency.pk] - today).days, "draft": drafts.get(agency.pk)}
+        for agency in agencies if agency.pk in deadlines and agency.pk not in issued
+    ]
+    return sorted(found, key=lambda item: (item["deadline"], item["agency"].name))

@@ -1,4 +1,7 @@
+from functools import partial
+
 from django.apps import AppConfig
+from django.db import transaction
 
 
 class ReportsConfig(AppConfig):
@@ -7,11 +10,17 @@ class ReportsConfig(AppConfig):
     verbose_name = "Báo cáo"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from plans.models import PlanTransition
         from schedule.signals import due_dates_changed
 
         from . import rules  # noqa: F401 (registers this app's permission rules)
 
         due_dates_changed.connect(_due_dates_changed, dispatch_uid="reports_due_refresh")
+        # Plans sit below reports and import nothing of them: every move of a
+        # plan is a PlanTransition row, and its notices follow from it here.
+        post_save.connect(_plan_moved, sender=PlanTransition, dispatch_uid="reports_plan_moved")
 
 
 def _due_dates_changed(sender, *, period_ids, **kwargs) -> None:
@@ -19,3 +28,14 @@ def _due_dates_changed(sender, *, period_ids, **kwargs) -> None:
     from .services import reports_due_refresh
 
     reports_due_refresh(period_ids=period_ids)
+
+
+def _plan_moved(sender, *, instance, created, raw=False, **kwargs) -> None:
+    """A plan moved: tell of it once the move is committed (a move rolled
+    back tells nobody). robust: a notice that fails never undoes the move;
+    the daily sweep records the notices of a move that were missed."""
+    if not created or raw:
+        return
+    from .services import plan_move_notify
+
+    transaction.on_commit(partial(plan_move_notify, transition_id=instance.pk), robust=True)

@@ -10,7 +10,7 @@ from django import forms
 from common.money import MoneyField, MoneyInput, money_format
 from common.text import clean_text
 
-from .models import ReportLine
+from .models import NotificationPreference, ReportLine
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 NUMBER_ERROR = "Nhập số nguyên không âm bằng chữ số."
@@ -235,3 +235,44 @@ class SignerForm(forms.Form):
         data = getattr(self, "cleaned_data", {})
         return {name: clean_text(data[name]).strip() if name in data else default
                 for name, default in self.defaults.items()}
+
+
+Topic = NotificationPreference.Topic
+# Who hears of each topic, said next to the choice.
+TOPIC_HELP = {
+    Topic.PLAN_SUBMITTED: "Gửi lãnh đạo cơ quan ban hành khi có dự thảo kế hoạch trình phê duyệt.",
+    Topic.PLAN_RETURNED: "Gửi người soạn khi dự thảo bị trả lại, kèm lý do.",
+    Topic.PLAN_WITHDRAWN: "Gửi lãnh đạo khi người soạn thu hồi dự thảo đã trình.",
+    Topic.PLAN_ISSUED: "Gửi lãnh đạo đơn vị chủ trì nhiệm vụ khi kế hoạch được ban hành.",
+    Topic.PLAN_DEADLINE: "Gửi người soạn trước và sau hạn ban hành kế hoạch năm sau (cả lãnh đạo khi đã quá hạn).",
+    Topic.REPORT_DEADLINE: "Gửi đơn vị trước hạn, đúng hạn và khi quá hạn nộp báo cáo; cả lời nhắc của cơ quan Nội vụ.",
+    Topic.REPORT_SUBMITTED: "Gửi người xem xét khi đơn vị trong phạm vi nộp báo cáo.",
+    Topic.REPORT_RETURNED: "Gửi đơn vị khi báo cáo bị trả lại, kèm ý kiến.",
+    Topic.REPORT_ACCEPTED: "Gửi lãnh đạo đơn vị khi báo cáo được tiếp nhận.",
+    Topic.REPORT_ESCALATION: "Gửi người xem xét khi đơn vị quá hạn lâu chưa nộp báo cáo.",
+}
+BOTH, BELL = "both", "bell"
+
+
+class NotificationPreferenceForm(forms.Form):
+    """One choice per topic: bell and e-mail, or the bell only."""
+
+    def __init__(self, *args, email: dict[str, bool], **kwargs):
+        super().__init__(*args, **kwargs)
+        for topic, label in Topic.choices:
+            self.fields[topic] = forms.ChoiceField(
+                label=label, help_text=TOPIC_HELP[topic],
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                choices=[(BOTH, "Chuông và e-mail"), (BELL, "Chỉ chuông")],
+                initial=BOTH if email.get(topic, True) else BELL,
+                error_messages={"required": "Chọn một cách nhận.", "invalid_choice": "Chọn một cách nhận."},
+            )
+
+    def email(self) -> dict[str, bool]:
+        return {topic: value == BOTH for topic, value in self.cleaned_data.items()}
+
+    def groups(self) -> list[tuple[str, list]]:
+        """The fields under two headings: plans, then reports."""
+        fields = list(self)
+        return [("Kế hoạch", [f for f in fields if f.name.startswith("plan_")]),
+                ("Báo cáo", [f for f in fields if f.name.startswith("report_")])]

@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 
 from agencies.models import Agency
-from plans.models import Counter, Plan, Task
+from plans.models import Counter, Plan, PlanTransition, Task
 from schedule.models import ReportingPeriod
 
 
@@ -167,13 +167,17 @@ class ReportEvent(models.Model):
 
 
 class Notice(models.Model):
-    """One reminder or message on one day about one subject: a report, or a
-    unit's plan for a year (the deadline for issuing it, when no plan may
-    exist yet), or a plan (its lifecycle: submitted, returned, issued). The
-    unique key (subject, kind, day) is what makes each notice go out once: a
-    second sweep, a second worker or a retry finds the row and sends nothing
-    new. Each key is conditional on its subject because NULLs never collide
-    in a unique index (PostgreSQL and SQLite alike)."""
+    """One message about one subject: a report (its deadline, or an event of
+    its review: submitted, returned, accepted), a unit's plan for a year (the
+    deadline for issuing it, when no plan may exist yet), or a plan (a move
+    of its lifecycle: submitted, returned, withdrawn, issued). A unique key
+    makes each notice go out once: a second sweep, a second worker, a retry
+    or a second click finds the row and sends nothing new. Deadline notices
+    are keyed by (subject, kind, day); event notices by the event itself
+    (`event` for a report, `transition` and the unit told for a plan), since
+    a plan or a report may be returned twice in one day. Each key is
+    conditional because NULLs never collide in a unique index (PostgreSQL
+    and SQLite alike)."""
 
     class Kind(models.TextChoices):
         BEFORE_DUE = "before_due", "Sắp đến hạn"
@@ -182,14 +186,27 @@ class Notice(models.Model):
         ESCALATION = "escalation", "Báo cáo cơ quan Nội vụ: quá hạn lâu"
         RETURNED = "returned", "Bị trả lại"
         MANUAL = "manual", "Nhắc từ cơ quan Nội vụ"
+        # Events of a report's review or of a plan's lifecycle.
+        SUBMITTED = "submitted", "Đã trình, chờ xử lý"
+        ACCEPTED = "accepted", "Đã tiếp nhận"
+        WITHDRAWN = "withdrawn", "Đã thu hồi"
+        ISSUED = "issued", "Đã ban hành"
+
+    # A report's reminders: what its submission answers.
+    DEADLINE_KINDS = (Kind.BEFORE_DUE, Kind.DUE, Kind.OVERDUE, Kind.ESCALATION, Kind.MANUAL)
 
     # Exactly one subject (notice_has_one_subject): `report`; or `agency` with
-    # `year` (the unit owing its plan for that year); or `plan`.
+    # `year` (the unit owing its plan for that year); or `plan`, with the unit
+    # told (`agency`: the issuer, or a lead unit of an issued plan's tasks).
     report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.CASCADE, related_name="notices")
-    agency = models.ForeignKey(Agency, verbose_name="đơn vị phải ban hành kế hoạch", null=True, blank=True,
+    agency = models.ForeignKey(Agency, verbose_name="đơn vị", null=True, blank=True,
                                on_delete=models.CASCADE, related_name="plan_notices")
     year = models.PositiveSmallIntegerField("năm kế hoạch", null=True, blank=True)
     plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.CASCADE, related_name="notices")
+    # The event a notice tells of: a report's review round, a plan's move.
+    event = models.ForeignKey(ReportEvent, null=True, blank=True, on_delete=models.CASCADE, related_name="notices")
+    transition = models.ForeignKey(PlanTransition, null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="notices")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     day = models.DateField("ngày nhắc")
     recipients = models.JSONField("người nhận (e-mail)", default=list)
@@ -200,26 +217,41 @@ class Notice(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # What the notice asked for was done (the report was submitted, the plan
+    # moved on): its bell rows were marked read and an e-mail not sent yet never goes.
+    closed_at = models.DateTimeField("đã đóng lúc", null=True, blank=True)
 
     class Meta:
-        verbose_name = "lượt nhắc hạn"
-        verbose_name_plural = "lượt nhắc hạn"
+        verbose_name = "lượt thông báo"
+        verbose_name_plural = "lượt thông báo"
         ordering = ["-day", "-id"]
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(report__isnull=False, agency__isnull=True, year__isnull=True, plan__isnull=True)
-                    | models.Q(report__isnull=True, agency__isnull=False, year__isnull=False, plan__isnull=True)
-                    | models.Q(report__isnull=True, agency__isnull=True, year__isnull=True, plan__isnull=False)
+                    models.Q(report__isnull=False, agency__isnull=True, year__isnull=True, plan__isnull=True,
+                             transition__isnull=True)
+                    | models.Q(report__isnull=True, agency__isnull=False, year__isnull=False, plan__isnull=True,
+                               event__isnull=True, transition__isnull=True)
+                    | models.Q(report__isnull=True, year__isnull=True, plan__isnull=False, event__isnull=True)
                 ),
                 name="notice_has_one_subject",
             ),
-            models.UniqueConstraint(fields=["report", "kind", "day"], condition=models.Q(report__isnull=False),
+            # A plan's move is told to a unit: the key needs it.
+            models.CheckConstraint(condition=models.Q(transition__isnull=True) | models.Q(agency__isnull=False),
+                                   name="notice_of_a_move_names_its_unit"),
+            models.UniqueConstraint(fields=["report", "kind", "day"],
+                                    condition=models.Q(report__isnull=False, event__isnull=True),
                                     name="notice_once_per_report_kind_day"),
-            models.UniqueConstraint(fields=["agency", "year", "kind", "day"], condition=models.Q(agency__isnull=False),
+            models.UniqueConstraint(fields=["event", "kind"], condition=models.Q(event__isnull=False),
+                                    name="notice_once_per_report_event"),
+            models.UniqueConstraint(fields=["agency", "year", "kind", "day"], condition=models.Q(year__isnull=False),
                                     name="notice_once_per_plan_year_kind_day"),
-            models.UniqueConstraint(fields=["plan", "kind", "day"], condition=models.Q(plan__isnull=False),
+            models.UniqueConstraint(fields=["plan", "kind", "day"],
+                                    condition=models.Q(plan__isnull=False, transition__isnull=True),
                                     name="notice_once_per_plan_kind_day"),
+            models.UniqueConstraint(fields=["transition", "kind", "agency"],
+                                    condition=models.Q(transition__isnull=False),
+                                    name="notice_once_per_plan_move_unit"),
         ]
         indexes = [models.Index(fields=["sent_at"])]
 
@@ -233,6 +265,60 @@ class Notice(models.Model):
         if self.plan_id:
             return str(self.plan)
         return f"Kế hoạch năm {self.year} – {self.agency}"
+
+    @property
+    def target_noun(self) -> str:
+        """What the notice opens: "báo cáo" or "kế hoạch"."""
+        return "báo cáo" if self.report_id else "kế hoạch"
+
+    @property
+    def target_name(self) -> str:
+        """Which one, as a button names it: "Quý I/2026 – Ủy ban nhân dân xã
+        Một", "45/KH-UBND năm 2026 – …", "năm 2027 – …" (with report, period,
+        plan, agency and issuer selected)."""
+        if self.report_id:
+            assert self.report is not None
+            return f"{self.report.period.label} – {self.report.agency.name}"
+        if self.plan_id:
+            assert self.plan is not None
+            plan = self.plan
+            number = plan.reference if plan.number is not None else "dự thảo"
+            return f"{number} năm {plan.years_label} – {plan.issuer.name}"
+        return f"năm {self.year} – {self.agency.name if self.agency else ''}"
+
+    @property
+    def target_label(self) -> str:
+        return f"{self.target_noun} {self.target_name}"
+
+
+class NotificationPreference(models.Model):
+    """A user's choice for one topic of notices: bell and e-mail (the
+    default, when no row exists) or the bell only."""
+
+    class Topic(models.TextChoices):
+        PLAN_SUBMITTED = "plan_submitted", "Kế hoạch trình chờ phê duyệt"
+        PLAN_RETURNED = "plan_returned", "Kế hoạch bị trả lại"
+        PLAN_WITHDRAWN = "plan_withdrawn", "Kế hoạch đã trình được thu hồi"
+        PLAN_ISSUED = "plan_issued", "Kế hoạch ban hành giao đơn vị chủ trì nhiệm vụ"
+        PLAN_DEADLINE = "plan_deadline", "Nhắc hạn ban hành kế hoạch năm sau"
+        REPORT_DEADLINE = "report_deadline", "Nhắc hạn nộp báo cáo"
+        REPORT_SUBMITTED = "report_submitted", "Báo cáo được nộp, chờ xem xét"
+        REPORT_RETURNED = "report_returned", "Báo cáo bị trả lại"
+        REPORT_ACCEPTED = "report_accepted", "Báo cáo được tiếp nhận"
+        REPORT_ESCALATION = "report_escalation", "Đơn vị quá hạn lâu chưa nộp báo cáo"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notification_preferences")
+    topic = models.CharField("loại thông báo", max_length=20, choices=Topic.choices)
+    email = models.BooleanField("gửi cả e-mail", default=True)
+
+    class Meta:
+        verbose_name = "tùy chọn thông báo"
+        verbose_name_plural = "tùy chọn thông báo"
+        constraints = [models.UniqueConstraint(fields=["user", "topic"], name="notification_preference_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_topic_display()}: {'chuông và e-mail' if self.email else 'chỉ chuông'}"
 
 
 class Notification(models.Model):

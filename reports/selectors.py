@@ -20,7 +20,7 @@ from schedule.models import ReportingPeriod
 
 from .figures import counter_labels, line_totals, stretches_inside
 from .filters import ReportFilter
-from .models import Report, ReportEvent, ReportFigure, ReportLine
+from .models import NotificationPreference, Report, ReportEvent, ReportFigure, ReportLine
 from .rules import REPORT_VIEW
 from .states import STATES, report_state
 
@@ -224,3 +224,58 @@ def year_to_date_before(*, report: Report) -> dict[int, dict[int, int]]:
     for row in rows:
         totals.setdefault(lines[row["line__task_id"]], {})[row["counter_id"]] = row["total"]
     return totals
+
+
+# The home page's «Việc cần làm» and the bell ------------------------------------------------
+
+HOME_ROWS = 5
+
+
+def report_todo_for_user(*, user, today: dt.date | None = None, rows: int = HOME_ROWS) -> dict:
+    """What the user has to do about reports now, for the home page: for the
+    units where they are head or drafter, the reports "returned", "overdue"
+    and "due" (open, period begun, due date not passed; nearest first), all
+    of them (a unit has a few open reports); for reviewers (and admins) the
+    reports "to_review" in their scope, the oldest `rows` and how many.
+    {"writes": bool, "reviews": bool, key: {"count", "items"}}. A fixed
+    number of queries whatever the data: the roles, the reviewed subtree,
+    the open reports, and two for the reviews."""
+    today = today or timezone.localdate()
+    own, reviewed, is_admin = _scope(user)
+    todo: dict = {"writes": bool(own), "reviews": bool(reviewed or is_admin)}
+    mine = list(
+        Report.objects.filter(agency_id__in=own, status__in=[Report.Status.DRAFT, Report.Status.RETURNED],
+                              period__start__lte=today)
+        .select_related("agency", "period").order_by("due_date", "agency__name", "pk")
+    ) if own else []
+    lists = {
+        "returned": [r for r in mine if r.status == Report.Status.RETURNED],
+        "overdue": [r for r in mine if r.status == Report.Status.DRAFT and r.due_date < today],
+        "due": [r for r in mine if r.status == Report.Status.DRAFT and r.due_date >= today],
+    }
+    for key, reports in lists.items():
+        todo[key] = {"count": len(reports), "items": reports}
+    if todo["reviews"]:
+        waiting = Report.objects.filter(status=Report.Status.SUBMITTED)
+        if not is_admin:
+            waiting = waiting.filter(agency_id__in=reviewed)
+        todo["to_review"] = {
+            "count": waiting.count(),
+            "items": list(waiting.select_related("agency", "period").order_by("submitted_at", "pk")[:rows]),
+        }
+    return todo
+
+
+def notifications_for_user(*, user, limit: int = 100) -> list:
+    """The user's own bell notifications, newest first, each with what it
+    opens (notice.target_label) in one query."""
+    return list(
+        user.notifications.select_related(
+            "notice__report__agency", "notice__report__period", "notice__plan__issuer", "notice__agency"
+        )[:limit]
+    )
+
+
+def notification_preferences_for_user(*, user) -> dict[str, bool]:
+    """{topic: e-mail wanted} for the topics the user has chosen (the rest: bell and e-mail)."""
+    return dict(NotificationPreference.objects.filter(user=user).values_list("topic", "email"))

@@ -17,4 +17,5 @@ urlpatterns = [
     path("summary/<int:period_id>/remind/", views.summary_remind, name="summary_remind"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_read, name="notifications_read"),
+    path("notifications/preferences/", views.notification_preferences, name="notification_preferences"),
 ]

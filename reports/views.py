@@ -16,10 +16,20 @@ from schedule.models import ReportingPeriod
 
 from . import services
 from .exports import summary_xlsx
-from .forms import EvidenceForm, NarrativeForm, RecordForm, ReportLineForm, ReviewForm, SignerForm
+from .forms import (
+    EvidenceForm,
+    NarrativeForm,
+    NotificationPreferenceForm,
+    RecordForm,
+    ReportLineForm,
+    ReviewForm,
+    SignerForm,
+)
 from .models import Report
 from .rules import REPORT_EDIT, REPORT_RECORD, REPORT_REVIEW, REPORT_SUBMIT, SUMMARY_VIEW
 from .selectors import (
+    notification_preferences_for_user,
+    notifications_for_user,
     period_summary,
     periods_recent,
     report_get_for_user,
@@ -261,8 +271,20 @@ def summary_export(request: HttpRequest, period_id: int) -> HttpResponse:
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    notifications = request.user.notifications.select_related("notice")[:100]
+    notifications = notifications_for_user(user=request.user)
     return render(request, "reports/notification_list.html", {"notifications": notifications})
+
+
+@login_required
+def notification_preferences(request: HttpRequest) -> HttpResponse:
+    """Per topic: bell and e-mail, or the bell only. Only the user's own."""
+    email = notification_preferences_for_user(user=request.user)
+    form = NotificationPreferenceForm(request.POST if request.method == "POST" else None, email=email)
+    if request.method == "POST" and form.is_valid():
+        services.notification_preferences_save(user=request.user, email=form.email())
+        messages.success(request, "Đã lưu tùy chọn nhận thông báo.")
+        return redirect("reports:notification_preferences")
+    return render(request, "reports/notification_preferences.html", {"form": form})
 
 
 @login_required

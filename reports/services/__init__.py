@@ -1,6 +1,7 @@
 """Writes for reporting, by job: reports (expected reports, saving,
 submission, review), evidence files and notices (deadline reminders about
-reports and about next year's plan). The daily sweep that runs them in
+reports and about next year's plan, the events of a report's review and of
+a plan's lifecycle). The daily sweep that runs them in
 order is reports/sweep.py. Callers import from here."""
 
 from .evidence import evidence_add, evidence_delete
@@ -11,14 +12,22 @@ from .notices import (
     MAIL_ERRORS,
     SENT,
     DueNotice,
+    PlanMove,
     PlanOwed,
     notice_send,
+    notice_topic,
+    notices_close,
     notices_due,
     notices_record,
     notices_requeue,
+    notification_preferences_save,
+    plan_move_notify,
+    plan_moves_due,
+    plan_moves_missed,
     plan_notices_due,
     plans_owed,
     reminders_manual,
+    report_notices_close,
 )
 from .reports import (
     CLOSED_REPORT,
@@ -35,7 +44,9 @@ from .reports import (
 
 __all__ = [
     "BUSY", "CLAIM_TIMEOUT", "CLOSED_REPORT", "DONE", "MAIL_ERRORS", "SENT", "STALE_REPORT", "DueNotice",
-    "PlanOwed", "StaleReportError", "evidence_add", "evidence_delete", "notice_send", "notices_due",
-    "notices_record", "notices_requeue", "plan_notices_due", "plans_owed", "reminders_manual", "report_accept",
+    "PlanMove", "PlanOwed", "StaleReportError", "evidence_add", "evidence_delete", "notice_send", "notice_topic",
+    "notification_preferences_save",    "notices_close", "notices_due", "notices_record", "notices_requeue", "plan_move_notify", "plan_moves_due",
+    "plan_moves_missed", "plan_notices_due", "plans_owed", "reminders_manual", "report_accept",
+    "report_notices_close",
     "report_record", "report_return", "report_save", "report_submit", "reports_due_refresh", "reports_ensure",
 ]

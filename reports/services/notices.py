@@ -1,11 +1,16 @@
-"""Deadline notices: which are due on a day (a read with a fixed number of
-queries), recording and enqueueing them, and sending one exactly once. The
-daily sweep (reports/sweep.py), the Celery tasks, `manage.py send_reminders`
-and the reviewer's reminder button all call these functions.
+"""Notices (the bell and e-mail): which are due on a day (a read with a
+fixed number of queries), recording and enqueueing them, sending one exactly
+once, and closing them once what they asked for is done. The daily sweep
+(reports/sweep.py), the Celery tasks, `manage.py send_reminders`, the
+reviewer's reminder button, the report services and the plan lifecycle
+(through reports/apps.py, after commit) all call these functions.
 
-A notice is about a report (its deadline, its return) or about a unit's plan
-for a year (the deadline for issuing it); both go through the same recording
-and sending, each subject bringing its own audience, texts and link."""
+A notice is about a report (its deadline; its submission, return or
+acceptance), about a unit's plan for a year (the deadline for issuing it) or
+about a plan (submitted, returned, withdrawn, issued); all go through the
+same recording and sending, each subject bringing its own audience, texts,
+facts and link. Each user chooses per topic whether the e-mail comes too
+(NotificationPreference): the bell always rings."""
 
 from __future__ import annotations
 
@@ -25,14 +30,17 @@ from django.utils import timezone
 
 from agencies.models import Agency, Membership
 from agencies.scope import reviewers_over
-from plans.models import Plan
+from plans.models import Plan, PlanTransition, Task
 from plans.rules import WRITERS
 from schedule.services import plan_deadline, plan_deadlines
 
-from ..models import Notice, Notification, Report, ReportEvent
+from ..models import Notice, Notification, NotificationPreference, Report, ReportEvent
 
 logger = logging.getLogger(__name__)
 OPEN = (Report.Status.DRAFT, Report.Status.RETURNED)
+Kind = Notice.Kind
+Topic = NotificationPreference.Topic
+DEADLINE_KINDS = Notice.DEADLINE_KINDS
 MAIL_ERRORS = (SMTPException, OSError)
 # Enqueued by name: the task module (reports/tasks.py) calls these services,
 # so importing it here would make a cycle.
@@ -56,25 +64,71 @@ class PlanOwed:
 
 
 @dataclass(frozen=True)
+class PlanMove:
+    """A move of a plan told to one unit: `transition` (with its plan, the
+    plan's issuer and its user selected), `agency` the unit told (the issuer;
+    for an issued plan, a unit leading some of its tasks), `tasks` how many
+    tasks that unit leads, `submitter` who last submitted it (a return goes
+    back to them too)."""
+
+    transition: PlanTransition
+    agency: Agency
+    tasks: int = 0
+    submitter: object = None
+
+
+@dataclass(frozen=True)
 class DueNotice:
-    """A notice to record: about `report`, or about the plan `owed`."""
+    """A notice to record: about `report` (a reminder, or its review `event`),
+    about the plan `owed` for a year, or about a plan's `move`."""
 
     report: Report | None
     kind: str
     day: dt.date
     owed: PlanOwed | None = None
+    event: ReportEvent | None = None
+    move: PlanMove | None = None
 
     @property
     def agency_id(self) -> int:
         """The unit the notice is about (whose people hear of it)."""
+        if self.move:
+            return self.move.agency.pk
         return self.owed.agency.pk if self.owed else self.report.agency_id  # type: ignore[union-attr]
+
+    @property
+    def topic(self) -> str:
+        return notice_topic(self.kind, subject="plan" if self.move else "year" if self.owed else "report")
+
+    @property
+    def actor(self):
+        """Who did what the notice tells of: never told of their own act."""
+        if self.move:
+            return self.move.transition.user
+        return self.event.user if self.event else None
 
     def describe(self) -> str:
         """One line for `send_reminders`: the unit, what is due, by when."""
+        if self.move:
+            plan = self.move.transition.plan
+            return f"{self.move.agency.name} – {_plan_name(plan)} của {plan.issuer.name}"
         if self.owed:
             return f"{self.owed.agency.name} – Kế hoạch năm {self.owed.year} (hạn ban hành {self.owed.deadline:%d/%m/%Y})"
         assert self.report is not None
         return f"{self.report.agency.name} – {self.report.period.label} (hạn {self.report.due_date:%d/%m/%Y})"
+
+
+def notice_topic(kind: str, *, subject: str) -> str:
+    """The preference topic of a notice: `subject` is "report", "year" (a
+    unit's plan for a year) or "plan"."""
+    if subject == "year":
+        return Topic.PLAN_DEADLINE
+    if subject == "plan":
+        return {Kind.SUBMITTED: Topic.PLAN_SUBMITTED, Kind.RETURNED: Topic.PLAN_RETURNED,
+                Kind.WITHDRAWN: Topic.PLAN_WITHDRAWN}.get(kind, Topic.PLAN_ISSUED)
+    return {Kind.SUBMITTED: Topic.REPORT_SUBMITTED, Kind.RETURNED: Topic.REPORT_RETURNED,
+            Kind.ACCEPTED: Topic.REPORT_ACCEPTED, Kind.ESCALATION: Topic.REPORT_ESCALATION}.get(
+        kind, Topic.REPORT_DEADLINE)
 
 
 def _deadline_marks(due_date: dt.date, today: dt.date, already, *, overdue: bool = True) -> list[tuple[str, dt.date]]:
@@ -130,22 +184,28 @@ def notices_due(*, today: dt.date) -> list[DueNotice]:
     )
     ids = [r.pk for r in reports]
     sent: dict[tuple, list[dt.date]] = {}
-    for report_id, kind, day in Notice.objects.filter(report_id__in=ids).values_list("report_id", "kind", "day"):
+    told: set[int] = set()  # the events already told of
+    for report_id, kind, day, event_id in Notice.objects.filter(report_id__in=ids).values_list(
+        "report_id", "kind", "day", "event_id"
+    ):
         sent.setdefault((report_id, kind), []).append(day)
-    returned_on = {
-        row["report_id"]: timezone.localtime(row["last"]).date()
-        for row in ReportEvent.objects.filter(report_id__in=ids, kind=ReportEvent.Kind.RETURNED)
-        .values("report_id").annotate(last=models.Max("created_at"))
-    }
+        if event_id:
+            told.add(event_id)
+    last_return: dict[int, ReportEvent] = {}
+    returned = [r.pk for r in reports if r.status == Report.Status.RETURNED]
+    for event in ReportEvent.objects.filter(report_id__in=returned, kind=ReportEvent.Kind.RETURNED).order_by(
+        "created_at", "id"
+    ).select_related("user"):
+        last_return[event.report_id] = event  # the latest wins
 
     due: list[DueNotice] = []
     for report in reports:
         already = _sent_lookup(sent, report.pk)
         days_left = (report.due_date - today).days
-        if report.status == Report.Status.RETURNED and report.pk in returned_on:
-            day = returned_on[report.pk]
-            if not already(Notice.Kind.RETURNED, day):
-                due.append(DueNotice(report, Notice.Kind.RETURNED, day))
+        event = last_return.get(report.pk)
+        if report.status == Report.Status.RETURNED and event is not None and event.pk not in told:
+            due.append(DueNotice(report, Notice.Kind.RETURNED, timezone.localtime(event.created_at).date(),
+                                 event=event))
         # A returned report was submitted once; its own notice covers it: no overdue nagging.
         draft = report.status == Report.Status.DRAFT
         due.extend(DueNotice(report, kind, day) for kind, day in
@@ -207,6 +267,128 @@ def plan_notices_due(*, today: dt.date) -> list[DueNotice]:
     ]
 
 
+# Plan moves: which notice each move of a plan calls for, and what it closes.
+MOVE_KINDS = {Plan.Status.SUBMITTED: Kind.SUBMITTED, Plan.Status.RETURNED: Kind.RETURNED,
+              Plan.Status.ISSUED: Kind.ISSUED}
+# What a move answers: the notices about the plan it makes moot.
+MOVE_CLOSES = {
+    Plan.Status.SUBMITTED: (Kind.RETURNED, Kind.WITHDRAWN),
+    Plan.Status.RETURNED: (Kind.SUBMITTED,),
+    Plan.Status.DRAFT: (Kind.SUBMITTED,),
+    Plan.Status.ISSUED: (Kind.SUBMITTED, Kind.RETURNED, Kind.WITHDRAWN),
+    Plan.Status.DELETED: (Kind.SUBMITTED, Kind.RETURNED, Kind.WITHDRAWN),
+}
+
+
+def _move_kind(transition: PlanTransition) -> str | None:
+    if transition.from_status == Plan.Status.SUBMITTED and transition.to_status == Plan.Status.DRAFT:
+        return Kind.WITHDRAWN
+    return MOVE_KINDS.get(transition.to_status)
+
+
+def _latest_moves(plan_ids) -> dict[int, int]:
+    """plan id -> the id of its latest transition (one query)."""
+    return dict(PlanTransition.objects.filter(plan_id__in=set(plan_ids)).values("plan_id")
+                .annotate(last=models.Max("id")).values_list("plan_id", "last"))
+
+
+def plan_moves_due(*, transitions: list[PlanTransition]) -> list[DueNotice]:
+    """The notices the plans' moves call for: submitted -> the issuer's heads;
+    returned -> its drafters and whoever submitted it, with the reason;
+    withdrawn -> its heads (nothing awaits them any more); issued -> the
+    heads of each unit leading some of its tasks ("chủ trì N nhiệm vụ"), as
+    long as the plan's years are not over. A move the plan has since moved
+    on from is moot (a plan submitted and issued at once tells only of its
+    issue). At most four queries whatever the number of moves."""
+    latest = _latest_moves(t.plan_id for t in transitions)
+    moves = [(t, kind) for t in transitions if (kind := _move_kind(t))
+             and (kind == Kind.ISSUED or latest.get(t.plan_id) == t.pk)]
+    issued = [t for t, kind in moves if kind == Kind.ISSUED]
+    leads: dict[int, list[tuple[int, int]]] = {}
+    for plan_id, agency_id, count in (
+        Task.objects.filter(plan_id__in=[t.plan_id for t in issued], lead_agency__isnull=False)
+        .values("plan_id", "lead_agency_id").annotate(count=models.Count("id"))
+        .values_list("plan_id", "lead_agency_id", "count").order_by("plan_id", "lead_agency_id")
+    ):
+        leads.setdefault(plan_id, []).append((agency_id, count))
+    units = Agency.objects.in_bulk({pk for pairs in leads.values() for pk, _ in pairs})
+    submitters: dict[int, list[PlanTransition]] = {}
+    for earlier in PlanTransition.objects.filter(
+        plan_id__in=[t.plan_id for t, kind in moves if kind == Kind.RETURNED], to_status=Plan.Status.SUBMITTED
+    ).select_related("user").order_by("id"):
+        submitters.setdefault(earlier.plan_id, []).append(earlier)
+    due = []
+    for transition, kind in moves:
+        plan, day = transition.plan, timezone.localtime(transition.created_at).date()
+        if kind != Kind.ISSUED:
+            submitter = next((s.user for s in reversed(submitters.get(plan.pk, [])) if s.pk < transition.pk), None)
+            move = PlanMove(transition=transition, agency=plan.issuer, submitter=submitter)
+            due.append(DueNotice(None, kind, day, move=move))
+        elif plan.year_end >= day.year:  # a plan whose years are over asks nothing of its leads
+            due.extend(DueNotice(None, kind, day, move=PlanMove(transition=transition, agency=units[pk], tasks=n))
+                       for pk, n in leads.get(plan.pk, []))
+    return due
+
+
+def _moves(transitions) -> list[PlanTransition]:
+    return list(transitions.select_related("plan__issuer", "user").order_by("id"))
+
+
+def plan_moves_missed(*, today: dt.date) -> list[DueNotice]:
+    """The notices of plan moves of the last REQUEUE_DAYS days (up to
+    `today`) never recorded: the moves are told of after their commit, and a
+    process that died in between must not lose them."""
+    since = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=REQUEUE_DAYS), dt.time()))
+    until = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time()))
+    moves = PlanTransition.objects.filter(created_at__gte=since, created_at__lt=until).filter(
+        models.Q(to_status__in=list(MOVE_KINDS))
+        | models.Q(from_status=Plan.Status.SUBMITTED, to_status=Plan.Status.DRAFT)
+    ).exclude(models.Exists(Notice.objects.filter(transition=models.OuterRef("pk"))))
+    return plan_moves_due(transitions=_moves(moves))
+
+
+def plan_move_notify(*, transition_id: int) -> list[Notice]:
+    """Tell of one move of a plan (run after its commit, reports/apps.py):
+    close the notices it answers, record the ones it calls for."""
+    transition = _moves(PlanTransition.objects.filter(pk=transition_id))
+    if not transition:
+        return []
+    plan_moves_close(transitions=transition)
+    return notices_record(due=plan_moves_due(transitions=transition))
+
+
+def plan_moves_close(*, transitions: list[PlanTransition]) -> None:
+    """Close what each plan's latest move answers: a return closes the
+    heads' "chờ phê duyệt", a new submission the drafters' "bị trả lại", an
+    issue those and the reminders of the deadline for the plan's years."""
+    latest = _latest_moves(t.plan_id for t in transitions)
+    for transition in transitions:
+        if latest.get(transition.plan_id) != transition.pk:
+            continue
+        plan = transition.plan
+        kinds = MOVE_CLOSES.get(transition.to_status, ())
+        if kinds:
+            notices_close(Notice.objects.filter(plan=plan, kind__in=kinds))
+        if transition.to_status == Plan.Status.ISSUED:
+            notices_close(Notice.objects.filter(agency=plan.issuer_id, year__gte=plan.year_start,
+                                                year__lte=plan.year_end))
+
+
+def notices_close(notices) -> int:
+    """What these notices asked for is done: their unread bell rows are
+    marked read and an e-mail not sent yet will not go (notice_send and the
+    requeue skip closed notices). Two queries; returns how many closed."""
+    now = timezone.now()
+    Notification.objects.filter(notice__in=notices.values("pk"), read_at__isnull=True).update(read_at=now)
+    return notices.filter(closed_at__isnull=True).update(closed_at=now)
+
+
+def report_notices_close(*, report: Report, kinds) -> int:
+    """Close a report's notices of `kinds` (a submission closes its
+    reminders and its return, a review the reviewers' "chờ xem xét")."""
+    return notices_close(Notice.objects.filter(report=report, kind__in=kinds))
+
+
 def _people(due: list[DueNotice]) -> tuple[dict[int, list], dict[int, list]]:
     """(agency id -> its heads and drafters, agency id -> reviewers in scope
     of its reports), in at most three queries."""
@@ -216,45 +398,73 @@ def _people(due: list[DueNotice]) -> tuple[dict[int, list], dict[int, list]]:
         user__is_active=True,
     ).select_related("user"):
         staff.setdefault(m.agency_id, []).append(m)
-    reviewed = {d.report.agency_id for d in due if d.report is not None}
+    reviewed = {d.report.agency_id for d in due
+                if d.report is not None and d.kind in (Kind.ESCALATION, Kind.SUBMITTED)}
     reviewers = reviewers_over(agency_ids=reviewed) if reviewed else {}
     return staff, reviewers
 
 
-def _audience(item: DueNotice, staff, reviewers) -> tuple[list, list[str]]:
-    """(users who get the bell notification, e-mail addresses)."""
+def _unique(users) -> list:
+    return list({u.pk: u for u in users}.values())
+
+
+def _audience(item: DueNotice, staff, reviewers) -> tuple[list, list, set[str]]:
+    """(users who get the bell notification, users who may get the e-mail,
+    other addresses: the unit's own mailbox)."""
+    def members(*roles) -> list:
+        return _unique(m.user for m in staff.get(item.agency_id, []) if m.role in roles)
+
+    head, drafter = Membership.Role.HEAD, Membership.Role.DRAFTER
+    if item.move is not None:
+        if item.kind == Kind.RETURNED:
+            users = members(drafter) + ([item.move.submitter] if item.move.submitter else [])
+        else:  # submitted and withdrawn to the issuer's heads; issued to the lead unit's
+            users = members(head)
+        return _unique(users), _unique(users), set()
     if item.owed is not None:
         # The plan's drafters; its heads too once it is overdue.
-        roles = {Membership.Role.DRAFTER} | ({Membership.Role.HEAD} if item.kind == Notice.Kind.OVERDUE else set())
-        users = list({m.user.pk: m.user for m in staff.get(item.owed.agency.pk, []) if m.role in roles}.values())
-        return users, sorted({u.email for u in users if u.email})
+        users = members(drafter, head) if item.kind == Kind.OVERDUE else members(drafter)
+        return users, users, set()
     report = item.report
     assert report is not None
-    if item.kind == Notice.Kind.ESCALATION:
+    if item.kind in (Kind.ESCALATION, Kind.SUBMITTED):
         # One reviewer may hold several memberships covering the unit.
-        users = list({u.pk: u for u in reviewers.get(report.agency_id, [])}.values())
-        return users, sorted({u.email for u in users if u.email})
-    members = staff.get(report.agency_id, [])
-    users = list({m.user.pk: m.user for m in members}.values())
-    emails = {m.user.email for m in members if m.role == Membership.Role.HEAD and m.user.email}
-    if report.agency.email:
-        emails.add(report.agency.email)
-    return users, sorted(emails)
+        users = _unique(reviewers.get(report.agency_id, []))
+        return users, users, set()
+    if item.kind == Kind.ACCEPTED:
+        users = members(head)
+        return users, users, set()
+    # Reminders and returns: the bell to heads and drafters, the e-mail to
+    # the heads (who submit) and the unit's own mailbox.
+    return members(head, drafter), members(head), {report.agency.email} if report.agency.email else set()
 
 
-def _texts(kind: str, report: Report) -> tuple[str, str]:
+def _person(user) -> str:
+    return (user.get_full_name() or user.username) if user is not None else "Người dùng đã bị xóa"
+
+
+def _texts(kind: str, report: Report, event: ReportEvent | None = None) -> tuple[str, str]:
     agency, period, due = report.agency.name, report.period.label, report.due_date.strftime("%d/%m/%Y")
+    comment = event.comment.strip() if event is not None else ""
     titles: dict[str, str] = {
-        Notice.Kind.BEFORE_DUE: f"Sắp đến hạn nộp báo cáo {period} (hạn {due})",
-        Notice.Kind.DUE: f"Hôm nay là hạn nộp báo cáo {period}",
-        Notice.Kind.OVERDUE: f"Báo cáo {period} đã quá hạn (hạn {due})",
-        Notice.Kind.ESCALATION: f"{agency} chưa nộp báo cáo {period} (quá hạn từ {due})",
-        Notice.Kind.RETURNED: f"Báo cáo {period} bị trả lại, cần sửa và nộp lại",
-        Notice.Kind.MANUAL: f"Cơ quan Nội vụ nhắc nộp báo cáo {period} (hạn {due})",
+        Kind.BEFORE_DUE: f"Sắp đến hạn nộp báo cáo {period} (hạn {due})",
+        Kind.DUE: f"Hôm nay là hạn nộp báo cáo {period}",
+        Kind.OVERDUE: f"Báo cáo {period} đã quá hạn (hạn {due})",
+        Kind.ESCALATION: f"{agency} chưa nộp báo cáo {period} (quá hạn từ {due})",
+        Kind.RETURNED: f"Báo cáo {period} bị trả lại, cần sửa và nộp lại",
+        Kind.MANUAL: f"Cơ quan Nội vụ nhắc nộp báo cáo {period} (hạn {due})",
+        Kind.SUBMITTED: f"Báo cáo {period} của {agency} chờ xem xét",
+        Kind.ACCEPTED: f"Báo cáo {period} đã được tiếp nhận",
     }
+    returned = f"Báo cáo {period} của {agency} đã bị trả lại. "
     bodies: dict[str, str] = {
-        Notice.Kind.ESCALATION: f"{agency} chưa nộp báo cáo kết quả tuyên truyền CCHC {period}, hạn {due}.",
-        Notice.Kind.RETURNED: f"Báo cáo {period} của {agency} đã bị trả lại. Xem ý kiến, sửa và nộp lại.",
+        Kind.ESCALATION: f"{agency} chưa nộp báo cáo kết quả tuyên truyền CCHC {period}, hạn {due}.",
+        Kind.RETURNED: returned + (f"Ý kiến: «{comment}». Sửa và nộp lại." if comment
+                                   else "Xem ý kiến, sửa và nộp lại."),
+        Kind.SUBMITTED: f"{agency} đã nộp báo cáo kết quả tuyên truyền CCHC {period}"
+                        + (f" ({comment.lower()})" if comment else "") + ". Xem xét, tiếp nhận hoặc trả lại.",
+        Kind.ACCEPTED: f"Báo cáo kết quả tuyên truyền CCHC {period} của {agency} đã được tiếp nhận"
+                       + (f". Ý kiến: «{comment}»" if comment else "") + ".",
     }
     body = bodies.get(kind, f"{agency}: báo cáo kết quả tuyên truyền CCHC {period}, hạn nộp {due}.")
     return titles[kind], body
@@ -277,9 +487,56 @@ def _plan_url(owed: PlanOwed) -> str:
     return reverse("plans:detail", args=[owed.draft_id]) if owed.draft_id else reverse("plans:list")
 
 
-def _message(kind: str, day: dt.date, *, report: Report | None = None, owed: PlanOwed | None = None) -> dict:
+def _plan_name(plan: Plan) -> str:
+    """"Kế hoạch số 45/KH-UBND" once numbered, else "dự thảo kế hoạch năm 2027"."""
+    if plan.number is not None:
+        return f"Kế hoạch số {plan.reference}"
+    return f"dự thảo kế hoạch năm {plan.years_label}"
+
+
+def _move_message(kind: str, move: PlanMove) -> dict:
+    transition, plan = move.transition, move.transition.plan
+    who, comment, name = _person(transition.user), transition.comment.strip(), _plan_name(plan)
+    at = timezone.localtime(transition.created_at)
+    rows = [{"label": "Cơ quan ban hành", "value": plan.issuer.name},
+            {"label": "Kế hoạch", "value": f"{name[0].upper()}{name[1:]}: {plan.title}"}]
+    if kind == Kind.ISSUED:
+        title = f"Đơn vị chủ trì {move.tasks} nhiệm vụ trong Kế hoạch số {plan.reference}"
+        issued_on = f" ngày {plan.issue_date:%d/%m/%Y}" if plan.issue_date else ""
+        body = (f"{plan.issuer.name} đã ban hành Kế hoạch số {plan.reference}{issued_on} «{plan.title}». "
+                f"{move.agency.name} chủ trì {move.tasks} nhiệm vụ trong phụ lục và báo cáo kết quả theo các kỳ "
+                "của kế hoạch.")
+        rows += [{"label": "Ngày ban hành", "value": f"{plan.issue_date:%d/%m/%Y}" if plan.issue_date else ""},
+                 {"label": "Đơn vị chủ trì", "value": move.agency.name},
+                 {"label": "Số nhiệm vụ chủ trì", "value": str(move.tasks), "strong": True}]
+        return {"title": title, "body": body, "rows": rows, "action": "Mở kế hoạch"}
+    if kind == Kind.SUBMITTED:
+        title = f"Dự thảo kế hoạch năm {plan.years_label} chờ phê duyệt"
+        body = f"{who} đã trình dự thảo «{plan.title}» của {plan.issuer.name}. Xem, ban hành hoặc trả lại."
+        rows += [{"label": "Người trình", "value": f"{who}, {at:%d/%m/%Y %H:%M}"}]
+        action = "Mở dự thảo để phê duyệt"
+    elif kind == Kind.RETURNED:
+        title = f"Dự thảo kế hoạch năm {plan.years_label} bị trả lại"
+        body = f"{who} đã trả lại dự thảo «{plan.title}». Lý do: «{comment}». Sửa và trình lại."
+        rows += [{"label": "Người trả lại", "value": f"{who}, {at:%d/%m/%Y %H:%M}"}]
+        action = "Mở dự thảo để sửa"
+    else:  # withdrawn
+        title = f"Dự thảo kế hoạch năm {plan.years_label} đã được thu hồi"
+        body = f"{who} đã thu hồi dự thảo «{plan.title}» để sửa: dự thảo không còn chờ phê duyệt."
+        rows += [{"label": "Người thu hồi", "value": f"{who}, {at:%d/%m/%Y %H:%M}"}]
+        action = "Mở dự thảo"
+    if comment:
+        rows.append({"label": "Lý do trả lại" if kind == Kind.RETURNED else "Ý kiến", "value": comment,
+                     "strong": kind == Kind.RETURNED})
+    return {"title": title, "body": body, "rows": rows, "action": action}
+
+
+def _message(kind: str, day: dt.date, *, report: Report | None = None, owed: PlanOwed | None = None,
+             event: ReportEvent | None = None, move: PlanMove | None = None) -> dict:
     """What the bell and the e-mail say about a notice: title, body, link
     (site-relative), the facts as rows and the button's label."""
+    if move is not None:
+        return _move_message(kind, move) | {"url": reverse("plans:detail", args=[move.transition.plan_id])}
     if owed is not None:
         title, body = _plan_texts(kind, owed, day)
         rows = [
@@ -290,38 +547,77 @@ def _message(kind: str, day: dt.date, *, report: Report | None = None, owed: Pla
         action = "Mở dự thảo kế hoạch" if owed.draft_id else "Mở danh sách kế hoạch"
         return {"title": title, "body": body, "url": _plan_url(owed), "rows": rows, "action": action}
     assert report is not None
-    title, body = _texts(kind, report)
+    title, body = _texts(kind, report, event)
     period = report.period
     rows = [
         {"label": "Đơn vị", "value": report.agency.name},
         {"label": "Kỳ báo cáo", "value": f"{period.label} ({period.start:%d/%m/%Y} – {period.end:%d/%m/%Y})"},
-        {"label": "Hạn nộp", "value": f"{report.due_date:%d/%m/%Y}", "strong": True},
+        {"label": "Hạn nộp", "value": f"{report.due_date:%d/%m/%Y}", "strong": kind in DEADLINE_KINDS},
     ]
+    action = "Mở báo cáo"
+    if event is not None:
+        at = timezone.localtime(event.created_at)
+        label = {Kind.SUBMITTED: "Nộp lúc", Kind.RETURNED: "Trả lại lúc", Kind.ACCEPTED: "Tiếp nhận lúc"}[kind]
+        rows.append({"label": label, "value": f"{at:%d/%m/%Y %H:%M} ({_person(event.user)})"})
+        if event.comment.strip():
+            rows.append({"label": "Ý kiến xem xét" if kind != Kind.SUBMITTED else "Ghi chú",
+                         "value": event.comment.strip(), "strong": kind == Kind.RETURNED})
+        if kind == Kind.SUBMITTED:
+            action = "Mở báo cáo để xem xét"
     return {"title": title, "body": body, "url": reverse("reports:detail", args=[report.pk]), "rows": rows,
-            "action": "Mở báo cáo"}
+            "action": action}
+
+
+def _subject(item: DueNotice) -> dict:
+    if item.move:
+        return {"plan": item.move.transition.plan, "agency": item.move.agency, "transition": item.move.transition}
+    if item.owed:
+        return {"agency": item.owed.agency, "year": item.owed.year}
+    return {"report": item.report, "event": item.event}
+
+
+def _bell_only(users) -> set[tuple[int, str]]:
+    """(user id, topic) for every topic these users want on the bell only (one query)."""
+    ids = {u.pk for u in users}
+    if not ids:
+        return set()
+    return set(NotificationPreference.objects.filter(user_id__in=ids, email=False).values_list("user_id", "topic"))
 
 
 @transaction.atomic
 def notices_record(*, due: list[DueNotice]) -> list[Notice]:
     """Record the notices and their bell notifications; the e-mails are sent
-    by the worker after commit. A notice another sweep recorded first is
-    skipped (the unique key decides)."""
+    by the worker after commit, to those who did not choose the bell only
+    for the notice's topic. Whoever did what the notice tells of hears
+    nothing of it. A notice recorded before (by another sweep, a retry, a
+    second click) is skipped: the unique key decides."""
+    if not due:
+        return []
     staff, reviewers = _people(due)
-    created = []
+    audiences = []
     for item in due:
-        users, emails = _audience(item, staff, reviewers)
-        message = _message(item.kind, item.day, report=item.report, owed=item.owed)
-        subject = ({"agency": item.owed.agency, "year": item.owed.year} if item.owed else {"report": item.report})
+        users, mailed, addresses = _audience(item, staff, reviewers)
+        actor = item.actor
+        if actor is not None:
+            users = [u for u in users if u.pk != actor.pk]
+            mailed = [u for u in mailed if u.pk != actor.pk]
+        audiences.append((users, mailed, addresses))
+    bell_only = _bell_only(u for _, mailed, _ in audiences for u in mailed)
+    created = []
+    for item, (users, mailed, addresses) in zip(due, audiences, strict=True):
+        emails = {u.email for u in mailed if u.email and (u.pk, item.topic) not in bell_only} | addresses
+        message = _message(item.kind, item.day, report=item.report, owed=item.owed, event=item.event, move=item.move)
         try:
             with transaction.atomic():
-                notice = Notice.objects.create(**subject, kind=item.kind, day=item.day, recipients=emails)
+                notice = Notice.objects.create(**_subject(item), kind=item.kind, day=item.day,
+                                               recipients=sorted(emails))
                 Notification.objects.bulk_create(
-                    [Notification(user=u, notice=notice, title=message["title"], body=message["body"],
+                    [Notification(user=u, notice=notice, title=message["title"][:200], body=message["body"],
                                   url=message["url"]) for u in users],
                     ignore_conflicts=True,
                 )
         except IntegrityError:
-            continue  # another sweep recorded this notice first
+            continue  # recorded before: the notice goes once
         created.append(notice)
     for notice in created:
         # robust: a broker that is down must not undo the day's notices nor
@@ -336,18 +632,20 @@ MAX_ATTEMPTS = 8
 
 def notices_requeue(*, today: dt.date | None = None) -> int:
     """Enqueue again the notices whose e-mail has not gone out (a broker that
-    was down, a worker that died) while they still matter: recent, about a
-    report still open or a plan not issued yet, and not given up on. Run by
-    the sweep and every 15 minutes."""
+    was down, a worker that died) while they still matter: recent, not
+    closed, not given up on, and about an event, a report still open or a
+    plan not issued yet. Run by the sweep and every 15 minutes."""
     today = today or timezone.localdate()
     issued = Plan.objects.filter(issuer=models.OuterRef("agency"), status=Plan.Status.ISSUED,
                                  year_start__lte=models.OuterRef("year"), year_end__gte=models.OuterRef("year"))
     stale = (
         Notice.objects.filter(
-            sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS, day__gte=today - dt.timedelta(days=REQUEUE_DAYS),
-            created_at__lt=timezone.now() - dt.timedelta(minutes=10),
+            sent_at__isnull=True, closed_at__isnull=True, attempts__lt=MAX_ATTEMPTS,
+            day__gte=today - dt.timedelta(days=REQUEUE_DAYS), created_at__lt=timezone.now() - dt.timedelta(minutes=10),
         )
-        .filter(models.Q(report__status__in=OPEN) | models.Q(agency__isnull=False) & ~models.Exists(issued))
+        .filter(models.Q(event__isnull=False) | models.Q(transition__isnull=False)
+                | models.Q(report__status__in=OPEN)
+                | models.Q(year__isnull=False) & ~models.Exists(issued))
         .exclude(recipients=[])
         .values_list("pk", flat=True)
     )
@@ -382,9 +680,18 @@ def _plan_owed_now(notice: Notice) -> PlanOwed:
     return PlanOwed(agency=notice.agency, year=notice.year, deadline=deadline, draft_id=draft)
 
 
+def _move_now(notice: Notice) -> PlanMove:
+    """The plan move a notice tells of, with the tasks the unit leads in it now."""
+    assert notice.transition is not None and notice.agency is not None
+    tasks = Task.objects.filter(plan_id=notice.transition.plan_id, lead_agency=notice.agency).count() \
+        if notice.kind == Kind.ISSUED else 0
+    return PlanMove(transition=notice.transition, agency=notice.agency, tasks=tasks)
+
+
 def _email(notice: Notice) -> EmailMultiAlternatives:
-    owed = _plan_owed_now(notice) if notice.agency_id else None
-    parts = _message(notice.kind, notice.day, report=notice.report, owed=owed)
+    owed = _plan_owed_now(notice) if notice.year is not None else None
+    move = _move_now(notice) if notice.transition_id else None
+    parts = _message(notice.kind, notice.day, report=notice.report, owed=owed, event=notice.event, move=move)
     context = parts | {"notice": notice, "url": settings.SITE_URL.rstrip("/") + parts["url"]}
     message = EmailMultiAlternatives(
         subject=parts["title"],
@@ -413,17 +720,21 @@ def notice_send(*, notice_id: int) -> str:
     sent. A claim older than CLAIM_TIMEOUT belonged to a worker that died and
     may be taken over, so no notice is lost. Any error releases the claim; a
     mail error is recorded and raised for a retry.
-    Returns SENT, DONE (already sent, or nothing to send) or BUSY (another
-    worker holds the claim: try again after CLAIM_TIMEOUT)."""
+    Returns SENT, DONE (already sent, closed, or nothing to send) or BUSY
+    (another worker holds the claim: try again after CLAIM_TIMEOUT)."""
     now = timezone.now()
-    open_notice = Notice.objects.filter(pk=notice_id, sent_at__isnull=True).exclude(recipients=[])
+    open_notice = Notice.objects.filter(pk=notice_id, sent_at__isnull=True, closed_at__isnull=True).exclude(
+        recipients=[])
     claimed = open_notice.filter(
         models.Q(claimed_at__isnull=True) | models.Q(claimed_at__lt=now - CLAIM_TIMEOUT)
     ).update(claimed_at=now)
     if not claimed:
         return BUSY if open_notice.exists() else DONE
     try:
-        notice = Notice.objects.select_related("report__agency", "report__period", "agency").get(pk=notice_id)
+        notice = Notice.objects.select_related(
+            "report__agency", "report__period", "agency", "event__user", "transition__plan__issuer",
+            "transition__user",
+        ).get(pk=notice_id)
         _email(notice).send()
     except NoticeMoot as moot:
         # Given up on at once: the requeue leaves it, and nothing is sent.
@@ -442,3 +753,15 @@ def notice_send(*, notice_id: int) -> str:
         sent_at=timezone.now(), attempts=models.F("attempts") + 1, last_error=""
     )
     return SENT
+
+
+@transaction.atomic
+def notification_preferences_save(*, user, email: dict[str, bool]) -> None:
+    """The user's choice per topic (NotificationPreference.Topic): True for
+    bell and e-mail, False for the bell only. Unknown topics are refused;
+    a topic left out keeps its choice."""
+    unknown = set(email) - set(Topic.values)
+    if unknown:
+        raise ValueError(f"Unknown notification topics: {sorted(unknown)}")
+    for topic, wanted in email.items():
+        NotificationPreference.objects.update_or_create(user=user, topic=topic, defaults={"email": wanted})

@@ -14,13 +14,14 @@ from plans.models import Counter, Plan, Task
 from schedule.models import ReportingChain, ReportingPeriod
 from schedule.services import agency_due_dates, stretch_start
 
-from ..models import Report, ReportEvent, ReportFigure, ReportLine
+from ..models import Notice, Report, ReportEvent, ReportFigure, ReportLine
 
 STALE_REPORT = (
     "Báo cáo vừa được người khác lưu trong lúc bạn sửa. Nội dung bạn nhập vẫn còn trên trang: "
     "hãy mở báo cáo ở thẻ mới để xem bản mới nhất rồi lưu lại."
 )
 CLOSED_REPORT = "Báo cáo đã nộp hoặc đã được tiếp nhận nên không sửa được."
+DEADLINE_KINDS = Notice.DEADLINE_KINDS
 
 
 class StaleReportError(Exception):
@@ -182,8 +183,19 @@ def report_submit(*, report: Report, user) -> Report:
     report.save(update_fields=["status", "submitted_at", "lock_version", "updated_at"])
     late = report.days_late
     comment = f"Nộp muộn {late} ngày" if late else ""
-    ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.SUBMITTED, user=user, comment=comment)
+    event = ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.SUBMITTED, user=user, comment=comment)
+    _tell(report, event, closes=(*DEADLINE_KINDS, Notice.Kind.RETURNED))
     return report
+
+
+def _tell(report: Report, event: ReportEvent, *, closes: tuple[str, ...]) -> None:
+    """The review round's notice, now rather than at tomorrow's sweep, and
+    the report's notices this round answers closed (a submission closes
+    its reminders and its return, a review the reviewers' "chờ xem xét")."""
+    from .notices import DueNotice, notices_record, report_notices_close  # notices build on reports
+
+    report_notices_close(report=report, kinds=closes)
+    notices_record(due=[DueNotice(report, event.kind, timezone.localdate(), event=event)])
 
 
 @transaction.atomic
@@ -200,13 +212,10 @@ def report_return(*, report: Report, user, comment: str, line_comments: dict[int
             line.save(update_fields=["review_comment"])
         if text:
             kept[str(line.task_id)] = text
-    ReportEvent.objects.create(
+    event = ReportEvent.objects.create(
         report=report, kind=ReportEvent.Kind.RETURNED, user=user, comment=comment, line_comments=kept
     )
-    # The unit hears of it now, not at tomorrow's sweep.
-    from .notices import DueNotice, notices_record  # notices build on reports, not the reverse
-
-    notices_record(due=[DueNotice(report, "returned", timezone.localdate())])
+    _tell(report, event, closes=(Notice.Kind.SUBMITTED,))
     return report
 
 
@@ -215,7 +224,8 @@ def report_accept(*, report: Report, user, comment: str = "") -> Report:
     _move(report, expected=(Report.Status.SUBMITTED,), to=Report.Status.ACCEPTED)
     report.save(update_fields=["status", "lock_version", "updated_at"])
     report.lines.exclude(review_comment="").update(review_comment="")
-    ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.ACCEPTED, user=user, comment=comment)
+    event = ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.ACCEPTED, user=user, comment=comment)
+    _tell(report, event, closes=(*DEADLINE_KINDS, Notice.Kind.RETURNED, Notice.Kind.SUBMITTED))
     return report
 
 
@@ -266,4 +276,8 @@ def report_record(*, report: Report, user, submitted_on: dt.date, lock_version: 
         f"nộp muộn {late} ngày." if late else "đúng hạn."
     )
     ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.RECORDED, user=user, comment=comment)
+    # Sent on paper: the reminders about it have their answer.
+    from .notices import report_notices_close
+
+    report_notices_close(report=report, kinds=DEADLINE_KINDS)
     return report

@@ -1,16 +1,23 @@
-"""The migration that lets a notice be about a plan keeps every existing notice
-(all about reports) and their once-a-day key."""
+"""The migrations of notices keep every existing notice: letting a notice be
+about a plan (0009) keeps the reports' once-a-day key; keying the notices of
+events by the event (0010) ties a kept "returned" notice to its return, so
+the sweep does not tell of it again."""
 
 import datetime as dt
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
-from reports.tests.factories import report_world
+from reports.models import Notice as CurrentNotice
+from reports.models import ReportEvent
+from reports.services import notices_due
+from reports.tests.factories import report_fill, report_sent, report_world
 
 BEFORE = [("reports", "0008_report_recorded")]
 AFTER = [("reports", "0009_notice_about_report_plan_year_or_plan")]
+LATEST = [("reports", "0010_notice_events_closing_and_preferences")]
 
 
 def migrate(targets):
@@ -24,6 +31,7 @@ def migrate(targets):
 def test_existing_notices_are_kept(tree, personas):
     world = report_world(tree=tree, personas=personas, leads=("commune",))
     report = world.report(tree["commune"], "Quý I/2026")
+    CurrentNotice.objects.all().delete()  # the plan's issue, told of: no subject 0008 knew
     try:
         old = migrate(BEFORE)
         OldNotice = old.get_model("reports", "Notice")
@@ -42,4 +50,28 @@ def test_existing_notices_are_kept(tree, personas):
         with pytest.raises(IntegrityError), transaction.atomic():
             Notice.objects.create(report_id=report.pk, kind="overdue", day=dt.date(2026, 4, 21))
     finally:
-        migrate(AFTER)
+        migrate(LATEST)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_return_notice_is_tied_to_its_return(tree, personas):
+    world = report_world(tree=tree, personas=personas, leads=("commune",))
+    report = report_fill(world.report(tree["commune"], "Quý I/2026"))
+    report_sent(report, by=personas.head, return_by=personas.reviewer)
+    returned = ReportEvent.objects.get(report=report, kind="returned")
+    CurrentNotice.objects.all().delete()
+    try:
+        old = migrate(AFTER)
+        OldNotice = old.get_model("reports", "Notice")
+        day = timezone.localtime(returned.created_at).date()
+        kept = OldNotice.objects.create(report_id=report.pk, kind="returned", day=day, recipients=["a@example.com"])
+        other = OldNotice.objects.create(report_id=report.pk, kind="overdue", day=day)
+        new = migrate(LATEST)
+        Notice = new.get_model("reports", "Notice")
+        assert Notice.objects.get(pk=kept.pk).event_id == returned.pk
+        assert Notice.objects.get(pk=other.pk).event_id is None
+        assert Notice.objects.count() == 2
+        # The sweep knows the return was told of.
+        assert [d for d in notices_due(today=day) if d.kind == "returned"] == []
+    finally:
+        migrate(LATEST)
