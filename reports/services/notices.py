@@ -123,12 +123,14 @@ def notice_topic(kind: str, *, subject: str) -> str:
     unit's plan for a year) or "plan"."""
     if subject == "year":
         return Topic.PLAN_DEADLINE
+    topics: dict[str, str]
     if subject == "plan":
-        return {Kind.SUBMITTED: Topic.PLAN_SUBMITTED, Kind.RETURNED: Topic.PLAN_RETURNED,
-                Kind.WITHDRAWN: Topic.PLAN_WITHDRAWN}.get(kind, Topic.PLAN_ISSUED)
-    return {Kind.SUBMITTED: Topic.REPORT_SUBMITTED, Kind.RETURNED: Topic.REPORT_RETURNED,
-            Kind.ACCEPTED: Topic.REPORT_ACCEPTED, Kind.ESCALATION: Topic.REPORT_ESCALATION}.get(
-        kind, Topic.REPORT_DEADLINE)
+        topics = {Kind.SUBMITTED: Topic.PLAN_SUBMITTED, Kind.RETURNED: Topic.PLAN_RETURNED,
+                  Kind.WITHDRAWN: Topic.PLAN_WITHDRAWN}
+        return topics.get(kind, Topic.PLAN_ISSUED)
+    topics = {Kind.SUBMITTED: Topic.REPORT_SUBMITTED, Kind.RETURNED: Topic.REPORT_RETURNED,
+              Kind.ACCEPTED: Topic.REPORT_ACCEPTED, Kind.ESCALATION: Topic.REPORT_ESCALATION}
+    return topics.get(kind, Topic.REPORT_DEADLINE)
 
 
 def _deadline_marks(due_date: dt.date, today: dt.date, already, *, overdue: bool = True) -> list[tuple[str, dt.date]]:
@@ -193,10 +195,10 @@ def notices_due(*, today: dt.date) -> list[DueNotice]:
             told.add(event_id)
     last_return: dict[int, ReportEvent] = {}
     returned = [r.pk for r in reports if r.status == Report.Status.RETURNED]
-    for event in ReportEvent.objects.filter(report_id__in=returned, kind=ReportEvent.Kind.RETURNED).order_by(
+    for earlier in ReportEvent.objects.filter(report_id__in=returned, kind=ReportEvent.Kind.RETURNED).order_by(
         "created_at", "id"
     ).select_related("user"):
-        last_return[event.report_id] = event  # the latest wins
+        last_return[earlier.report_id] = earlier  # the latest wins
 
     due: list[DueNotice] = []
     for report in reports:
@@ -268,10 +270,10 @@ def plan_notices_due(*, today: dt.date) -> list[DueNotice]:
 
 
 # Plan moves: which notice each move of a plan calls for, and what it closes.
-MOVE_KINDS = {Plan.Status.SUBMITTED: Kind.SUBMITTED, Plan.Status.RETURNED: Kind.RETURNED,
+MOVE_KINDS: dict[str, str] = {Plan.Status.SUBMITTED: Kind.SUBMITTED, Plan.Status.RETURNED: Kind.RETURNED,
               Plan.Status.ISSUED: Kind.ISSUED}
 # What a move answers: the notices about the plan it makes moot.
-MOVE_CLOSES = {
+MOVE_CLOSES: dict[str, tuple[str, ...]] = {
     Plan.Status.SUBMITTED: (Kind.RETURNED, Kind.WITHDRAWN),
     Plan.Status.RETURNED: (Kind.SUBMITTED,),
     Plan.Status.DRAFT: (Kind.SUBMITTED,),
@@ -498,7 +500,7 @@ def _move_message(kind: str, move: PlanMove) -> dict:
     transition, plan = move.transition, move.transition.plan
     who, comment, name = _person(transition.user), transition.comment.strip(), _plan_name(plan)
     at = timezone.localtime(transition.created_at)
-    rows = [{"label": "Cơ quan ban hành", "value": plan.issuer.name},
+    rows: list[dict] = [{"label": "Cơ quan ban hành", "value": plan.issuer.name},
             {"label": "Kế hoạch", "value": f"{name[0].upper()}{name[1:]}: {plan.title}"}]
     if kind == Kind.ISSUED:
         title = f"Đơn vị chủ trì {move.tasks} nhiệm vụ trong Kế hoạch số {plan.reference}"
@@ -539,7 +541,7 @@ def _message(kind: str, day: dt.date, *, report: Report | None = None, owed: Pla
         return _move_message(kind, move) | {"url": reverse("plans:detail", args=[move.transition.plan_id])}
     if owed is not None:
         title, body = _plan_texts(kind, owed, day)
-        rows = [
+        rows: list[dict] = [
             {"label": "Đơn vị", "value": owed.agency.name},
             {"label": "Kế hoạch", "value": f"Kế hoạch tuyên truyền cải cách hành chính năm {owed.year}"},
             {"label": "Hạn ban hành", "value": f"{owed.deadline:%d/%m/%Y}", "strong": True},
@@ -557,7 +559,9 @@ def _message(kind: str, day: dt.date, *, report: Report | None = None, owed: Pla
     action = "Mở báo cáo"
     if event is not None:
         at = timezone.localtime(event.created_at)
-        label = {Kind.SUBMITTED: "Nộp lúc", Kind.RETURNED: "Trả lại lúc", Kind.ACCEPTED: "Tiếp nhận lúc"}[kind]
+        labels: dict[str, str] = {Kind.SUBMITTED: "Nộp lúc", Kind.RETURNED: "Trả lại lúc",
+                                  Kind.ACCEPTED: "Tiếp nhận lúc"}
+        label = labels[kind]
         rows.append({"label": label, "value": f"{at:%d/%m/%Y %H:%M} ({_person(event.user)})"})
         if event.comment.strip():
             rows.append({"label": "Ý kiến xem xét" if kind != Kind.SUBMITTED else "Ghi chú",
