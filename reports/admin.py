@@ -30,8 +30,8 @@ class ReportAdmin(admin.ModelAdmin):
 
 @admin.register(Notice)
 class NoticeAdmin(admin.ModelAdmin):
-    list_display = ["report", "kind", "day", "sent_at", "attempts", "last_error"]
-    list_filter = ["kind", "sent_at"]
+    list_display = ["__str__", "kind", "day", "sent_at", "closed_at", "attempts", "last_error"]
+    list_filter = ["kind", "sent_at", "closed_at"]
     readonly_fields = [f.name for f in Notice._meta.fields]
 
 

@@ -29,11 +29,11 @@ def _move(plan: Plan, *, user, expected: tuple[str, ...], to: str, comment: str 
     status_move(plan, expected=expected, to=to, noun="Kế hoạch")
     plan.save(update_fields=["status", "lock_version", "updated_at", *fields])
     transition_record(plan, user=user, from_status=from_status, comment=comment)
-    # Notifications of the plan loop (issue 13, point 2) belong here and only
-    # here, sent on commit from the transition just recorded: SUBMITTED -> the
-    # issuer's heads; RETURNED -> its drafters, with the comment; ISSUED -> the
-    # lead agencies of its tasks. Withdrawn (SUBMITTED -> DRAFT) and DELETED
-    # moves tell nobody.
+    # The transition just recorded is what the plan loop's notices follow:
+    # reports (above plans) listens for it and tells, after commit, SUBMITTED
+    # -> the issuer's heads; RETURNED -> its drafters, with the comment;
+    # withdrawn (SUBMITTED -> DRAFT) -> the heads; ISSUED -> the heads of the
+    # lead agencies of its tasks (reports/apps.py, reports/services/notices.py).
     return plan
 
 
