@@ -241,7 +241,10 @@ def report_todo_for_user(*, user, today: dt.date | None = None, rows: int = HOME
     number of queries whatever the data: the roles, the reviewed subtree,
     the open reports, and two for the reviews."""
     today = today or timezone.localdate()
-    own, reviewed, is_admin = _scope(user)
+    scope = user_scope(user)
+    # Own units only (writing stays at the unit) and the review subtree (REPORT_REVIEW).
+    own, reviewed = scope.agencies(Membership.Role.HEAD, Membership.Role.DRAFTER), scope.reviewed_ids()
+    is_admin = scope.is_admin
     todo: dict = {"writes": bool(own), "reviews": bool(reviewed or is_admin)}
     mine = list(
         Report.objects.filter(agency_id__in=own, status__in=[Report.Status.DRAFT, Report.Status.RETURNED],

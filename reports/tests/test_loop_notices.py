@@ -301,3 +301,28 @@ def test_a_report_email_tells_the_reason_of_a_return(q1, personas, settings):
     assert "Ý kiến xem xét: Bổ sung ảnh niêm yết." in message.body
     assert f"https://kehoach.example.gov.vn/reports/{q1.pk}/" in message.body
     assert Plan.objects.count() == 1
+
+
+def test_telling_of_plan_moves_takes_a_fixed_number_of_queries(tree, personas, django_assert_num_queries):
+    """The sweep's catch-up reads the moves of many plans at once: latest
+    moves, the leads' task counts and units, the submitters."""
+    numbers = iter(range(1, 100))
+
+    def moves(count):
+        plans = [plan_draft(issuer=tree["district"], leads=[tree["commune"]], year=TODAY.year + 1)
+                 for _ in range(count)]
+        for plan in plans:
+            submit(plan, personas.drafter)
+        for plan in plans[::2]:
+            plan_services.plan_return(plan=plan, user=personas.head, comment="Sửa.")
+        for plan in plans[1::2]:
+            issue(plan, personas.head, number=next(numbers))
+        return list(PlanTransition.objects.filter(plan__in=plans).select_related("plan__issuer", "user"))
+
+    from reports.services import plan_moves_due
+
+    few, many = moves(2), moves(8)
+    with django_assert_num_queries(4):
+        assert len(plan_moves_due(transitions=few)) == 2
+    with django_assert_num_queries(4):
+        assert len(plan_moves_due(transitions=many)) == 8  # four returns, four issues to the commune
