@@ -76,7 +76,7 @@ def report_lists_for_user(*, user, today: dt.date | None = None, filters=None, p
         sent_below = Q(agency_id__in=below) & ~Q(status=Report.Status.DRAFT)
         in_scope = base if is_admin else base.filter(Q(agency_id__in=reviewed) | sent_below)
         search = ReportFilter(filters or None, queryset=in_scope.order_by("-period__end", "agency__name", "pk"),
-                              today=today, periods=periods_recent(today=today))
+                              today=today, periods=periods_recent(today=today), drafts=bool(reviewed or is_admin))
         found = Paginator(search.qs, LIST_LIMIT).get_page(page)
         for report in found.object_list:
             report.state_label, report.state_tone = STATES[report_state(report, today)]
