@@ -59,11 +59,11 @@ class UserScope:
     def reviewed_ids(self) -> set[int]:
         return agency_subtree_ids(agency_ids=self.review_roots)
 
-    def read_sql(self, roots: Iterable[int] | None = None) -> RawSQL:
-        """The agencies the user reads (Access.reads): the read roots (or
-        `roots`, some of them), everything below and the units merged into
-        these, as a subquery for `agency_id__in=`: no id list travels."""
-        sql, params = subtree_with_merged_sql(agency_ids=self.read_roots if roots is None else roots)
+    def read_sql(self) -> RawSQL:
+        """The agencies the user reads (Access.reads): the read roots,
+        everything below and the units merged into these, as a subquery for
+        `agency_id__in=`: no id list travels."""
+        sql, params = subtree_with_merged_sql(agency_ids=self.read_roots)
         return RawSQL(sql, params)
 
 
