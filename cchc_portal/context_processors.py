@@ -1,5 +1,6 @@
 """What the base layout shows every signed-in user: the menu entries they may
-open (asked of can(), never of role strings) and the bell's unread count."""
+open (asked of can(), never of role strings), which of them is the current
+page's, and the bell's unread count."""
 
 from __future__ import annotations
 
@@ -8,6 +9,21 @@ from django.utils.functional import SimpleLazyObject
 
 from agencies.permissions import can, is_system_admin
 from dashboard.rules import DASHBOARD_OPEN
+
+
+def active_section(request: HttpRequest) -> str:
+    """The menu entry the page belongs to, by its URL namespace ("plans",
+    "reports", "dashboard"); "home" and "notifications" (the bell, though
+    its views live in reports) by name; "" for any other page."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return ""
+    name = match.url_name or ""
+    if match.namespace == "reports" and name.startswith("notification"):
+        return "notifications"
+    if not match.namespace and name == "home":
+        return "home"
+    return match.namespace if match.namespace in ("plans", "reports", "dashboard") else ""
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -24,5 +40,6 @@ def navigation(request: HttpRequest) -> dict:
 
     return {
         "nav": SimpleLazyObject(entries),
+        "nav_active": active_section(request),
         "unread_notifications": lambda: user.notifications.filter(read_at__isnull=True).count(),
     }

@@ -24,7 +24,7 @@ from plans import services as plan_services
 from plans.models import Area, Channel, Counter, Plan
 from reports import services
 from reports.models import Report, ReportEvent, ReportLine
-from schedule.models import ReportingRule
+from schedule.models import PlanDeadline, ReportingChain, ReportingRule
 from schedule.services import periods_ensure
 
 CITY = "HP"
@@ -252,6 +252,16 @@ def _history_2025(users: dict) -> int:
     return created
 
 
+def _plan_deadline_rule(city: Agency) -> None:
+    """The city's own rule set: every unit under it issues next year's plan
+    before 20/11, so the plan list, the dashboard and the reminders have a
+    deadline to chase (its report deadlines stay the central ones)."""
+    chain, _ = ReportingChain.objects.get_or_create(
+        owner=city, defaults={"name": "Quy định của UBND thành phố Hải Phòng",
+                              "basis": "Kế hoạch CCHC thành phố Hải Phòng năm 2026"})
+    PlanDeadline.objects.get_or_create(chain=chain, agency_kind="", defaults={"day": 20, "month": 11})
+
+
 @transaction.atomic
 def demo_two_tier_load() -> int:
     """Returns how many reports were created (0 once loaded)."""
@@ -263,6 +273,7 @@ def demo_two_tier_load() -> int:
     agencies = {a.code: a for a in Agency.objects.filter(code__in=[CITY, *HEADS])}
 
     created = _history_2025(users)
+    _plan_deadline_rule(agencies[CITY])
     city = _city_plan(users)
     _commune_plans(city, users, agencies)
 

@@ -15,7 +15,10 @@ class PlanFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"placeholder": "Trích yếu, số hiệu, cơ quan… (gõ có dấu hoặc không dấu)"}),
     )
     year = django_filters.NumberFilter(label="Năm", method="in_year")
-    status = django_filters.ChoiceFilter(label="Trạng thái", choices=Plan.Status.choices, empty_label="Tất cả")
+    status = django_filters.ChoiceFilter(
+        label="Trạng thái", empty_label="Tất cả",
+        choices=[(value, label) for value, label in Plan.Status.choices if value != Plan.Status.DELETED],
+    )
     issuer = django_filters.ChoiceFilter(label="Cơ quan ban hành", field_name="issuer_id", empty_label="Tất cả")
 
     class Meta:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django import forms
 from django.forms import BaseFormSet, formset_factory
@@ -11,9 +12,10 @@ from agencies.models import Agency
 from common.money import MoneyField
 
 from .models import Area, Channel, Clause, Heading, Plan, Task
+from .selectors import agency_choices
 
 # One rule for headings (tab, review page, service) and one line format for clauses.
-from .services import clauses_to_lines, heading_outline_problems
+from .services import clauses_to_lines, heading_outline_problems, task_agencies
 
 YEAR_RANGE_ERROR = "Năm phải trong khoảng 2000–2100."
 
@@ -56,6 +58,33 @@ def not_in_future(day):
     if day and day > timezone.localdate():
         raise forms.ValidationError("Ngày ban hành không được sau hôm nay.")
     return day
+
+
+class CreationKeyMixin(forms.Form):
+    """A one-time key in a form that creates something: the service makes one
+    row per key, so a double click (two posts of one form) creates once."""
+
+    creation_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("creation_key", uuid.uuid4())
+
+    def clean_creation_key(self) -> uuid.UUID | None:
+        try:  # a page without a key, or a garbled one, simply creates (no error to show on a hidden field)
+            return uuid.UUID(self.cleaned_data.get("creation_key") or "")
+        except ValueError:
+            return None
+
+
+AGENCY_OUT_OF_SCOPE = ("Đơn vị này không thuộc cơ quan ban hành hoặc đã sáp nhập, giải thể: chọn một đơn vị "
+                       "trong danh sách (cơ quan, tổ chức ngoài hệ thống ghi ở ô «Phối hợp (khác)»).")
+
+
+def agency_gone_note(agency) -> str:
+    return (f"«{agency.name}» không còn chọn được (đã sáp nhập, giải thể hoặc không thuộc cơ quan ban hành): "
+            "chọn đơn vị khác.")
 
 
 class YearField(forms.IntegerField):
@@ -135,7 +164,7 @@ class PlanHeaderForm(forms.ModelForm):
         return data
 
 
-class NewPlanForm(PlanHeaderForm):
+class NewPlanForm(CreationKeyMixin, PlanHeaderForm):
     issuer = forms.ModelChoiceField(label="Cơ quan ban hành", queryset=Agency.objects.none())
 
     # Only what a new plan asks for; the rest is filled in the editor.
@@ -287,7 +316,9 @@ class ResponsibilityForm(forms.Form):
     agency = forms.TypedChoiceField(
         label="Cơ quan trong hệ thống", required=False, coerce=int, empty_value=None,
         widget=forms.Select(attrs={"data-agency-picker": "1"}),
-        help_text="Để trống với nhóm cơ quan (ví dụ «Các cơ quan chuyên môn thuộc huyện»).",
+        help_text="Để trống với nhóm cơ quan (ví dụ «Các cơ quan chuyên môn thuộc huyện») và với tổ chức "
+                  "ngoài hệ thống không có trong danh sách: ghi tên ở ô «Tên như in».",
+        error_messages={"invalid_choice": AGENCY_OUT_OF_SCOPE},
     )
     title = forms.CharField(label="Tên như in", required=False, max_length=255)
     is_request = forms.BooleanField(label="Đề nghị (ngoài hệ thống hành chính, như MTTQ)", required=False)
@@ -301,6 +332,9 @@ class ResponsibilityForm(forms.Form):
     def __init__(self, *args, agency_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].choices = [("", "---------"), *agency_choices]
+        gone = self.initial.get("agency_gone")
+        if gone and not self.is_bound:
+            self.fields["agency"].help_text = agency_gone_note(gone)
 
     def clean(self):
         data = super().clean()
@@ -310,14 +344,16 @@ class ResponsibilityForm(forms.Form):
 
 
 class ResponsibilityFormSet(OrderedFormSet):
-    """The agency tree is read once for all rows."""
+    """Pickers offer the issuer's active units (read once for all rows)."""
 
-    def __init__(self, *args, **kwargs):
-        self.agencies = {a.pk: a for a in Agency.objects.with_tree_fields().order_siblings_by("name")}
+    def __init__(self, *args, agencies: dict, **kwargs):
+        """agencies: id -> Agency, the issuer's active units (parents selected)."""
+        self.agencies = agencies
+        self.agency_choices = agency_choices(agencies.values())
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {"agency_choices": [(pk, "— " * a.tree_depth + a.name) for pk, a in self.agencies.items()]}
+        return {"agency_choices": self.agency_choices}
 
     def rows(self) -> list[dict]:
         rows = super().rows()
@@ -331,7 +367,7 @@ ResponsibilityRows = formset_factory(
 )
 
 
-class TaskForm(forms.ModelForm):
+class TaskForm(CreationKeyMixin, forms.ModelForm):
     budget = MoneyField(label="Kinh phí (đồng)", required=False)
     target_quantity = forms.IntegerField(
         label="Chỉ tiêu", required=False, min_value=0,
@@ -342,6 +378,9 @@ class TaskForm(forms.ModelForm):
         widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y"),
         error_messages={"invalid": "Nhập ngày dạng dd/mm/yyyy, ví dụ 30/06/2026."},
     )
+    # The row's version when the form was opened (see Task.lock_version).
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False,
+                                      error_messages={"invalid": "Biểu mẫu đã cũ: tải lại trang rồi sửa lại."})
 
     class Meta:
         model = Task
@@ -355,15 +394,31 @@ class TaskForm(forms.ModelForm):
     def __init__(self, *args, plan: Plan, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan = plan
-        agencies = Agency.objects.with_tree_fields().order_siblings_by("name")
-        self.fields["lead_agency"].queryset = agencies
-        self.fields["coordinating_agencies"].queryset = agencies
-        self.fields["lead_agency"].required = True
-        self.fields["lead_agency"].error_messages["required"] = "Chọn cơ quan chủ trì."
-        for name in ("lead_agency", "coordinating_agencies"):
-            self.fields[name].label_from_instance = lambda a: ("— " * a.tree_depth) + a.name
-            self.fields[name].widget.attrs["data-agency-picker"] = "1"
-        self.fields["coordinating_agencies"].widget.attrs["size"] = 6
+        if self.instance.pk:
+            del self.fields["creation_key"]
+            self.initial.setdefault("lock_version", self.instance.lock_version)
+        else:
+            del self.fields["lock_version"]
+        # Only the issuer's units still in existence may lead or coordinate:
+        # anything else posted is refused next to the field.
+        scope = task_agencies(plan.issuer)
+        choices = agency_choices(scope.select_related("parent"))
+        lead, coordinating = self.fields["lead_agency"], self.fields["coordinating_agencies"]
+        lead.queryset = coordinating.queryset = scope
+        lead.choices = [("", "---------"), *choices]
+        coordinating.choices = choices
+        lead.required = True
+        lead.error_messages |= {"required": "Chọn cơ quan chủ trì.", "invalid_choice": AGENCY_OUT_OF_SCOPE}
+        coordinating.error_messages |= {"invalid_choice": AGENCY_OUT_OF_SCOPE,
+                                        "invalid_pk_value": AGENCY_OUT_OF_SCOPE,
+                                        "invalid_list": "Chọn các đơn vị phối hợp trong danh sách."}
+        coordinating.help_text = "Giữ Ctrl (hoặc ⌘) để chọn nhiều đơn vị."
+        for field in (lead, coordinating):
+            field.widget.attrs["data-agency-picker"] = "1"
+        coordinating.widget.attrs["size"] = 6
+        if not self.is_bound and self.instance.pk and self.instance.lead_agency_id:
+            if self.instance.lead_agency_id not in {pk for pk, _ in choices}:
+                lead.help_text = agency_gone_note(self.instance.lead_agency)
         self.fields["area"].queryset = Area.objects.filter(is_active=True)
         self.fields["channel"].queryset = Channel.objects.filter(is_active=True)
 
@@ -387,6 +442,10 @@ class TaskForm(forms.ModelForm):
         self.instance.plan = self.plan
         super()._post_clean()
 
+    def _get_validation_exclusions(self):
+        # The creation key's uniqueness is the service's to handle (a double click is not an error).
+        return {*super()._get_validation_exclusions(), "creation_key"}
+
 
 class IssueForm(forms.Form):
     number = DocumentNumberField(label="Số văn bản", help_text="Như sẽ in, ví dụ 05 hoặc 049.")
@@ -400,8 +459,17 @@ class IssueForm(forms.Form):
     signer_name = forms.CharField(label="Họ tên người ký", max_length=120,
                                   error_messages={"required": "Nhập họ tên người ký."})
 
+    def __init__(self, *args, submitted_on: dt.date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.submitted_on = submitted_on
+
     def clean_issue_date(self):
-        return not_in_future(self.cleaned_data.get("issue_date"))
+        day = not_in_future(self.cleaned_data.get("issue_date"))
+        if day and self.submitted_on and day < self.submitted_on:
+            raise forms.ValidationError(
+                f"Ngày ban hành không được trước ngày trình ({self.submitted_on:%d/%m/%Y})."
+            )
+        return day
 
 
 class RecordForm(IssueForm):
@@ -417,6 +485,11 @@ class CommentForm(forms.Form):
     comment = forms.CharField(label="Ý kiến", widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
+class WithdrawForm(forms.Form):
+    comment = forms.CharField(label="Lý do thu hồi (không bắt buộc)", widget=forms.Textarea(attrs={"rows": 2}),
+                              required=False)
+
+
 class ReturnForm(forms.Form):
     comment = forms.CharField(
         label="Lý do trả lại", widget=forms.Textarea(attrs={"rows": 3}),
@@ -424,10 +497,17 @@ class ReturnForm(forms.Form):
     )
 
 
-class CopyForm(forms.Form):
+class CopyForm(CreationKeyMixin, forms.Form):
     issuer = forms.ModelChoiceField(label="Cơ quan ban hành", queryset=Agency.objects.none())
     year_start = YearField(label="Từ năm")
     year_end = YearField(label="Đến năm", required=False, help_text="Kế hoạch năm: để trống.")
+    replace_years = forms.BooleanField(
+        label="Thay năm trong nội dung như danh sách bên dưới", required=False, initial=True,
+        help_text="Bỏ chọn để chép nguyên văn (chỉ trích yếu và hạn của nhiệm vụ đổi theo năm mới).",
+    )
+    # The years the listed replacements were worked out for: a copy for other
+    # years first shows its own list.
+    preview_for = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, issuers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -444,8 +524,12 @@ class CopyForm(forms.Form):
             self.add_error("year_end", "Năm kết thúc không được trước năm bắt đầu.")
         return data
 
+    @staticmethod
+    def years_key(year_start, year_end) -> str:
+        return f"{year_start}-{year_end}"
 
-class CascadeForm(forms.Form):
+
+class CascadeForm(CreationKeyMixin, forms.Form):
     issuer = forms.ModelChoiceField(label="Cơ quan triển khai", queryset=Agency.objects.none())
 
     def __init__(self, *args, issuers, **kwargs):

@@ -80,8 +80,16 @@ class Plan(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Dự thảo"
+        # Sent back by the head with a reason: a draft again, said so until it goes up again.
+        RETURNED = "returned", "Bị trả lại"
         SUBMITTED = "submitted", "Đã trình duyệt"
         ISSUED = "issued", "Đã ban hành"
+        # A draft its drafter threw away: kept whole (with who and when in its
+        # transitions) but shown nowhere in the portal.
+        DELETED = "deleted", "Đã xóa"
+
+    # The statuses in which a plan is a draft its writers may change.
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
 
     issuer = models.ForeignKey(
         Agency, verbose_name="cơ quan ban hành", on_delete=models.PROTECT, related_name="plans"
@@ -159,6 +167,9 @@ class Plan(models.Model):
     lock_version = models.PositiveIntegerField(default=1, editable=False)
     # Title, number and issuer folded to ASCII lower case for searching.
     search_text = models.TextField(default="", editable=False)
+    # The one-time key of the form that created the plan: a second post of
+    # the same form (a double click) finds this plan instead of making another.
+    creation_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     amends = models.ForeignKey(
         "self",
         verbose_name="sửa đổi kế hoạch",
@@ -178,7 +189,7 @@ class Plan(models.Model):
     created_at = models.DateTimeField("ngày tạo", auto_now_add=True)
     updated_at = models.DateTimeField("cập nhật", auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["search_text", "lock_version", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["search_text", "lock_version", "updated_at", "creation_key"])
 
     class Meta:
         verbose_name = "kế hoạch"
@@ -238,7 +249,8 @@ class Plan(models.Model):
     @property
     def status_tone(self) -> str:
         """The Bootstrap colour of the status badge."""
-        tones: dict[str, str] = {self.Status.ISSUED: "success", self.Status.SUBMITTED: "warning"}
+        tones: dict[str, str] = {self.Status.ISSUED: "success", self.Status.SUBMITTED: "warning",
+                                 self.Status.RETURNED: "danger"}
         return tones.get(self.status, "secondary")
 
     def clean(self) -> None:
@@ -451,8 +463,13 @@ class Task(models.Model):
     budget = models.PositiveBigIntegerField("kinh phí (đồng)", null=True, blank=True)
     target_quantity = models.PositiveIntegerField("chỉ tiêu số lượng", null=True, blank=True)
     note = models.CharField("ghi chú", max_length=255, blank=True)
+    # Bumped by every save: a row posted with an older value was saved
+    # elsewhere (another tab, a colleague) meanwhile and is refused.
+    lock_version = models.PositiveIntegerField(default=1, editable=False)
+    # The one-time key of the form that added the row (see Plan.creation_key).
+    creation_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[coordinating_agencies])
+    history = HistoricalRecords(m2m_fields=[coordinating_agencies], excluded_fields=["lock_version", "creation_key"])
 
     class Meta:
         verbose_name = "nhiệm vụ"

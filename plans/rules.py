@@ -23,6 +23,10 @@ PLAN_AMEND = "plan.amend"
 # Enter a plan issued on paper with its real number and date: the head of the
 # issuer confirms it by doing it (or a system administrator).
 PLAN_RECORD = "plan.record"
+# Take a submitted plan back to the draft (its drafter, before the head acts).
+PLAN_WITHDRAW = "plan.withdraw"
+# Throw a draft away (its drafters; kept whole, shown nowhere).
+PLAN_DELETE = "plan.delete"
 
 WRITERS = {Role.DRAFTER, Role.HEAD}
 # The states in which a plan is read by every role at a unit above its issuer
@@ -34,6 +38,8 @@ PUT_FORWARD = (Plan.Status.SUBMITTED, Plan.Status.ISSUED)
 def _plan_rule(access: Access, action: str, plan: Plan) -> bool:
     status = plan.status
     own = access.roles_at(plan.issuer_id)
+    if status == Plan.Status.DELETED:  # gone from the portal for everyone (the admin site still has it)
+        return False
     if action == PLAN_VIEW:
         if own or access.is_admin:
             return True
@@ -43,13 +49,17 @@ def _plan_rule(access: Access, action: str, plan: Plan) -> bool:
         # An issued plan is read by the units that carry it out.
         return status == Plan.Status.ISSUED and access.works_below(plan.issuer_id)
     if action in (PLAN_EDIT, PLAN_SUBMIT):
-        return status == Plan.Status.DRAFT and bool(own & WRITERS)
+        return status in Plan.EDITABLE and bool(own & WRITERS)
+    if action == PLAN_DELETE:
+        return status in Plan.EDITABLE and Role.DRAFTER in own
+    if action == PLAN_WITHDRAW:
+        return status == Plan.Status.SUBMITTED and Role.DRAFTER in own
     if action in (PLAN_ISSUE, PLAN_RETURN):
         return status == Plan.Status.SUBMITTED and Role.HEAD in own
     if action == PLAN_AMEND:
         return status == Plan.Status.ISSUED and bool(own & WRITERS)
     if action == PLAN_RECORD:
-        return status in (Plan.Status.DRAFT, Plan.Status.SUBMITTED) and (Role.HEAD in own or access.is_admin)
+        return status in (*Plan.EDITABLE, Plan.Status.SUBMITTED) and (Role.HEAD in own or access.is_admin)
     raise ValueError(f"Unknown plan action {action!r}")
 
 
@@ -57,5 +67,6 @@ def _create_rule(access: Access, action: str, issuer: Agency) -> bool:
     return bool(access.roles_at(issuer.pk) & WRITERS)
 
 
-register(PLAN_VIEW, PLAN_EDIT, PLAN_SUBMIT, PLAN_ISSUE, PLAN_RETURN, PLAN_AMEND, PLAN_RECORD, rule=_plan_rule)
+register(PLAN_VIEW, PLAN_EDIT, PLAN_SUBMIT, PLAN_ISSUE, PLAN_RETURN, PLAN_AMEND, PLAN_RECORD, PLAN_WITHDRAW,
+         PLAN_DELETE, rule=_plan_rule)
 register(PLAN_CREATE, rule=_create_rule)

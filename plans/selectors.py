@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.permissions import can
@@ -14,14 +16,14 @@ from agencies.scope import user_scope
 from agencies.tree import agencies_above_ids, agency_subtree_ids
 from schedule.services import plan_deadline
 
-from .models import BasisReference, Clause, Plan, PlanImport, Responsibility, Task
+from .models import BasisReference, Clause, Plan, PlanImport, PlanTransition, Responsibility, Task
 from .rules import PLAN_VIEW, PUT_FORWARD, WRITERS
 
 
 def plan_list_for_user(*, user) -> QuerySet[Plan]:
     """Plans the user may open: the PLAN_VIEW rule (plans/rules.py) as a query;
     plans/tests/test_rules.py checks the two agree."""
-    plans = Plan.objects.select_related("issuer")
+    plans = Plan.objects.select_related("issuer").exclude(status=Plan.Status.DELETED)
     if not user.is_authenticated or not user.is_active:
         return plans.none()
     scope = user_scope(user)
@@ -133,3 +135,57 @@ def plan_deadline_status(*, agency: Agency, year: int, today: dt.date) -> dict |
     days_left = (deadline - today).days
     return {"year": year, "deadline": deadline, "plan": plan, "days_left": days_left, "days_over": -days_left,
             "late_days": max(0, late)}
+
+
+def plan_next_number(*, plan: Plan, year: int) -> int:
+    """The number after the highest one the issuer gave a plan with this
+    symbol in `year` (the portal knows only its own plans: the office's
+    register has the last word, so this is only offered)."""
+    highest = (Plan.objects.filter(issuer_id=plan.issuer_id, symbol=plan.symbol, issue_date__year=year)
+               .exclude(pk=plan.pk).aggregate(highest=Max("number"))["highest"])
+    return (highest or 0) + 1
+
+
+def plan_submitted_on(*, plan: Plan) -> dt.date | None:
+    """The day the plan was last submitted (it cannot be issued before)."""
+    moved = (PlanTransition.objects.filter(plan=plan, to_status=Plan.Status.SUBMITTED)
+             .order_by("-created_at", "-id").values_list("created_at", flat=True).first())
+    return timezone.localdate(moved) if moved else None
+
+
+def plan_return_note(*, plan: Plan, transitions=None) -> PlanTransition | None:
+    """Who sent a returned plan back, when and why (None unless it is
+    returned); from `transitions` when the page has them already."""
+    if plan.status != Plan.Status.RETURNED:
+        return None
+    if transitions is not None:
+        returns = [t for t in transitions if t.to_status == Plan.Status.RETURNED]
+        return max(returns, key=lambda t: (t.created_at, t.pk)) if returns else None
+    return (PlanTransition.objects.filter(plan=plan, to_status=Plan.Status.RETURNED).select_related("user")
+            .order_by("-created_at", "-id").first())
+
+
+def agency_choices(agencies) -> list[tuple[int, str]]:
+    """Pickers' choices from `agencies` (the issuer's active subtree, parents
+    selected): in tree order under the issuer, a dash per level, and the
+    parent's name after a name that appears twice ("Ủy ban nhân dân xã Bình
+    Giang (Thành phố Hải Phòng)")."""
+    agencies = list(agencies)
+    by_id = {agency.pk: agency for agency in agencies}
+    children: dict = {}
+    for agency in sorted(agencies, key=lambda a: (a.name, a.pk)):
+        parent = agency.parent_id if agency.parent_id in by_id else None
+        children.setdefault(parent, []).append(agency)
+    names = Counter(agency.name for agency in agencies)
+    choices: list[tuple[int, str]] = []
+
+    def walk(parent_id, depth):
+        for agency in children.get(parent_id, []):
+            label = agency.name
+            if names[agency.name] > 1 and agency.parent is not None:
+                label = f"{label} ({agency.parent.display_name})"
+            choices.append((agency.pk, "— " * depth + label))
+            walk(agency.pk, depth + 1)
+
+    walk(None, 0)
+    return choices

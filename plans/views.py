@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from agencies.permissions import can
 
 from . import services
+from .checks import plan_problems
 from .filters import PlanFilter
 from .forms import (
     BasisFormSet,
@@ -29,6 +30,7 @@ from .forms import (
     ResponsibilityRows,
     ReturnForm,
     TaskForm,
+    WithdrawForm,
 )
 from .layout import (
     date_line,
@@ -42,12 +44,14 @@ from .models import Clause, Heading, Plan, Task
 from .rules import (
     PLAN_AMEND,
     PLAN_CREATE,
+    PLAN_DELETE,
     PLAN_EDIT,
     PLAN_ISSUE,
     PLAN_RECORD,
     PLAN_RETURN,
     PLAN_SUBMIT,
     PLAN_VIEW,
+    PLAN_WITHDRAW,
 )
 from .selectors import (
     creatable_agencies,
@@ -57,6 +61,9 @@ from .selectors import (
     plan_get_for_user,
     plan_history,
     plan_list_for_user,
+    plan_next_number,
+    plan_return_note,
+    plan_submitted_on,
 )
 
 # The clause lists edited on their own page: url slug -> (section, page title, tag field).
@@ -113,6 +120,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = plan_get_for_user(user=request.user, plan_id=plan_id)
     letterhead_parent, letterhead_lines = letterhead(plan)
     user = request.user
+    transitions = list(plan.transitions.select_related("user"))
     context = {
         "plan": plan,
         "letterhead_parent": letterhead_parent,
@@ -131,11 +139,15 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             "return": can(user, PLAN_RETURN, plan),
             "amend": can(user, PLAN_AMEND, plan),
             "record": can(user, PLAN_RECORD, plan),
+            "withdraw": can(user, PLAN_WITHDRAW, plan),
+            "delete": can(user, PLAN_DELETE, plan),
             "copy": creatable_agencies(user=user).exists(),
             "cascade": plan.status == Plan.Status.ISSUED
             and creatable_agencies(user=user, below=plan.issuer).exists(),
         },
-        "transitions": plan.transitions.select_related("user"),
+        "transitions": transitions,
+        "return_note": plan_return_note(plan=plan, transitions=transitions),
+        "delete_question": plan_delete_question(plan),
         "children": plan_children(user=user, plan=plan),
         "history": plan_history(plan=plan),
         "sections_nav": SECTIONS,
@@ -153,9 +165,10 @@ def plan_new(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         issuer = data.pop("issuer")
         data.pop("lock_version", None)
+        creation_key = data.pop("creation_key", None)
         if not can(request.user, PLAN_CREATE, issuer):
             raise PermissionDenied
-        plan = services.plan_create(issuer=issuer, user=request.user, fields=data)
+        plan = services.plan_create(issuer=issuer, user=request.user, fields=data, creation_key=creation_key)
         messages.success(request, "Đã tạo dự thảo kế hoạch. Tiếp tục soạn từng phần.")
         return redirect("plans:edit", plan.pk)
     return render(request, "plans/plan_new.html", {"form": form})
@@ -182,8 +195,14 @@ def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
         else:
             messages.success(request, "Đã lưu phần chung của kế hoạch.")
             return redirect("plans:edit", plan.pk)
-    return render(request, "plans/plan_edit.html", {
-        "plan": plan, "form": form, "basis": basis, "sections_nav": SECTIONS, "active": "chung",
+    return _editor(request, "plans/plan_edit.html", plan, "chung", form=form, basis=basis)
+
+
+def _editor(request, template: str, plan: Plan, active: str, **context) -> HttpResponse:
+    """An editor tab: the tabs, and the head's reason at the top while the plan is returned."""
+    return render(request, template, {
+        "plan": plan, "sections_nav": SECTIONS, "active": active, "return_note": plan_return_note(plan=plan),
+        **context,
     })
 
 
@@ -246,11 +265,8 @@ def _clause_rows_page(request, plan, clauses, *, section, title, tag, active, do
         else:
             messages.success(request, f"Đã lưu phần «{title}».")
             return redirect(done)
-    return render(request, "plans/plan_edit_section.html", {
-        "plan": plan, "rows": rows, "title": title, "tag": tag, "errors": errors,
-        "lock_version": _lock_version(request, plan),
-        "sections_nav": SECTIONS, "active": active,
-    })
+    return _editor(request, "plans/plan_edit_section.html", plan, active, rows=rows, title=title, tag=tag,
+                   errors=errors, lock_version=_lock_version(request, plan))
 
 
 @login_required
@@ -277,11 +293,9 @@ def plan_edit_headings(request: HttpRequest, plan_id: int) -> HttpResponse:
         else:
             messages.success(request, "Đã lưu các đề mục của kế hoạch.")
             return redirect("plans:edit_headings", plan.pk)
-    return render(request, "plans/plan_edit_headings.html", {
-        "plan": plan, "rows": rows, "errors": errors, "lock_version": _lock_version(request, plan),
-        "others": [h for h in headings if stored and h.role == Heading.Role.OTHER],
-        "sections_nav": SECTIONS, "active": "de-muc",
-    })
+    return _editor(request, "plans/plan_edit_headings.html", plan, "de-muc", rows=rows, errors=errors,
+                   lock_version=_lock_version(request, plan),
+                   others=[h for h in headings if stored and h.role == Heading.Role.OTHER])
 
 
 def _heading_order(headings: list[Heading]) -> list[Heading]:
@@ -329,12 +343,15 @@ def plan_edit_responsibilities(request: HttpRequest, plan_id: int) -> HttpRespon
     for clause in sorted(plan.clauses.all(), key=lambda c: (c.position, c.pk)):
         if clause.responsibility_id:
             duties.setdefault(clause.responsibility_id, []).append(clause)
-    initial = [
-        {"id": r.pk, "agency": r.agency_id, "title": r.title, "is_request": r.is_request,
-         "duties": services.duties_to_text(duties.get(r.pk, []))}
-        for r in plan.responsibilities.all()
-    ]
-    rows = ResponsibilityRows(request.POST or None, prefix="rows", initial=initial)
+    scope = {a.pk: a for a in services.issuer_agencies(plan.issuer).select_related("parent")}
+    initial = []
+    for r in plan.responsibilities.all():
+        # A unit no longer offered (dissolved, or outside the issuer) is not
+        # dropped silently: the row says so and asks for another.
+        gone = r.agency if r.agency_id and r.agency_id not in scope else None
+        initial.append({"id": r.pk, "agency": None if gone else r.agency_id, "agency_gone": gone, "title": r.title,
+                        "is_request": r.is_request, "duties": services.duties_to_text(duties.get(r.pk, []))})
+    rows = ResponsibilityRows(request.POST or None, prefix="rows", initial=initial, agencies=scope)
     errors: list[str] = []
     if request.method == "POST" and rows.is_valid():
         try:
@@ -348,11 +365,8 @@ def plan_edit_responsibilities(request: HttpRequest, plan_id: int) -> HttpRespon
         else:
             messages.success(request, "Đã lưu phần «Tổ chức thực hiện».")
             return redirect("plans:edit_responsibilities", plan.pk)
-    return render(request, "plans/plan_edit_responsibilities.html", {
-        "plan": plan, "rows": rows, "errors": errors, "sections_nav": SECTIONS,
-        "lock_version": _lock_version(request, plan),
-        "active": "to-chuc",
-    })
+    return _editor(request, "plans/plan_edit_responsibilities.html", plan, "to-chuc", rows=rows, errors=errors,
+                   lock_version=_lock_version(request, plan))
 
 
 # Appendix tasks: a table edited row by row (htmx swaps one row at a time).
@@ -360,9 +374,7 @@ def plan_edit_responsibilities(request: HttpRequest, plan_id: int) -> HttpRespon
 @login_required
 def plan_tasks(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_EDIT)
-    return render(request, "plans/plan_tasks.html", {
-        "plan": plan, "tasks": plan.tasks.all(), "sections_nav": SECTIONS, "active": "phu-luc",
-    })
+    return _editor(request, "plans/plan_tasks.html", plan, "phu-luc", tasks=plan.tasks.all())
 
 
 def _task_for(plan: Plan, task_id: int | None) -> Task | None:
@@ -380,14 +392,26 @@ def task_row(request: HttpRequest, plan_id: int, task_id: int) -> HttpResponse:
 @login_required
 def task_edit(request: HttpRequest, plan_id: int, task_id: int | None = None) -> HttpResponse:
     plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_EDIT)
-    task = _task_for(plan, task_id)
+    task = next((t for t in plan.tasks.all() if t.pk == task_id), None) if task_id else None
+    if task_id and task is None and request.method != "POST":
+        raise Http404("Không tìm thấy nhiệm vụ.")
+    # A row deleted elsewhere while this form was open: its input is shown
+    # back with the reason, not lost in a 404.
+    gone = bool(task_id and task is None)
     form = TaskForm(request.POST or None, instance=task, plan=plan)
-    if request.method == "POST" and form.is_valid():
+    if gone:  # shown back as a new row: saving it adds it again
+        form.is_valid()
+        form.add_error(None, services.TASK_GONE)
+    elif request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields if name != "coordinating_agencies"}
         try:
             task = services.task_save(
-                plan=plan, task=task, fields=fields, coordinating=form.cleaned_data["coordinating_agencies"]
+                plan=plan, task=task, fields=fields, coordinating=form.cleaned_data["coordinating_agencies"],
+                lock_version=form.cleaned_data.get("lock_version") if task else None,
+                creation_key=form.cleaned_data.get("creation_key"),
             )
+        except services.StaleEditError as exc:
+            form.add_error(None, str(exc))
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -396,23 +420,31 @@ def task_edit(request: HttpRequest, plan_id: int, task_id: int | None = None) ->
                 return redirect("plans:tasks", plan.pk)
             return render(request, "plans/partials/task_row.html", {"plan": plan, "task": task, "saved": True})
     template = "plans/partials/task_form_row.html" if request.htmx else "plans/task_form_page.html"
-    return render(request, template, {"plan": plan, "task": task, "form": form})
+    return render(request, template, {"plan": plan, "task": task, "form": form, "gone": gone})
 
 
 @login_required
-@require_POST
 def task_delete(request: HttpRequest, plan_id: int, task_id: int) -> HttpResponse:
+    """GET: the question (the page behind the dialog when JavaScript is off); POST: delete."""
     plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_EDIT)
-    services.task_delete(plan=plan, task=_task_for(plan, task_id))
-    if request.htmx:
-        return HttpResponse("")
-    messages.success(request, "Đã xóa nhiệm vụ.")
-    return redirect("plans:tasks", plan.pk)
+    task = _task_for(plan, task_id)
+    if request.method == "POST":
+        services.task_delete(plan=plan, task=task)
+        messages.success(request, "Đã xóa nhiệm vụ.")
+        return redirect("plans:tasks", plan.pk)
+    return render(request, "plans/confirm.html", {
+        "plan": plan, "title": "Xóa nhiệm vụ", "question": task_delete_question(task), "button": "Xóa nhiệm vụ",
+        "danger": True, "back": reverse("plans:tasks", args=[plan.pk]),
+    })
+
+
+def task_delete_question(task: Task) -> str:
+    return f"Xóa nhiệm vụ {task.position} «{task.content[:80]}» khỏi phụ lục? Các nhiệm vụ sau được đánh số lại."
 
 
 # Lifecycle.
 
-def _transition(request, plan_id, *, action, form_class, template, run, success):
+def _transition(request, plan_id, *, action, form_class, template, run, success, context=None):
     plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=action)
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -423,15 +455,22 @@ def _transition(request, plan_id, *, action, form_class, template, run, success)
         else:
             messages.success(request, success)
             return redirect("plans:detail", plan.pk)
-    return render(request, template, {"plan": plan, "form": form})
+    return render(request, template, {"plan": plan, "form": form, **(context(plan) if context else {})})
 
 
 @login_required
 def plan_submit(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The check page: what is missing or wrong, each with a link to fix it;
+    the plan goes up only when nothing blocks it."""
+    def checks(plan):
+        problems = plan_problems(plan)
+        return {"problems": problems, "blocking": [p for p in problems if p.blocking],
+                "return_note": plan_return_note(plan=plan)}
+
     return _transition(
         request, plan_id, action=PLAN_SUBMIT, form_class=CommentForm, template="plans/plan_submit.html",
         run=lambda plan, data: services.plan_submit(plan=plan, user=request.user, comment=data["comment"]),
-        success="Đã trình lãnh đạo duyệt kế hoạch.",
+        success="Đã trình lãnh đạo duyệt kế hoạch.", context=checks,
     )
 
 
@@ -445,10 +484,44 @@ def plan_return(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 @login_required
+def plan_withdraw(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """GET: the question (behind the dialog of the plan page); POST: back to the draft."""
+    return _transition(
+        request, plan_id, action=PLAN_WITHDRAW, form_class=WithdrawForm, template="plans/plan_withdraw.html",
+        run=lambda plan, data: services.plan_withdraw(plan=plan, user=request.user, comment=data["comment"]),
+        success="Đã thu hồi kế hoạch về dự thảo; sửa xong thì trình lại.",
+    )
+
+
+@login_required
+def plan_delete(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """GET: the question (behind the dialog of the plan page); POST: delete the draft."""
+    plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_DELETE)
+    if request.method == "POST":
+        services.plan_delete(plan=plan, user=request.user)
+        messages.success(request, f"Đã xóa dự thảo «{plan.title[:80]}».")
+        return redirect("plans:list")
+    return render(request, "plans/confirm.html", {
+        "plan": plan, "title": "Xóa dự thảo", "question": plan_delete_question(plan), "button": "Xóa dự thảo",
+        "danger": True, "back": reverse("plans:detail", args=[plan.pk]),
+    })
+
+
+def plan_delete_question(plan: Plan) -> str:
+    return (f"Xóa dự thảo «{plan.title[:100]}»? Dự thảo không còn hiện trong danh sách; "
+            "quản trị hệ thống vẫn khôi phục được khi cần.")
+
+
+@login_required
 def plan_issue(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_ISSUE)
-    return _numbered_page(request, plan, form_class=IssueForm, run=services.plan_issue,
-                          template="plans/plan_issue.html", success="Đã ban hành Kế hoạch số {}.")
+    today = timezone.localdate()
+    return _numbered_page(
+        request, plan, form_class=IssueForm, run=services.plan_issue, template="plans/plan_issue.html",
+        success="Đã ban hành Kế hoạch số {}.", confirm=True,
+        form_kwargs={"submitted_on": plan_submitted_on(plan=plan)},
+        initial={"number": f"{plan_next_number(plan=plan, year=today.year):02d}", "issue_date": today},
+    )
 
 
 @login_required
@@ -460,26 +533,36 @@ def plan_record(request: HttpRequest, plan_id: int) -> HttpResponse:
                           success="Đã ghi nhận Kế hoạch số {} (ban hành trên giấy).")
 
 
-def _numbered_page(request, plan, *, form_class, run, template, success, initial=None):
-    """Number, date and signer fixed by `run` (issue, or record from paper)."""
+def _numbered_page(request, plan, *, form_class, run, template, success, initial=None, confirm=False,
+                   form_kwargs=None):
+    """Number, date and signer fixed by `run` (issue, or record from paper).
+    With `confirm`, a valid form is shown back for confirmation (a dialog
+    over it with JavaScript, its «Xác nhận» button without) and done only
+    when confirmed with the very values confirmed."""
     initial = {
         "signer_authority": plan.signer_authority, "signer_position": plan.signer_position,
         "signer_name": plan.signer_name,
     } | (initial or {})
-    form = form_class(request.POST or None, initial=initial)
+    form = form_class(request.POST or None, initial=initial, **(form_kwargs or {}))
+    confirming, confirm_for = False, ""
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("confirm", None)
         # The number as written becomes the two values the plan keeps.
         data["number"], data["number_text"] = data["number"]
-        try:
-            run(plan=plan, user=request.user, **data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
+        confirm_for = "|".join(str(value) for _, value in sorted(data.items()))
+        if confirm and not (request.POST.get("confirmed") == "1" and request.POST.get("confirm_for") == confirm_for):
+            confirming = True
         else:
-            messages.success(request, success.format(plan.reference))
-            return redirect("plans:detail", plan.pk)
-    return render(request, template, {"plan": plan, "form": form})
+            try:
+                run(plan=plan, user=request.user, **data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, success.format(plan.reference))
+                return redirect("plans:detail", plan.pk)
+    return render(request, template, {"plan": plan, "form": form, "confirming": confirming,
+                                      "confirm_for": confirm_for})
 
 
 @login_required
@@ -493,23 +576,48 @@ def plan_amend(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 def plan_copy(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The copy's years and issuer, with the year replacements it will make
+    in the body listed sentence by sentence; the copy is made once the list
+    shown is the one for the years posted (else the new list is shown first)."""
     plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_VIEW)
     issuers = creatable_agencies(user=request.user)
     if not issuers.exists():
         raise PermissionDenied
-    next_year = plan.year_start + 1
-    form = CopyForm(request.POST or None, issuers=issuers, initial={"year_start": next_year})
-    if request.method == "POST" and form.is_valid():
-        issuer = form.cleaned_data["issuer"]
-        if not can(request.user, PLAN_CREATE, issuer):
-            raise PermissionDenied
-        new = services.plan_copy(
-            plan=plan, user=request.user, issuer=issuer,
-            year_start=form.cleaned_data["year_start"], year_end=form.cleaned_data["year_end"],
-        )
-        messages.success(request, f"Đã sao chép thành dự thảo năm {new.years_label}.")
-        return redirect("plans:edit", new.pk)
-    return render(request, "plans/plan_copy.html", {"plan": plan, "form": form})
+    span = plan.year_end - plan.year_start
+    first = plan.year_end + 1 if plan.kind == Plan.Kind.PERIOD else plan.year_start + 1
+    years = (first, first + span)
+    data = request.POST if request.method == "POST" else (request.GET if request.htmx else None)
+    initial = {"year_start": years[0], "year_end": years[1] if span else None, "replace_years": True}
+    if plan.issuer in issuers:
+        initial["issuer"] = plan.issuer
+    form = CopyForm(data, issuers=issuers, initial=initial)
+    notice = ""
+    valid = data is not None and form.is_valid()
+    if data is not None and form.cleaned_data.get("year_start") and not {"year_start", "year_end"} & set(form.errors):
+        # The list follows the years typed, whatever else the form still lacks.
+        years = (form.cleaned_data["year_start"], form.cleaned_data["year_end"])
+    if valid:
+        shown = form.cleaned_data["preview_for"] == CopyForm.years_key(*years)
+        if request.method == "POST" and shown and "preview" not in request.POST:
+            issuer = form.cleaned_data["issuer"]
+            if not can(request.user, PLAN_CREATE, issuer):
+                raise PermissionDenied
+            new = services.plan_copy(
+                plan=plan, user=request.user, issuer=issuer, year_start=years[0], year_end=years[1],
+                replace_years=form.cleaned_data["replace_years"], creation_key=form.cleaned_data["creation_key"],
+            )
+            messages.success(request, f"Đã sao chép thành dự thảo năm {new.years_label}.")
+            return redirect("plans:edit", new.pk)
+        if request.method == "POST" and not shown:
+            notice = "Danh sách thay đổi bên dưới đã cập nhật theo năm mới: xem lại rồi bấm «Sao chép»."
+    context = {
+        "plan": plan, "form": form, "notice": notice, "years": years, "preview_for": CopyForm.years_key(*years),
+        "changes": services.year_changes(plan=plan, year_start=years[0], year_end=years[1]),
+        "basis_kept": services.basis_naming_years(plan=plan),
+    }
+    if request.htmx and request.method == "GET":
+        return render(request, "plans/partials/year_changes.html", context)
+    return render(request, "plans/plan_copy.html", context)
 
 
 @login_required
@@ -520,7 +628,8 @@ def plan_cascade(request: HttpRequest, plan_id: int) -> HttpResponse:
         raise PermissionDenied("Chỉ đơn vị cấp dưới triển khai được kế hoạch đã ban hành.")
     form = CascadeForm(request.POST or None, issuers=issuers)
     if request.method == "POST" and form.is_valid():
-        new = services.plan_cascade(parent=plan, user=request.user, issuer=form.cleaned_data["issuer"])
+        new = services.plan_cascade(parent=plan, user=request.user, issuer=form.cleaned_data["issuer"],
+                                    creation_key=form.cleaned_data["creation_key"])
         messages.success(request, "Đã tạo kế hoạch triển khai từ kế hoạch cấp trên.")
         return redirect("plans:edit", new.pk)
     return render(request, "plans/plan_cascade.html", {"plan": plan, "form": form})

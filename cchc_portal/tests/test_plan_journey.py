@@ -4,6 +4,7 @@ import os
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from conftest import ARTIFACTS
@@ -28,29 +29,33 @@ def test_drafter_copies_edits_submits_and_head_issues(live_server, log_in):
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     source = Plan.objects.get(issuer__code="HD-BG", year_start=2025)
 
+    # Next year's plan, issued today: an issue date may be neither in the
+    # future nor before the submission, so the journey follows the clock.
+    today = timezone.localdate()
+    year = today.year + 1
     page = log_in("drafter")
     page.goto(f"{live_server.url}/plans/{source.pk}/")
     page.click("text=Sao chép sang năm khác")
-    page.fill("input[name=year_start]", "2026")
+    page.fill("input[name=year_start]", str(year))
     page.click("button:has-text('Sao chép')")
     page.wait_for_url("**/edit/")
-    draft = Plan.objects.filter(issuer__code="HD-BG", year_start=2026).latest("pk")
-    assert draft.status == Plan.Status.DRAFT and "2026" in draft.title
+    draft = Plan.objects.filter(issuer__code="HD-BG", year_start=year).latest("pk")
+    assert draft.status == Plan.Status.DRAFT and str(year) in draft.title
 
     # Edit one content item.
     page.click("a.nav-link:has-text('Nội dung tuyên truyền')")
     first_text = page.locator("textarea[name='rows-0-text']")
-    first_text.fill("Tuyên truyền về chủ trương của Đảng, chính sách, pháp luật của Nhà nước về CCHC năm 2026.")
+    first_text.fill(f"Tuyên truyền về chủ trương của Đảng, chính sách, pháp luật của Nhà nước về CCHC năm {year}.")
     page.click("button:has-text('Lưu phần')")
     expect(page.locator(".alert-success")).to_contain_text("Đã lưu phần «Nội dung tuyên truyền»")
 
     # Add two tasks in the appendix table, without a page reload.
     page.click("a.nav-link:has-text('Phụ lục nhiệm vụ')")
     before = draft.tasks.count()
-    add_task(page, "Đăng tin CCHC năm 2026 trên trang xã Vĩnh Hưng", "vinh hung",
-             "— — Ủy ban nhân dân xã Vĩnh Hưng", "3000000")
-    add_task(page, "Đăng tin CCHC năm 2026 trên trang thị trấn Kẻ Sặt", "ke sat",
-             "— — Ủy ban nhân dân thị trấn Kẻ Sặt", "2500000")
+    add_task(page, f"Đăng tin CCHC năm {year} trên trang xã Vĩnh Hưng", "vinh hung",
+             "— Ủy ban nhân dân xã Vĩnh Hưng", "3000000")
+    add_task(page, f"Đăng tin CCHC năm {year} trên trang thị trấn Kẻ Sặt", "ke sat",
+             "— Ủy ban nhân dân thị trấn Kẻ Sặt", "2500000")
     assert draft.tasks.count() == before + 2
 
     page.goto(f"{live_server.url}/plans/{draft.pk}/")
@@ -63,20 +68,22 @@ def test_drafter_copies_edits_submits_and_head_issues(live_server, log_in):
     head.goto(f"{live_server.url}/plans/{draft.pk}/")
     head.click("#plan-actions >> text=Ban hành")
     head.fill("input[name=number]", "15")
-    head.fill("input[name=issue_date]", "05/01/2026")
+    head.fill("input[name=issue_date]", f"{today:%d/%m/%Y}")
     head.click("button:has-text('Ban hành')")
+    head.locator("#confirm-dialog").get_by_role("button", name="Ban hành").click()
     expect(head.locator(".alert-success")).to_contain_text("Đã ban hành Kế hoạch số 15/KH-UBND")
     sheet = head.locator(".plan-sheet")
     expect(sheet).to_contain_text("Số: 15/KH-UBND")
-    expect(sheet).to_contain_text("Bình Giang, ngày 05 tháng 01 năm 2026")
+    day, month = f"{today:%d}", (f"{today:%m}" if today.month <= 2 else str(today.month))  # ND30 leading zeros
+    expect(sheet).to_contain_text(f"Bình Giang, ngày {day} tháng {month} năm {today.year}")
     expect(head.locator("#plan-actions")).not_to_contain_text("Soạn thảo")
     expect(head.locator("#transitions")).to_contain_text("Đã ban hành")
     ARTIFACTS.mkdir(exist_ok=True)
-    head.screenshot(path=str(ARTIFACTS / "plan-issued-2026.png"), full_page=True)
+    head.screenshot(path=str(ARTIFACTS / f"plan-issued-{year}.png"), full_page=True)
 
     draft.refresh_from_db()
     assert draft.status == Plan.Status.ISSUED and draft.number == 15
-    assert draft.clauses.filter(section=Clause.Section.CONTENT, text__contains="CCHC năm 2026").exists()
+    assert draft.clauses.filter(section=Clause.Section.CONTENT, text__contains=f"CCHC năm {year}").exists()
     # Read-only now: the edit page refuses.
     response = head.request.get(f"{live_server.url}/plans/{draft.pk}/edit/")
     assert response.status == 403

@@ -6,11 +6,13 @@ optimistic lock."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from agencies.models import Agency
+from agencies.tree import agency_subtree_ids
 from common.locking import lock_claim
 
+from ..checks import agency_problem
 from ..models import BasisReference, Clause, Heading, Plan, Responsibility, Task
 from .lifecycle import transition_record
 
@@ -25,15 +27,24 @@ class StaleEditError(Exception):
     """Someone saved the plan after this form was opened."""
 
 
+TASK_STALE = (
+    "Nhiệm vụ này vừa được lưu ở nơi khác (thẻ khác hoặc người khác) trong lúc bạn sửa, nên bản của bạn chưa "
+    "được lưu. Nội dung bạn nhập vẫn còn bên dưới: mở phụ lục ở thẻ mới để xem bản mới nhất, rồi sửa lại dòng này."
+)
+TASK_GONE = ("Nhiệm vụ này vừa bị xóa ở nơi khác nên không lưu được. Nội dung bạn nhập vẫn còn bên dưới: "
+             "bấm «Lưu nhiệm vụ» để thêm lại thành nhiệm vụ mới.")
+
+
 def _ensure_draft(plan: Plan) -> None:
-    if plan.status != Plan.Status.DRAFT:
+    if plan.status not in Plan.EDITABLE:
         raise ValidationError(NOT_EDITABLE)
 
 
 def _claim(plan: Plan, lock_version: int) -> None:
     """Optimistic lock: bump lock_version only if nobody else did first."""
-    if not lock_claim(Plan.objects.filter(pk=plan.pk, status=Plan.Status.DRAFT), lock_version=lock_version):
-        if not Plan.objects.filter(pk=plan.pk, status=Plan.Status.DRAFT).exists():
+    editable = Plan.objects.filter(pk=plan.pk, status__in=Plan.EDITABLE)
+    if not lock_claim(editable, lock_version=lock_version):
+        if not editable.exists():
             raise ValidationError(NOT_EDITABLE)
         raise StaleEditError(STALE_EDIT)
     plan.lock_version = lock_version + 1
@@ -43,9 +54,42 @@ def default_symbol(issuer: Agency) -> str:
     return f"KH-{issuer.abbreviation or 'UBND'}"
 
 
+def created_with(model, creation_key):
+    """The row an earlier post of the same form already created, if any."""
+    if creation_key is None:
+        return None
+    return model.objects.filter(creation_key=creation_key).first()
+
+
+def create_once(model, *, creation_key, mine, make):
+    """make(creation_key) once per key: posting the same form twice (a double
+    click) gives the row the first post made, even when both arrive at once
+    (the key is unique: the second insert fails, then finds the first). A key
+    already used where `mine(row)` says it was not this form's is ignored."""
+    earlier = created_with(model, creation_key)
+    if earlier is not None:
+        if mine(earlier):
+            return earlier
+        creation_key = None  # a crafted post replaying someone else's key
+    try:
+        return make(creation_key)
+    except IntegrityError:
+        earlier = created_with(model, creation_key)
+        if earlier is None:
+            raise
+        return earlier
+
+
+def plan_create(*, issuer: Agency, user, fields: dict, creation_key=None) -> Plan:
+    """A new empty draft for `issuer`, once per `creation_key` (see create_once)."""
+    return create_once(
+        Plan, creation_key=creation_key, mine=lambda plan: plan.created_by_id == getattr(user, "pk", None),
+        make=lambda key: _plan_create(issuer=issuer, user=user, fields=fields, creation_key=key),
+    )
+
+
 @transaction.atomic
-def plan_create(*, issuer: Agency, user, fields: dict) -> Plan:
-    """A new empty draft for `issuer`."""
+def _plan_create(*, issuer: Agency, user, fields: dict, creation_key) -> Plan:
     fields = dict(fields)
     report_rules = fields.pop("report_rules", None)
     plan = Plan(
@@ -53,6 +97,7 @@ def plan_create(*, issuer: Agency, user, fields: dict) -> Plan:
         symbol=default_symbol(issuer),
         place=issuer.place_name or issuer.short_name or issuer.name,
         created_by=user,
+        creation_key=creation_key,
         **fields,
     )
     _save_header(plan, report_rules)
@@ -64,7 +109,8 @@ def _save_header(plan: Plan, report_rules) -> None:
     """A yearly plan covers one year; validate, save, then the period kinds (M2M needs the row)."""
     if plan.kind == Plan.Kind.YEARLY:
         plan.year_end = plan.year_start
-    plan.full_clean()
+    # The creation key's uniqueness is the database's to check (see plan_create).
+    plan.full_clean(exclude=["creation_key"])
     plan.save()
     if report_rules is not None:
         plan.report_rules.set(report_rules)
@@ -248,19 +294,72 @@ def plan_set_responsibilities(*, plan: Plan, lock_version: int, rows: list[dict]
     plan.responsibilities.exclude(pk__in=kept).delete()
 
 
+def issuer_agencies(issuer: Agency):
+    """The agencies a plan's duties may name: the issuer's subtree, units still in existence."""
+    return Agency.objects.filter(pk__in=agency_subtree_ids(agency_ids=[issuer.pk]), is_active=True).order_by("name")
+
+
+def task_agencies(issuer: Agency):
+    """Who may lead or coordinate a task of `issuer`'s plan: its subtree's
+    units still in existence, of the administrative chain (see agency_problem)."""
+    return issuer_agencies(issuer).exclude(kind=Agency.Kind.ORGANIZATION)
+
+
+def task_agency_errors(plan: Plan, *, lead, coordinating) -> dict[str, str]:
+    """A task's lead and coordinating agencies must be those task_agencies
+    offers (bodies outside the chain are named in coordinating_text).
+    Field name -> Vietnamese message."""
+    chosen = [agency for agency in [lead, *coordinating] if agency is not None]
+    if not chosen:
+        return {}
+    subtree = agency_subtree_ids(agency_ids=[plan.issuer_id])
+    errors = {}
+    for field, agencies in (("lead_agency", [lead] if lead else []), ("coordinating_agencies", coordinating)):
+        for agency in agencies:
+            why = agency_problem(agency, subtree=subtree, issuer=plan.issuer)
+            if why:
+                errors[field] = f"Không giao được: {why}. Chọn một đơn vị trong danh sách."
+                break
+    return errors
+
+
+def task_save(*, plan: Plan, fields: dict, coordinating, task: Task | None = None,
+              lock_version: int | None = None, creation_key=None) -> Task:
+    """Add or change one appendix row of a draft. A change carries the
+    row's `lock_version` as the form was opened: a row saved elsewhere since
+    is refused (StaleEditError), never overwritten. A new row is made once
+    per `creation_key` (see create_once)."""
+    def save(key):
+        return _task_save(plan=plan, fields=fields, coordinating=coordinating, task=task,
+                          lock_version=lock_version, creation_key=key)
+
+    if task is not None:
+        return save(None)
+    return create_once(Task, creation_key=creation_key, mine=lambda row: row.plan_id == plan.pk, make=save)
+
+
 @transaction.atomic
-def task_save(*, plan: Plan, fields: dict, coordinating, task: Task | None = None) -> Task:
-    """Add or change one appendix row of a draft."""
+def _task_save(*, plan: Plan, fields: dict, coordinating, task: Task | None, lock_version: int | None,
+               creation_key) -> Task:
     _ensure_draft(plan)
     if task is None:
         last = plan.tasks.aggregate(models.Max("position"))["position__max"] or 0
-        task = Task(plan=plan, position=last + 1)
+        task = Task(plan=plan, position=last + 1, creation_key=creation_key)
     elif task.plan_id != plan.pk:
         raise ValidationError("Nhiệm vụ không thuộc kế hoạch này.")
+    elif lock_version is not None:
+        if not lock_claim(Task.objects.filter(pk=task.pk, plan=plan), lock_version=lock_version):
+            if not Task.objects.filter(pk=task.pk).exists():
+                raise StaleEditError(TASK_GONE)
+            raise StaleEditError(TASK_STALE)
+        task.lock_version = lock_version + 1
+    errors = task_agency_errors(plan, lead=fields.get("lead_agency", task.lead_agency), coordinating=list(coordinating))
+    if errors:
+        raise ValidationError(errors)
     for name, value in fields.items():
         setattr(task, name, value)
     task.plan = plan
-    task.full_clean()
+    task.full_clean(exclude=["creation_key"])
     task.save()
     task.coordinating_agencies.set(coordinating)
     return task

@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from agencies.models import Agency
-from agencies.tree import agency_subtree_ids
 from common.text import clean_text, fold
 
 from ..models import Area, BasisReference, Channel, Clause, Heading, Plan, PlanImport, Responsibility, Task
+from .drafting import issuer_agencies
 from .lifecycle import transition_record
 
 SECTION_KEYS = {
@@ -258,11 +258,6 @@ def agency_guess(title: str, agencies: list[Agency]) -> Agency | None:
             if key and len(key) > best[0] and key in folded:
                 best = (len(key), agency)
     return best[1]
-
-
-def issuer_agencies(issuer: Agency):
-    """The agencies a plan's duties and tasks may name: the issuer's subtree, units still in existence."""
-    return Agency.objects.filter(pk__in=agency_subtree_ids(agency_ids=[issuer.pk]), is_active=True).order_by("name")
 
 
 def agencies_guessed(structure: dict, issuer: Agency) -> dict:

@@ -1,5 +1,6 @@
-"""The plan's lifecycle: dự thảo -> trình duyệt -> ban hành, returns with a
-reason, every move recorded."""
+"""The plan's lifecycle: dự thảo -> trình duyệt -> ban hành; a head returns
+it with a reason (bị trả lại), its drafter withdraws it or deletes a draft;
+every move recorded, and every move goes through _move."""
 
 from __future__ import annotations
 
@@ -7,15 +8,17 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from common.locking import status_move
 
-from ..models import Clause, Plan, PlanTransition
+from ..checks import plan_problems
+from ..models import Plan, PlanTransition
 
 
-def transition_record(plan: Plan, *, user, from_status: str, comment: str = "") -> None:
+def transition_record(plan: Plan, *, user, from_status: str, comment: str = "") -> PlanTransition:
     """Who moved the plan from `from_status` to its status now, and why."""
-    PlanTransition.objects.create(
+    return PlanTransition.objects.create(
         plan=plan, from_status=from_status, to_status=plan.status, user=user, comment=comment
     )
 
@@ -26,32 +29,45 @@ def _move(plan: Plan, *, user, expected: tuple[str, ...], to: str, comment: str 
     status_move(plan, expected=expected, to=to, noun="Kế hoạch")
     plan.save(update_fields=["status", "lock_version", "updated_at", *fields])
     transition_record(plan, user=user, from_status=from_status, comment=comment)
+    # Notifications of the plan loop (issue 13, point 2) belong here and only
+    # here, sent on commit from the transition just recorded: SUBMITTED -> the
+    # issuer's heads; RETURNED -> its drafters, with the comment; ISSUED -> the
+    # lead agencies of its tasks. Withdrawn (SUBMITTED -> DRAFT) and DELETED
+    # moves tell nobody.
     return plan
 
 
 @transaction.atomic
 def plan_submit(*, plan: Plan, user, comment: str = "") -> Plan:
-    """Dự thảo -> trình duyệt. A plan needs its core sections before it goes up."""
-    missing = [
-        label
-        for section, label in (
-            (Clause.Section.PURPOSE, "Mục đích"),
-            (Clause.Section.REQUIREMENT, "Yêu cầu"),
-            (Clause.Section.CONTENT, "Nội dung tuyên truyền"),
-        )
-        if not plan.clauses.filter(section=section).exists()
-    ]
-    if missing:
-        raise ValidationError(f"Chưa thể trình: còn thiếu phần {', '.join(missing)}.")
-    return _move(plan, user=user, expected=(Plan.Status.DRAFT,), to=Plan.Status.SUBMITTED, comment=comment)
+    """Dự thảo (or bị trả lại) -> trình duyệt, once the checks of the submit
+    page find nothing blocking (empty core sections, tasks without a valid lead
+    or with a deadline outside the plan's years)."""
+    blocking = [problem.text for problem in plan_problems(plan) if problem.blocking]
+    if blocking:
+        raise ValidationError(blocking)
+    return _move(plan, user=user, expected=Plan.EDITABLE, to=Plan.Status.SUBMITTED, comment=comment)
 
 
 @transaction.atomic
 def plan_return(*, plan: Plan, user, comment: str) -> Plan:
-    """Trình duyệt -> dự thảo, with the reason the drafter must read."""
+    """Trình duyệt -> bị trả lại, with the reason the drafter must read."""
     if not comment.strip():
         raise ValidationError({"comment": "Nhập lý do trả lại để người soạn biết cần sửa gì."})
-    return _move(plan, user=user, expected=(Plan.Status.SUBMITTED,), to=Plan.Status.DRAFT, comment=comment)
+    return _move(plan, user=user, expected=(Plan.Status.SUBMITTED,), to=Plan.Status.RETURNED, comment=comment)
+
+
+@transaction.atomic
+def plan_withdraw(*, plan: Plan, user, comment: str = "") -> Plan:
+    """Trình duyệt -> dự thảo by its drafter, before the head has acted."""
+    return _move(plan, user=user, expected=(Plan.Status.SUBMITTED,), to=Plan.Status.DRAFT,
+                 comment=comment.strip() or "Thu hồi dự thảo đã trình để sửa")
+
+
+@transaction.atomic
+def plan_delete(*, plan: Plan, user) -> Plan:
+    """A draft thrown away: it stays whole in the database with this last
+    move (who, when) but the portal no longer shows it anywhere."""
+    return _move(plan, user=user, expected=Plan.EDITABLE, to=Plan.Status.DELETED, comment="Xóa dự thảo")
 
 
 def _fix_number_and_move(
@@ -59,7 +75,11 @@ def _fix_number_and_move(
     signer_authority: str, signer_position: str, signer_name: str, recorded: bool, comment: str,
 ) -> Plan:
     """Number, date and signer fixed, the plan moved to issued; a number
-    already used by the issuer that year is refused next to the field."""
+    already used by the issuer that year is refused next to the field. The
+    date is taken as given otherwise (the issue page also refuses one before
+    the submission; the demo and records from paper enter past dates)."""
+    if issue_date > timezone.localdate():
+        raise ValidationError({"issue_date": "Ngày ban hành không được sau hôm nay."})
     if not plan.year_start - 1 <= issue_date.year <= plan.year_end:
         raise ValidationError({"issue_date": f"Ngày ban hành phải trong năm {plan.year_start - 1} hoặc trong thời gian "
                                              f"của kế hoạch ({plan.years_label})."})
@@ -109,7 +129,7 @@ def plan_record(
     issued here). Its tasks are reported on like any issued plan's."""
     label = number_text or f"{number:02d}"
     return _fix_number_and_move(
-        plan, user=user, expected=(Plan.Status.DRAFT, Plan.Status.SUBMITTED), number=number,
+        plan, user=user, expected=(*Plan.EDITABLE, Plan.Status.SUBMITTED), number=number,
         number_text=number_text, issue_date=issue_date, signer_authority=signer_authority,
         signer_position=signer_position, signer_name=signer_name, recorded=True,
         comment=f"Ghi nhận kế hoạch đã ban hành trên giấy: số {label}/{plan.symbol} ngày {issue_date:%d/%m/%Y}",

@@ -15,7 +15,8 @@ from plans import services
 from plans.layout import plan_layout
 from plans.models import Clause, Heading, Plan, PlanTransition
 from plans.selectors import plan_with_contents
-from plans.tests.factories import ClauseFactory, plan_draft
+from plans.tests.factories import ClauseFactory, plan_draft, plan_submitted
+from plans.tests.pages import post_confirmed
 
 from .test_data_loss import header_post
 
@@ -165,10 +166,9 @@ def test_a_plan_issued_by_a_decision_needs_the_decisions_symbol_and_title(client
 
 @pytest.mark.parametrize(("typed", "reference"), [("049", "049/KH-UBND"), ("9", "09/KH-UBND"), ("1572", "1572/KH-UBND")])
 def test_an_issued_number_is_kept_as_written(client, tree, personas, typed, reference):
-    plan = plan_draft(issuer=tree["district"])
-    services.plan_submit(plan=plan, user=personas.drafter)
+    plan = plan_submitted(plan_draft(issuer=tree["district"]), user=personas.drafter, on=dt.date(2026, 1, 2))
     personas.login(client, "head")
-    response = client.post(reverse("plans:issue", args=[plan.pk]), {
+    response = post_confirmed(client, reverse("plans:issue", args=[plan.pk]), {
         "number": typed, "issue_date": "05/01/2026", "signer_position": "CHỦ TỊCH", "signer_name": "A"})
     assert response.status_code == 302
     plan.refresh_from_db()
@@ -180,7 +180,7 @@ def test_a_number_that_is_not_digits_is_refused_next_to_the_field(client, tree, 
     plan = plan_draft(issuer=tree["district"])
     services.plan_submit(plan=plan, user=personas.drafter)
     personas.login(client, "head")
-    response = client.post(reverse("plans:issue", args=[plan.pk]), {
+    response = post_confirmed(client, reverse("plans:issue", args=[plan.pk]), {
         "number": typed, "issue_date": "05/01/2026", "signer_position": "CHỦ TỊCH", "signer_name": "A"})
     assert "Nhập số văn bản bằng chữ số" in response.content.decode()
     plan.refresh_from_db()

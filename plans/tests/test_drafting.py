@@ -1,6 +1,8 @@
 """Drafting views: permissions (allowed, wrong role, other agency, crafted
 POST), bad input with Vietnamese messages, lifecycle, copies, concurrency."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -9,7 +11,8 @@ from agencies.tests.factories import PASSWORD
 from plans import services
 from plans.models import Clause, Plan, PlanTransition, Task
 
-from .factories import FULL_DRAFT_TASKS
+from .factories import FULL_DRAFT_TASKS, plan_submitted
+from .pages import post_confirmed
 
 Role = Membership.Role
 
@@ -67,18 +70,18 @@ def test_anonymous_is_sent_to_login(client, draft):
 
 
 def test_drafter_may_not_issue_and_head_may(client, personas, draft):
-    plan = draft
-    services.plan_submit(plan=plan, user=personas.drafter)
+    plan = plan_submitted(draft, user=personas.drafter, on=dt.date(2025, 1, 3))
     personas.login(client, "drafter")
-    response = client.post(reverse("plans:issue", args=[plan.pk]), {
+    response = post_confirmed(client, reverse("plans:issue", args=[plan.pk]), {
         "number": 7, "issue_date": "05/01/2025", "signer_position": "CHỦ TỊCH", "signer_name": "A",
+
     })
     assert response.status_code == 403
     plan.refresh_from_db()
     assert plan.status == Plan.Status.SUBMITTED
     client.logout()
     personas.login(client, "head")
-    response = client.post(reverse("plans:issue", args=[plan.pk]), {
+    response = post_confirmed(client, reverse("plans:issue", args=[plan.pk]), {
         "number": 7, "issue_date": "05/01/2025", "signer_authority": "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH",
         "signer_position": "PHÓ CHỦ TỊCH", "signer_name": "Nhữ Văn Chuyên",
     })
@@ -202,7 +205,9 @@ def test_submit_refuses_a_plan_with_empty_required_sections(client, tree, person
         "kind": "yearly", "year_start": 2026, "title": "Kế hoạch trống"})
     personas.login(client, "drafter")
     response = client.post(reverse("plans:submit", args=[plan.pk]), {"comment": ""})
-    assert "Chưa thể trình: còn thiếu phần Mục đích, Yêu cầu, Nội dung tuyên truyền." in response.content.decode()
+    body = response.content.decode()
+    for label in ("Mục đích", "Yêu cầu", "Nội dung tuyên truyền"):
+        assert f"Phần «{label}» chưa có nội dung." in body
     plan.refresh_from_db()
     assert plan.status == Plan.Status.DRAFT
 
@@ -242,7 +247,7 @@ def test_duplicate_number_in_the_same_year_is_refused(client, personas, draft):
         Plan.objects.filter(pk=p.pk).update(status=status)
     Plan.objects.filter(pk=other.pk).update(number=9, issue_date="2025-02-01")
     personas.login(client, "head")
-    response = client.post(reverse("plans:issue", args=[plan.pk]), {
+    response = post_confirmed(client, reverse("plans:issue", args=[plan.pk]), {
         "number": 9, "issue_date": "03/03/2025", "signer_position": "CHỦ TỊCH", "signer_name": "A"})
     assert "Số 09/KH-UBND đã được dùng trong năm 2025." in response.content.decode()
 
@@ -255,9 +260,9 @@ def test_return_needs_a_comment_and_is_recorded(client, personas, draft):
     assert "Nhập lý do trả lại" in response.content.decode()
     client.post(reverse("plans:return", args=[plan.pk]), {"comment": "Bổ sung kinh phí cho xã."})
     plan.refresh_from_db()
-    assert plan.status == Plan.Status.DRAFT
+    assert plan.status == Plan.Status.RETURNED
     last = PlanTransition.objects.filter(plan=plan).last()
-    assert (last.to_status, last.comment, last.user.username) == ("draft", "Bổ sung kinh phí cho xã.", "head")
+    assert (last.to_status, last.comment, last.user.username) == ("returned", "Bổ sung kinh phí cho xã.", "head")
 
 
 # Clause lists -------------------------------------------------------------------

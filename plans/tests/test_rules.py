@@ -6,20 +6,34 @@ import pytest
 from agencies.models import Membership
 from agencies.permissions import AGENCY_MANAGE, AGENCY_VIEW, can
 from plans.models import Plan
-from plans.rules import PLAN_AMEND, PLAN_CREATE, PLAN_EDIT, PLAN_ISSUE, PLAN_RETURN, PLAN_SUBMIT, PLAN_VIEW
+from plans.rules import (
+    PLAN_AMEND,
+    PLAN_CREATE,
+    PLAN_DELETE,
+    PLAN_EDIT,
+    PLAN_ISSUE,
+    PLAN_RETURN,
+    PLAN_SUBMIT,
+    PLAN_VIEW,
+    PLAN_WITHDRAW,
+)
 from plans.selectors import creatable_agencies, plan_list_for_user
 
 Role = Membership.Role
 DRAFT, SUBMITTED, ISSUED = Plan.Status.DRAFT, Plan.Status.SUBMITTED, Plan.Status.ISSUED
+RETURNED, DELETED = Plan.Status.RETURNED, Plan.Status.DELETED
 
 # Where the user's role sits, relative to the plan's issuer ("district").
 RELATION_AGENCY = {"own": "district", "parent": "province", "sibling": "district2", "child": "commune"}
 
-# (role, relation) -> the actions allowed on a DRAFT, a SUBMITTED and an ISSUED plan.
+# (role, relation) -> the actions allowed on a DRAFT, a SUBMITTED and an ISSUED plan. A RETURNED
+# plan is a draft again (same actions as DRAFT); a DELETED one allows nothing to anybody.
 # Reading reaches down: any role at the parent reads what the issuer put
 # forward (submitted, issued), never its drafts; writing stays at the issuer.
 EXPECTED = {
-    (Role.DRAFTER, "own"): ({PLAN_VIEW, PLAN_EDIT, PLAN_SUBMIT}, {PLAN_VIEW}, {PLAN_VIEW, PLAN_AMEND}),
+    (Role.DRAFTER, "own"): (
+        {PLAN_VIEW, PLAN_EDIT, PLAN_SUBMIT, PLAN_DELETE}, {PLAN_VIEW, PLAN_WITHDRAW}, {PLAN_VIEW, PLAN_AMEND},
+    ),
     (Role.DRAFTER, "parent"): (set(), {PLAN_VIEW}, {PLAN_VIEW}),
     (Role.DRAFTER, "sibling"): (set(), set(), set()),
     (Role.DRAFTER, "child"): (set(), set(), {PLAN_VIEW}),
@@ -40,7 +54,7 @@ EXPECTED = {
     (Role.ADMIN, "sibling"): ({PLAN_VIEW}, {PLAN_VIEW}, {PLAN_VIEW}),
     (Role.ADMIN, "child"): ({PLAN_VIEW}, {PLAN_VIEW}, {PLAN_VIEW}),
 }
-PLAN_ACTIONS = [PLAN_VIEW, PLAN_EDIT, PLAN_SUBMIT, PLAN_ISSUE, PLAN_RETURN, PLAN_AMEND]
+PLAN_ACTIONS = [PLAN_VIEW, PLAN_EDIT, PLAN_SUBMIT, PLAN_ISSUE, PLAN_RETURN, PLAN_AMEND, PLAN_WITHDRAW, PLAN_DELETE]
 
 
 def make_plan(issuer, status):
@@ -61,7 +75,9 @@ def make_plan(issuer, status):
 @pytest.mark.parametrize(("role", "relation"), sorted(EXPECTED))
 def test_plan_actions_by_role_and_relation(tree, make_user, role, relation):
     user = make_user("u", (tree[RELATION_AGENCY[relation]], role))
-    for status, allowed in zip((DRAFT, SUBMITTED, ISSUED), EXPECTED[(role, relation)], strict=True):
+    on_draft, on_submitted, on_issued = EXPECTED[(role, relation)]
+    for status, allowed in ((DRAFT, on_draft), (RETURNED, on_draft), (SUBMITTED, on_submitted),
+                            (ISSUED, on_issued), (DELETED, set())):
         plan = make_plan(tree["district"], status)
         granted = {action for action in PLAN_ACTIONS if can(user, action, plan)}
         assert granted == allowed, f"{role} at {relation} on a {status} plan"
@@ -129,7 +145,7 @@ def test_roles_are_loaded_once_per_user(tree, make_user, django_assert_max_num_q
 def test_plan_list_shows_exactly_the_plans_can_lets_the_user_view(tree, personas, persona):
     # The list query and can() are two codings of one rule: they must agree.
     plans = [make_plan(tree[where], status) for where in ("district", "commune", "district2", "province")
-             for status in (DRAFT, SUBMITTED, ISSUED)]
+             for status in (DRAFT, RETURNED, SUBMITTED, ISSUED, DELETED)]
     user = getattr(personas, persona)
     listed = set(plan_list_for_user(user=user).values_list("pk", flat=True))
     assert listed == {plan.pk for plan in plans if can(user, PLAN_VIEW, plan)}

@@ -171,6 +171,7 @@ def plans_owed(*, year: int, due_by: dt.date | None = None) -> list[PlanOwed]:
     issued: set[int] = set()
     drafts: dict[int, int] = {}
     plans = (Plan.objects.filter(issuer_id__in=list(deadlines), year_start__lte=year, year_end__gte=year)
+             .exclude(status=Plan.Status.DELETED)  # a deleted draft is nothing to link to
              .order_by("pk").values_list("issuer_id", "status", "pk"))
     for issuer_id, status, pk in plans:  # no query when no unit has a deadline near
         if status == Plan.Status.ISSUED:
@@ -377,7 +378,7 @@ def _plan_owed_now(notice: Notice) -> PlanOwed:
     if deadline is None:
         raise NoticeMoot(f"Không còn quy định hạn ban hành kế hoạch năm {notice.year}")
     draft = (Plan.objects.filter(issuer=notice.agency, year_start__lte=notice.year, year_end__gte=notice.year)
-             .exclude(status=Plan.Status.ISSUED).order_by("-pk").values_list("pk", flat=True).first())
+             .exclude(status__in=(Plan.Status.ISSUED, Plan.Status.DELETED)).order_by("-pk").values_list("pk", flat=True).first())
     return PlanOwed(agency=notice.agency, year=notice.year, deadline=deadline, draft_id=draft)
 
 

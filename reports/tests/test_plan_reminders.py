@@ -111,6 +111,13 @@ def test_a_draft_or_a_submitted_plan_is_not_issued(tree, personas, deadline_rule
     assert due_for(tree["district"], DEADLINE) == [("due", DEADLINE)]
 
 
+def test_a_deleted_draft_is_not_linked(tree, personas, deadline_rule):
+    draft = plan_draft(issuer=tree["district"], year=YEAR)
+    assert [o.draft_id for o in plans_owed(year=YEAR) if o.agency == tree["district"]] == [draft.pk]
+    Plan.objects.filter(pk=draft.pk).update(status=Plan.Status.DELETED)
+    assert [o.draft_id for o in plans_owed(year=YEAR) if o.agency == tree["district"]] == [None]
+
+
 def test_only_next_years_plan_and_only_where_a_rule_asks(tree, deadline_rule):
     # On 13/11/2025 the 2026 plan (due 20/11/2025) is next year's.
     assert due_for(tree["district"], dt.date(2025, 11, 13)) == [("before_due", dt.date(2025, 11, 13))]

@@ -1,5 +1,7 @@
 // The portal's small helpers: ordered formset rows (add, remove, move up and
-// down, indent) and agency pickers filtered as you type. No build step.
+// down, indent), agency pickers filtered as you type, a confirmation dialog
+// before irreversible steps, a warning before leaving unsaved edits, and one
+// new row at a time. No build step.
 (function () {
   "use strict";
 
@@ -62,6 +64,7 @@
         var del = row.querySelector('input[name$="-DELETE"]');
         if (del) { del.checked = true; hideDeleted(row); }
       }
+      markDirty(container.closest("form"));
       renumber(container);
     });
     container.addEventListener("change", function (event) {
@@ -89,7 +92,129 @@
     });
   }
 
+  // Unsaved edits: a form marked data-dirty-warn remembers it was changed
+  // (data-dirty="1", also set by the server when it shows a refused save
+  // back); leaving the page or an editor tab then asks first.
+  function markDirty(form) {
+    if (form && form.hasAttribute("data-dirty-warn")) { form.dataset.dirty = "1"; }
+  }
+
+  function dirtyForms() {
+    return Array.prototype.filter.call(document.querySelectorAll("form[data-dirty-warn]"), function (form) {
+      return form.dataset.dirty === "1";
+    });
+  }
+
+  ["input", "change"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      var form = event.target.form || (event.target.closest && event.target.closest("form"));
+      markDirty(form);
+    });
+  });
+  document.addEventListener("submit", function (event) {
+    if (event.target.hasAttribute("data-dirty-warn")) { event.target.dataset.dirty = "0"; }
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirtyForms().length) { event.preventDefault(); event.returnValue = ""; }
+  });
+
+  // Confirmation before an irreversible step: the page's <dialog
+  // id="confirm-dialog"> with the text of data-confirm, data-confirm-title
+  // and data-confirm-button, opened by a link so marked (the dialog posts to
+  // the link's address; without JavaScript the link leads to a page asking
+  // the same), or on arrival by a form marked data-confirm-open: the server
+  // checked what was typed and asks to confirm it (the dialog presses the
+  // form's own button name="confirmed", which is there without JavaScript).
+  // A link in data-leave-guard while a form is dirty asks whether to leave.
+  var pending = null;
+
+  function openDialog(trigger, text, title, button, danger) {
+    var dialog = document.getElementById("confirm-dialog");
+    if (!dialog || typeof dialog.showModal !== "function") { return false; }
+    pending = trigger;
+    dialog.querySelector("[data-confirm-title]").textContent = title;
+    dialog.querySelector("[data-confirm-text]").textContent = text;
+    var ok = dialog.querySelector("[data-confirm-ok]");
+    ok.textContent = button;
+    ok.className = "btn " + (danger ? "btn-danger" : "btn-primary");
+    dialog.querySelector("form").setAttribute("action", trigger.tagName === "A" ? trigger.href : "");
+    dialog.showModal();
+    dialog.querySelector("[data-confirm-cancel]").focus();
+    return true;
+  }
+
+  function askFor(trigger) {
+    var data = trigger.dataset;
+    return openDialog(trigger, data.confirm, data.confirmTitle || "Xác nhận", data.confirmButton || "Đồng ý", true);
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+    var link = event.target.closest && event.target.closest("a[href]");
+    if (!link) { return; }
+    if (link.hasAttribute("data-confirm")) {
+      if (askFor(link)) { event.preventDefault(); }
+    } else if (link.closest("[data-leave-guard]") && dirtyForms().length) {
+      link.dataset.leave = "1";
+      if (openDialog(link, "Phần này có thay đổi chưa lưu. Rời trang thì các thay đổi đó sẽ mất.",
+                     "Rời trang khi chưa lưu?", "Rời trang, bỏ thay đổi", true)) {
+        event.preventDefault();
+      }
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var dialog = document.getElementById("confirm-dialog");
+    if (dialog && dialog.contains(form)) {
+      var trigger = pending;
+      pending = null;
+      if (trigger && trigger.tagName === "FORM") {
+        event.preventDefault();
+        dialog.close();
+        var button = trigger.querySelector('button[name="confirmed"]');
+        if (trigger.requestSubmit) { trigger.requestSubmit(button); } else { button.click(); }
+      } else if (trigger && trigger.dataset.leave) {
+        event.preventDefault();
+        dialog.close();
+        dirtyForms().forEach(function (dirty) { dirty.dataset.dirty = "0"; });
+        window.location.href = trigger.href;
+      }
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var cancel = event.target.closest && event.target.closest("[data-confirm-cancel]");
+    if (cancel) {
+      pending = null;
+      cancel.closest("dialog").close();
+    }
+  });
+
+  // Links that act as buttons (they open a dialog or a row form; without
+  // JavaScript they lead to a page) answer the space bar as buttons do.
+  document.addEventListener("keydown", function (event) {
+    var link = event.target.closest && event.target.closest('a[role="button"]');
+    if (link && (event.key === " " || event.key === "Spacebar")) {
+      event.preventDefault();
+      link.click();
+    }
+  });
+
+  // One new row at a time: an element with data-single="<selector>" whose
+  // request would add a second such row (a double click) focuses the open one.
+  document.addEventListener("htmx:confirm", function (event) {
+    var selector = event.detail.elt.getAttribute("data-single");
+    var open = selector && document.querySelector(selector);
+    if (open) {
+      event.preventDefault();
+      var field = open.querySelector("textarea, input:not([type=hidden]), select");
+      if (field) { field.focus(); }
+    }
+  });
+
   function init(root) {
+    root.querySelectorAll("form[data-confirm][data-confirm-open]").forEach(askFor);
     root.querySelectorAll("[data-formset]").forEach(initFormset);
     root.querySelectorAll("select[data-agency-picker]").forEach(initPicker);
   }
