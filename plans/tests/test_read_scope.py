@@ -28,13 +28,15 @@ from plans.tests.test_rules import make_plan
 
 Role = Membership.Role
 DRAFT, SUBMITTED, ISSUED = Plan.Status.DRAFT, Plan.Status.SUBMITTED, Plan.Status.ISSUED
+RETURNED, DELETED = Plan.Status.RETURNED, Plan.Status.DELETED
 WRITES = [PLAN_EDIT, PLAN_SUBMIT, PLAN_ISSUE, PLAN_RETURN, PLAN_AMEND, PLAN_RECORD]
 
 
 @pytest.mark.parametrize("role", [Role.DRAFTER, Role.HEAD])
 def test_a_role_at_the_province_reads_what_a_commune_put_forward_and_writes_nothing(tree, make_user, role):
     user = make_user("u", (tree["province"], role))
-    for status, readable in ((DRAFT, False), (SUBMITTED, True), (ISSUED, True)):
+    # A returned plan is a draft again: back with its issuer.
+    for status, readable in ((DRAFT, False), (RETURNED, False), (SUBMITTED, True), (ISSUED, True), (DELETED, False)):
         plan = make_plan(tree["commune"], status)
         assert can(user, PLAN_VIEW, plan) is readable, status
         assert not [action for action in WRITES if can(user, action, plan)], status
@@ -71,7 +73,7 @@ def test_a_merged_units_plans_are_read_from_above_its_successor(tree, personas, 
 @pytest.mark.parametrize("role", [Role.DRAFTER, Role.HEAD, Role.REVIEWER])
 def test_the_plan_list_agrees_with_can_at_every_level(tree, make_user, merged_commune, where, role):
     plans = [make_plan(tree[issuer], status) for issuer in ("province", "district", "commune", "district2")
-             for status in (DRAFT, SUBMITTED, ISSUED)]
+             for status in (DRAFT, RETURNED, SUBMITTED, ISSUED, DELETED)]
     plans += [make_plan(merged_commune, status) for status in (DRAFT, SUBMITTED, ISSUED)]
     user = make_user("u", (tree[where], role))
     listed = set(plan_list_for_user(user=user).values_list("pk", flat=True))
