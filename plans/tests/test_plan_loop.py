@@ -169,7 +169,7 @@ def test_a_submitted_or_issued_plan_cannot_be_deleted(client, personas, draft):
 def test_a_complete_draft_shows_no_problem_and_goes_up(client, personas, draft):
     personas.login(client, "drafter")
     page = client.get(reverse("plans:submit", args=[draft.pk])).content.decode()
-    assert 'id="checks-ok"' in page and 'type="submit">Trình duyệt<' in page
+    assert 'id="checks-ok"' in page and 'type="submit">Trình phê duyệt<' in page
 
 
 def test_wrong_leads_and_deadlines_block_the_submission_with_links_to_fix_them(client, tree, personas, draft):
@@ -192,7 +192,7 @@ def test_wrong_leads_and_deadlines_block_the_submission_with_links_to_fix_them(c
     assert "Nhiệm vụ 4" in errors and "cơ quan phối hợp «Ủy ban nhân dân huyện Hai»" in errors
     for task in tasks[:4]:
         assert f'href="{reverse("plans:task_edit", args=[draft.pk, task.pk])}"' in errors
-    assert 'type="submit">Trình duyệt<' not in page
+    assert 'type="submit">Trình phê duyệt<' not in page
     response = client.post(url, {"comment": ""})
     assert "không thuộc Ủy ban nhân dân huyện Một" in response.content.decode()
     draft.refresh_from_db()
