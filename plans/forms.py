@@ -412,7 +412,7 @@ class TaskForm(CreationKeyMixin, forms.ModelForm):
         coordinating.error_messages |= {"invalid_choice": AGENCY_OUT_OF_SCOPE,
                                         "invalid_pk_value": AGENCY_OUT_OF_SCOPE,
                                         "invalid_list": "Chọn các đơn vị phối hợp trong danh sách."}
-        coordinating.help_text = "Giữ Ctrl (hoặc ⌘) để chọn nhiều đơn vị."
+        coordinating.help_text = "Chọn được nhiều đơn vị: trên máy tính giữ Ctrl (hoặc ⌘) khi bấm, trên điện thoại chạm từng đơn vị."
         for field in (lead, coordinating):
             field.widget.attrs["data-agency-picker"] = "1"
         coordinating.widget.attrs["size"] = 6

@@ -567,7 +567,8 @@ def test_deleting_a_task_asks_on_its_own_page_then_renumbers(client, personas, d
     page = client.get(url).content.decode()
     assert "Xóa nhiệm vụ 2 «Nhiệm vụ 2:" in page and draft.tasks.count() == 6
     rows = client.get(reverse("plans:tasks", args=[draft.pk])).content.decode()
-    assert f'href="{url}" role="button" aria-label="Xóa nhiệm vụ 2" data-confirm=' in rows
+    # The link says which task (number and content), not only «Xóa» like every other row.
+    assert f'href="{url}" role="button" aria-label="Xóa nhiệm vụ 2: Nhiệm vụ 2:' in rows
     assert client.post(url)["Location"] == reverse("plans:tasks", args=[draft.pk])
     assert list(draft.tasks.order_by("position").values_list("position", flat=True)) == [1, 2, 3, 4, 5]
 

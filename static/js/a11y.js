@@ -53,11 +53,12 @@
 
   function markScrollBoxes(root) {
     root.querySelectorAll(".table-responsive, [data-scroll-region]").forEach(function (box) {
-      var scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+      var sideways = box.scrollWidth > box.clientWidth + 1;
+      var scrolls = sideways || box.scrollHeight > box.clientHeight + 1;
       if (scrolls && !box.hasAttribute("tabindex")) {
         box.setAttribute("tabindex", "0");
         box.setAttribute("role", "region");
-        box.setAttribute("aria-label", nameOf(box) + " (cuộn ngang để xem hết)");
+        box.setAttribute("aria-label", nameOf(box) + (sideways ? " (cuộn ngang để xem hết)" : " (cuộn để xem hết)"));
         box.dataset.a11yScroll = "1";
       } else if (!scrolls && box.dataset.a11yScroll) {
         box.removeAttribute("tabindex");
