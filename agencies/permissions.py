@@ -5,11 +5,14 @@ nothing checks roles inline. Each app owns the rules for its own objects
 (plans/rules.py, reports/rules.py, dashboard/rules.py) and registers them
 here when Django starts, so this bottom app imports nothing above it.
 
-Scope is the agency subtree: a role held at an agency reaches that agency,
-and a reviewer's role also reaches everything below it (agencies/scope.py).
-Reading a historical unit (merged away in 2025) also follows its successor:
-whoever reviews the successor, or heads it, may read what the unit left
-(`Access.reads_history`); writing never does.
+Scope is the agency subtree (agencies/scope.py): a role held at an agency
+writes there, and reads that agency and everything below it (`Access.reads`:
+what the units below have put forward; each app's rules say which states).
+A reviewer's role also reaches everything below it whatever the state, and
+reviews it (`Access.reviews`). Reading a historical unit (merged away in
+2025) also follows its successor: whoever reviews the successor, or heads it,
+may read what the unit left (`Access.reads_history`), and a unit merged in
+sits below its successor for `reads` too; writing never does.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ class Access:
     roles_by_agency: dict[int, set[str]]
     is_admin: bool
     review_roots: set[int]
+    read_roots: set[int] = field(default_factory=set)
     _ancestors: dict[int, list[int]] = field(default_factory=dict)
     _heritage: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
 
@@ -52,6 +56,21 @@ class Access:
     def reviews(self, agency_id: int) -> bool:
         """True if the user is a reviewer at this agency or any unit above it."""
         return bool(self.review_roots) and bool(self.review_roots.intersection(self.ancestors(agency_id)))
+
+    def reads(self, agency_id: int, *, across_mergers: bool = True) -> bool:
+        """True if a role of the user reaches this unit from above or at it:
+        the unit sits in the subtree of a read root (a unit where the user
+        holds any role, or a review root), or - across_mergers - was merged
+        into a unit of such a subtree or sits below one that was (a merged
+        unit rolls up under its successor, on the dashboard and in the
+        summary alike). Reading only, and only what the rules allow in a
+        state: no rule that writes asks this. A heritage query only when
+        the tree alone says no."""
+        if not self.read_roots:
+            return False
+        if self.read_roots.intersection(self.ancestors(agency_id)):
+            return True
+        return across_mergers and any(pk in self.read_roots for pk, _ in self.heritage(agency_id))
 
     def works_below(self, agency_id: int) -> bool:
         """True if the user holds any role at this agency or at a unit under it."""
@@ -106,7 +125,8 @@ def access_for(user) -> Access | None:
         roles: dict[int, set[str]] = {}
         for agency_id, role, _, _ in scope.roles:
             roles.setdefault(agency_id, set()).add(role)
-        cached = Access(roles_by_agency=roles, is_admin=scope.is_admin, review_roots=scope.review_roots)
+        cached = Access(roles_by_agency=roles, is_admin=scope.is_admin, review_roots=scope.review_roots,
+                        read_roots=scope.read_roots)
         user._cchc_access = cached
     return cached
 
@@ -129,8 +149,9 @@ def is_system_admin(user) -> bool:
 def _agency_rule(access: Access, action: str, agency: Agency) -> bool:
     if action == AGENCY_MANAGE:
         return access.is_admin
-    return (access.is_admin or bool(access.roles_at(agency.pk)) or access.reviews(agency.pk)
-            or access.reads_history(agency.pk))
+    # reads: the unit, the units under it and those merged into these (what
+    # reads_history allows, a reviewer's or a successor head's, is inside it).
+    return access.is_admin or bool(access.roles_at(agency.pk)) or access.reads(agency.pk)
 
 
 register(AGENCY_VIEW, AGENCY_MANAGE, rule=_agency_rule)

@@ -1,15 +1,25 @@
-"""A user's place in the agency tree: the roles they hold where, and the
-subtrees they review. Every question "whose data may this user see" starts
-here: can() for one object, the list selectors for many, the dashboard for
-its tops, the reminders for who hears about a report."""
+"""A user's place in the agency tree: the roles they hold where, the
+subtrees they review and the subtrees they read. Every question "whose data
+may this user see" starts here: can() for one object, the list selectors for
+many, the dashboard for its tops, the reminders for who hears about a report.
+
+Two kinds of roots, as the design's scope is the agency subtree:
+- review roots: where a reviewer's scope starts (review_root_id). Below
+  them the reviewer reads everything, working drafts included, and reviews.
+- read roots: every unit where the user holds a role, and the review roots.
+  Below them the user reads what the units have put forward (each app's
+  rules say which states: plans/rules.py, reports/rules.py), never writes:
+  writing needs a role at the unit itself."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models.expressions import RawSQL
+
 from .models import Agency, Membership
-from .tree import agency_subtree_ids
+from .tree import agency_subtree_ids, subtree_with_merged_sql
 
 Role = Membership.Role
 
@@ -41,8 +51,20 @@ class UserScope:
     def review_roots(self) -> set[int]:
         return {review_root_id(a, home, parent) for a, role, home, parent in self.roles if role == Role.REVIEWER}
 
+    @property
+    def read_roots(self) -> set[int]:
+        """Units whose subtree the user reads: any role's unit, and the review roots."""
+        return self.agencies() | self.review_roots
+
     def reviewed_ids(self) -> set[int]:
         return agency_subtree_ids(agency_ids=self.review_roots)
+
+    def read_sql(self) -> RawSQL:
+        """The agencies the user reads (Access.reads): the read roots,
+        everything below and the units merged into these, as a subquery for
+        `agency_id__in=`: no id list travels."""
+        sql, params = subtree_with_merged_sql(agency_ids=self.read_roots)
+        return RawSQL(sql, params)
 
 
 def user_scope(user) -> UserScope:

@@ -67,6 +67,35 @@ def agency_subtree_ids(*, agency_ids: Iterable[int]) -> set[int]:
     return set(_walk(DOWN.replace("(%s)", f"({_marks(len(roots))})"), roots))
 
 
+def subtree_with_merged_sql(*, agency_ids: Iterable[int]) -> tuple[str, list]:
+    """SELECT of the agencies, everything below them and every unit merged
+    into one of these (2025), with its subtree: the downward twin of
+    agency_heritage (X is here iff one of `agency_ids` is in X's heritage),
+    `scope_with_merged`'s set in one statement. For embedding as
+    `agency_id__in=RawSQL(...)`; an empty list selects nothing."""
+    roots = sorted(set(agency_ids)) or [0]  # no agency has pk 0
+    table = _table()
+    # UNION, not UNION ALL: a unit reached twice (its old place and its
+    # successor both below a root) is walked once, and a loop ends.
+    sql = (
+        f"WITH RECURSIVE below(id) AS (SELECT id FROM {table} WHERE id IN ({_marks(len(roots))})"
+        f" UNION SELECT a.id FROM {table} a JOIN below b"
+        f" ON a.parent_id = b.id OR (a.successor_id = b.id AND a.is_active = %s))"
+        f" SELECT id FROM below"
+    )
+    return sql, [*roots, False]
+
+
+def subtree_with_merged_ids(*, agency_ids: Iterable[int]) -> set[int]:
+    """subtree_with_merged_sql's agencies as ids (one query; none for no agency)."""
+    if not set(agency_ids):
+        return set()
+    sql, params = subtree_with_merged_sql(agency_ids=agency_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
+
+
 def agency_lineage(*, agency_id: int) -> list[Agency]:
     """The agency and every unit above it as rows, root first (one query);
     empty if there is no such agency."""

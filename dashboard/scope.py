@@ -1,6 +1,6 @@
 """Who sees what on the compliance dashboard: the user's tops in the agency
-tree (reviewers their review subtree, admins every tree, heads their own
-agency), the node a page is about, and that node's scope as a CTE for the
+tree (reviewers their review subtree, admins every tree, heads and drafters
+their unit's subtree: Access.reads), the node a page is about, and that node's scope as a CTE for the
 figures' statements (agencies/tree.py writes the SQL). The scope takes in the
 units merged into it (2025), under their successors, as the summary does; a
 historical unit is reached through its successor too (drill-down)."""
@@ -12,24 +12,25 @@ from dataclasses import dataclass, field
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
-from agencies.models import Agency, Membership
+from agencies.models import Agency
 from agencies.permissions import access_for, can
 from agencies.tree import agencies_inside, agency_lineage, branch_scope_cte
 
 from .cache import TREE_SECONDS, kept
-from .rules import DASHBOARD_OPEN, DASHBOARD_SUBTREE, DASHBOARD_VIEW
+from .rules import DASHBOARD_DRAFTS, DASHBOARD_OPEN, DASHBOARD_SUBTREE, DASHBOARD_VIEW
 
-Role = Membership.Role
-
-NO_ACCESS = "Bảng theo dõi dành cho cán bộ Nội vụ (trong phạm vi theo dõi) và lãnh đạo đơn vị."
+NO_ACCESS = "Bảng theo dõi dành cho cán bộ có vai trò tại một đơn vị (Nội vụ, lãnh đạo, chuyên viên)."
 
 
 @dataclass(frozen=True)
 class Seed:
-    """A top of what the user sees: a whole subtree (reviewer, admin) or one agency (head)."""
+    """A top of what the user sees: a whole subtree (every role since reading
+    follows the subtree) or one agency; `drafts`: the table links the units'
+    unsent drafts too (a review root, admins), else only what was sent."""
 
     agency_id: int
     subtree: bool
+    drafts: bool = True
 
 
 @dataclass
@@ -47,6 +48,7 @@ class Node:
     trail: list[Agency] = field(default_factory=list)  # breadcrumb above the node, inside the scope
     lineage_ids: list[int] = field(default_factory=list)  # every unit above the node, root first
     successor: Agency | None = None  # the unit a historical node was merged into
+    drafts: bool = True  # the viewer opens the units' unsent drafts (DASHBOARD_DRAFTS)
 
     @property
     def label(self) -> str:
@@ -72,9 +74,10 @@ def _nested_seed_ids(seeds: list[Seed]) -> set[int]:
 def dashboard_scope_for_user(*, user) -> DashboardScope | None:
     """Who may open the dashboard and what they see: reviewers their review
     subtree (a Nội vụ office reviews its parent's), system administrators
-    every tree, heads their own agency. None: no access. The roles come from
-    can()'s cache on the user (one query, shared with the menu); one more
-    query for admins or several tops."""
+    every tree, heads and drafters their unit's subtree (read, not reviewed:
+    the table links only what the units sent). None: no access. The roles
+    come from can()'s cache on the user (one query, shared with the menu);
+    one more query for admins or several tops."""
     access = access_for(user)
     if access is None or not can(user, DASHBOARD_OPEN):
         return None
@@ -82,8 +85,8 @@ def dashboard_scope_for_user(*, user) -> DashboardScope | None:
         tops = Agency.objects.filter(parent__isnull=True).order_by("pk").values_list("pk", flat=True)
         return DashboardScope(seeds=[Seed(pk, True) for pk in tops])
     reviewed = access.review_roots
-    heads = {pk for pk, roles in access.roles_by_agency.items() if Role.HEAD in roles}
-    seeds = [Seed(pk, True) for pk in sorted(reviewed)] + [Seed(pk, False) for pk in sorted(heads - reviewed)]
+    seeds = [Seed(pk, True) for pk in sorted(reviewed)]
+    seeds += [Seed(pk, True, drafts=False) for pk in sorted(access.read_roots - reviewed)]
     nested = kept(f"nested:{seeds}", TREE_SECONDS, lambda: _nested_seed_ids(seeds))
     return DashboardScope(seeds=[s for s in seeds if s.agency_id not in nested])
 
@@ -99,8 +102,8 @@ def dashboard_node(*, user, scope: DashboardScope, agency_id: str | None) -> Nod
             seed = scope.seeds[0]
             lineage = _lineage(seed.agency_id)
             return Node(seeds=scope.seeds, agency=lineage[-1], subtree=seed.subtree,
-                        lineage_ids=[a.pk for a in lineage[:-1]])
-        return Node(seeds=scope.seeds)
+                        lineage_ids=[a.pk for a in lineage[:-1]], drafts=seed.drafts)
+        return Node(seeds=scope.seeds, drafts=all(s.drafts for s in scope.seeds))
     try:
         pk = int(agency_id)
     except ValueError:
@@ -111,7 +114,6 @@ def dashboard_node(*, user, scope: DashboardScope, agency_id: str | None) -> Nod
     agency = lineage[-1]
     if not can(user, DASHBOARD_VIEW, agency):
         raise Http404("Đơn vị này ngoài phạm vi bạn theo dõi.")
-    # Reviewers see the unit's subtree; a head sees their own agency alone.
     subtree = can(user, DASHBOARD_SUBTREE, agency)
     seed_ids = {s.agency_id for s in scope.seeds}
     above = lineage[:-1]
@@ -121,7 +123,7 @@ def dashboard_node(*, user, scope: DashboardScope, agency_id: str | None) -> Nod
         trail = _trail_through_merger(lineage, seed_ids)
     successor = _lineage(agency.successor_id)[-1] if agency.successor_id and not agency.is_active else None
     return Node(seeds=scope.seeds, agency=agency, subtree=subtree, trail=trail, lineage_ids=[a.pk for a in above],
-                successor=successor)
+                successor=successor, drafts=can(user, DASHBOARD_DRAFTS, agency))
 
 
 def _trail_through_merger(lineage: list[Agency], seed_ids: set[int]) -> list[Agency]:

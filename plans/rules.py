@@ -1,4 +1,6 @@
 """Who may do what to a plan: role x relation to the issuer x status.
+Reading reaches down the tree (any role at a unit above the issuer reads
+what the issuer put forward); every write needs a role at the issuer.
 Registered with agencies.permissions.can() when the app is ready."""
 
 from __future__ import annotations
@@ -27,6 +29,10 @@ PLAN_WITHDRAW = "plan.withdraw"
 PLAN_DELETE = "plan.delete"
 
 WRITERS = {Role.DRAFTER, Role.HEAD}
+# The states in which a plan is read by every role at a unit above its issuer
+# (Access.reads). A draft is the issuer's working paper: it stays with the
+# issuer (and its reviewers) until the drafter puts it forward for approval.
+PUT_FORWARD = (Plan.Status.SUBMITTED, Plan.Status.ISSUED)
 
 
 def _plan_rule(access: Access, action: str, plan: Plan) -> bool:
@@ -35,7 +41,10 @@ def _plan_rule(access: Access, action: str, plan: Plan) -> bool:
     if status == Plan.Status.DELETED:  # gone from the portal for everyone (the admin site still has it)
         return False
     if action == PLAN_VIEW:
-        if own or access.is_admin or access.reviews(plan.issuer_id):
+        if own or access.is_admin:
+            return True
+        # Above the issuer: what it put forward; its reviewers: every state.
+        if (status in PUT_FORWARD and access.reads(plan.issuer_id)) or access.reviews(plan.issuer_id):
             return True
         # An issued plan is read by the units that carry it out.
         return status == Plan.Status.ISSUED and access.works_below(plan.issuer_id)

@@ -17,7 +17,7 @@ from agencies.tree import agencies_above_ids, agency_subtree_ids
 from schedule.services import plan_deadline
 
 from .models import BasisReference, Clause, Plan, PlanImport, PlanTransition, Responsibility, Task
-from .rules import PLAN_VIEW, WRITERS
+from .rules import PLAN_VIEW, PUT_FORWARD, WRITERS
 
 
 def plan_list_for_user(*, user) -> QuerySet[Plan]:
@@ -34,6 +34,7 @@ def plan_list_for_user(*, user) -> QuerySet[Plan]:
     above_own = agencies_above_ids(agency_ids=own)
     return plans.filter(
         Q(issuer_id__in=own | reviewed)
+        | Q(status__in=PUT_FORWARD, issuer_id__in=scope.read_sql())
         | Q(status=Plan.Status.ISSUED, issuer_id__in=above_own)
     )
 

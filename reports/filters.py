@@ -14,7 +14,7 @@ from agencies.models import Agency
 from common.text import fold
 
 from .models import Report
-from .states import STATES, state_filters
+from .states import DRAFT_STATES, STATES, state_filters
 
 Status = Report.Status
 MAX_SEARCH = 100
@@ -36,10 +36,15 @@ class ReportFilter(django_filters.FilterSet):
         model = Report
         fields = ["q", "period", "state", "kind"]
 
-    def __init__(self, data=None, queryset=None, *, today: dt.date, periods, **kwargs):
+    def __init__(self, data=None, queryset=None, *, today: dt.date, periods, drafts: bool = True, **kwargs):
+        """drafts=False: a list without unsent drafts (the units below a head
+        or drafter) offers no state only a draft can be in."""
         super().__init__(data, queryset, **kwargs)
         self.today = today
         self.filters["period"].extra["choices"] = [(str(p.pk), p.label) for p in periods]
+        if not drafts:
+            self.filters["state"].extra["choices"] = [(key, label) for key, (label, _) in STATES.items()
+                                                      if key not in DRAFT_STATES]
         for name, field in self.form.fields.items():
             css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
             field.widget.attrs.setdefault("class", css)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.utils import timezone
 from agencies.models import Agency, Membership
 from agencies.permissions import can
 from agencies.scope import user_scope
-from agencies.tree import merged_into_ids_sql, scope_with_merged
+from agencies.tree import merged_into_ids_sql, scope_with_merged, subtree_with_merged_ids
 from plans.models import Area, Channel, Counter
 from schedule.models import ReportingPeriod
 
@@ -34,40 +34,49 @@ NARRATIVE_PARTS = (
 )
 
 
-def _scope(user) -> tuple[set[int], set[int], bool]:
-    """(agencies where the user holds head/drafter roles, agencies they review, admin?)."""
+def _scope(user) -> tuple[set[int], set[int], set[int], bool]:
+    """(agencies where the user holds head/drafter roles, the units under these
+    (and merged into them), agencies they review, admin?)."""
     scope = user_scope(user)
-    return scope.agencies(Membership.Role.HEAD, Membership.Role.DRAFTER), scope.reviewed_ids(), scope.is_admin
+    own = scope.agencies(Membership.Role.HEAD, Membership.Role.DRAFTER)
+    return own, subtree_with_merged_ids(agency_ids=own) - own, scope.reviewed_ids(), scope.is_admin
 
 
 def report_lists_for_user(*, user, today: dt.date | None = None, filters=None, page=None) -> dict:
     """What the user should act on: for heads and drafters their agency's due,
-    overdue and returned reports; for reviewers what awaits review in scope,
-    and every report in scope through `filters` (query parameters, see
-    ReportFilter): "search" the filter set, "found" the page `page` of it,
-    each report with its state_label and state_tone. A fixed number of
-    queries whatever the number of rows."""
+    overdue and returned reports; for reviewers what awaits review in scope.
+    And every report the user may read in scope through `filters` (query
+    parameters, see ReportFilter): "search" the filter set, "found" the page
+    `page` of it, each report with its state_label and state_tone; for
+    reviewers every report they review, for heads and drafters the reports
+    the units under them have sent ("below": read-only, REPORT_VIEW's
+    Access.reads). A fixed number of queries whatever the number of rows."""
     today = today or timezone.localdate()
-    own, reviewed, is_admin = _scope(user)
+    own, below, reviewed, is_admin = _scope(user)
     base = Report.objects.select_related("agency", "period").order_by("due_date", "agency__name")
     open_statuses = [Report.Status.DRAFT, Report.Status.RETURNED]
     mine = base.filter(agency_id__in=own)
     lists = {
         "mine": bool(own),
         "reviews": bool(reviewed or is_admin),
+        "below": bool(below),
         "returned": mine.filter(status=Report.Status.RETURNED),
         "overdue": mine.filter(status=Report.Status.DRAFT, due_date__lt=today),
         "due": mine.filter(status=Report.Status.DRAFT, due_date__gte=today, period__start__lte=today),
         "submitted": mine.filter(status__in=[Report.Status.SUBMITTED, Report.Status.ACCEPTED])[:20],
     }
     if reviewed or is_admin:
-        in_scope = base if is_admin else base.filter(agency_id__in=reviewed)
+        reviewing = base if is_admin else base.filter(agency_id__in=reviewed)
         # The oldest first and at most LIST_LIMIT: a national reviewer's full
         # list would be thousands of rows; the dashboard has the whole picture.
-        lists["to_review"] = in_scope.filter(status=Report.Status.SUBMITTED)[:LIST_LIMIT]
-        lists["missing"] = in_scope.filter(status__in=open_statuses, due_date__lt=today)[:LIST_LIMIT]
+        lists["to_review"] = reviewing.filter(status=Report.Status.SUBMITTED)[:LIST_LIMIT]
+        lists["missing"] = reviewing.filter(status__in=open_statuses, due_date__lt=today)[:LIST_LIMIT]
+    if reviewed or is_admin or below:
+        # Below a head's or drafter's unit: what the units sent, never their drafts.
+        sent_below = Q(agency_id__in=below) & ~Q(status=Report.Status.DRAFT)
+        in_scope = base if is_admin else base.filter(Q(agency_id__in=reviewed) | sent_below)
         search = ReportFilter(filters or None, queryset=in_scope.order_by("-period__end", "agency__name", "pk"),
-                              today=today, periods=periods_recent(today=today))
+                              today=today, periods=periods_recent(today=today), drafts=bool(reviewed or is_admin))
         found = Paginator(search.qs, LIST_LIMIT).get_page(page)
         for report in found.object_list:
             report.state_label, report.state_tone = STATES[report_state(report, today)]
@@ -99,8 +108,14 @@ def report_get_for_user(*, user, report_id: int, action: str = REPORT_VIEW) -> R
 
 
 def scope_agencies_for_summary(*, user) -> list[Agency]:
-    """The units whose summary the user may print: the roots of their review scope."""
-    return list(Agency.objects.filter(pk__in=user_scope(user).review_roots).order_by("name"))
+    """The units whose summary the user may print (SUMMARY_VIEW): the roots of
+    their review scope, and the units where they hold another role that have
+    units under them (or merged into them): a commune alone has nothing to
+    sum up. One query."""
+    scope = user_scope(user)
+    units = Agency.objects.filter(Q(parent=OuterRef("pk")) | Q(successor=OuterRef("pk")))
+    return list(Agency.objects.filter(Q(pk__in=scope.review_roots) | (Q(pk__in=scope.agencies()) & Exists(units)))
+                .order_by("name"))
 
 
 def period_summary(*, period: ReportingPeriod, root: Agency) -> dict:

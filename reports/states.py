@@ -20,6 +20,8 @@ STATES = {
     "missing": ("Chưa nộp (quá hạn)", "danger"),
     "pending": ("Chưa đến hạn", "secondary"),
 }
+# The states of a report not sent yet (a draft).
+DRAFT_STATES = ("missing", "pending")
 
 
 def state_filters(today: dt.date) -> dict[str, Q]:

@@ -18,7 +18,7 @@ from . import services
 from .exports import summary_xlsx
 from .forms import EvidenceForm, NarrativeForm, RecordForm, ReportLineForm, ReviewForm, SignerForm
 from .models import Report
-from .rules import REPORT_EDIT, REPORT_RECORD, REPORT_REVIEW, REPORT_SUBMIT, SUMMARY_VIEW
+from .rules import REPORT_EDIT, REPORT_RECORD, REPORT_REVIEW, REPORT_SUBMIT, SUMMARY_REMIND, SUMMARY_VIEW
 from .selectors import (
     period_summary,
     periods_recent,
@@ -207,7 +207,7 @@ def _summary_root(request: HttpRequest) -> Agency:
     elif roots:
         root = roots[0]
     else:
-        raise PermissionDenied("Chỉ cán bộ Nội vụ xem được báo cáo tổng hợp.")
+        raise PermissionDenied("Báo cáo tổng hợp dành cho cán bộ Nội vụ và cán bộ của đơn vị có đơn vị trực thuộc.")
     if not can(request.user, SUMMARY_VIEW, root):
         raise PermissionDenied("Đơn vị này ngoài phạm vi bạn theo dõi.")
     return root
@@ -220,6 +220,8 @@ def summary(request: HttpRequest, period_id: int) -> HttpResponse:
     context = period_summary(period=period, root=root)
     context["roots"] = scope_agencies_for_summary(user=request.user)
     context["signer_form"] = SignerForm(request.GET, root=root)
+    # Heads and drafters above the units read the summary; reminding is the reviewers'.
+    context["may_remind"] = can(request.user, SUMMARY_REMIND, root)
     return render(request, "reports/summary.html", context)
 
 
@@ -287,11 +289,13 @@ def summary_remind(request: HttpRequest, period_id: int) -> HttpResponse:
     """A reviewer's reminder to chosen agencies; once per report per day."""
     period = get_object_or_404(ReportingPeriod, pk=period_id)
     root = _summary_root(request)
+    if not can(request.user, SUMMARY_REMIND, root):
+        raise PermissionDenied("Chỉ cán bộ Nội vụ của đơn vị gửi nhắc được.")
     ids = [int(i) for i in request.POST.getlist("report") if i.isdigit()]
     reports = [
         r for r in Report.objects.filter(pk__in=ids, period=period, status__in=["draft", "returned"])
         .select_related("agency", "period")
-        if can(request.user, SUMMARY_VIEW, r.agency)
+        if can(request.user, SUMMARY_REMIND, r.agency)
     ]
     sent, skipped = reminders_manual(reports=reports)
     note = f" {skipped} đơn vị đã được nhắc hôm nay nên không gửi lại." if skipped else ""

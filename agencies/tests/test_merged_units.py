@@ -41,7 +41,7 @@ def test_heritage_walks_up_and_across_mergers(tree, merged):
     assert agency_heritage(agency_id=999_999) == []
 
 
-def test_read_access_follows_the_successor_and_never_the_successors_parent_head(tree, merged, make_user):
+def test_read_access_follows_the_successor_down_to_the_merged_units_subtree(tree, merged, make_user):
     reviewer2 = make_user("nv2", (tree["district2"], Role.REVIEWER))
     head_new = make_user("head-new", (merged["new"], Role.HEAD))
     head_d2 = make_user("head-d2", (tree["district2"], Role.HEAD))
@@ -49,11 +49,16 @@ def test_read_access_follows_the_successor_and_never_the_successors_parent_head(
     for unit in (tree["district"], tree["commune"], tree["home_affairs"]):
         assert can(reviewer2, AGENCY_VIEW, unit)  # reviews the successor's district
         assert access_for(reviewer2).reads_history(unit.pk)
-    # The successor's head reads the unit merged into it, not the units below that one.
-    assert can(head_new, AGENCY_VIEW, tree["district"]) and not can(head_new, AGENCY_VIEW, tree["commune"])
-    assert not can(head_d2, AGENCY_VIEW, tree["district"])  # heads see their own agency only
+        # Reading follows the subtree (issue 13): the district sits below its
+        # successor, and below the successor's parent, with its own units.
+        assert can(head_new, AGENCY_VIEW, unit) and can(head_d2, AGENCY_VIEW, unit)
+    # Every state (drafts too) only for the unit merged into the successor's own head.
+    assert access_for(head_new).reads_history(tree["district"].pk)
+    assert not access_for(head_new).reads_history(tree["commune"].pk)
+    assert not access_for(head_d2).reads_history(tree["district"].pk)
     assert not can(stranger, AGENCY_VIEW, tree["district2"]) and not can(reviewer2, AGENCY_MANAGE, tree["district"])
     assert not access_for(stranger).reads_history(tree["district"].pk)
+    assert not can(head_new, AGENCY_VIEW, tree["district2"])  # never up from the successor
 
 
 def test_a_user_who_could_never_read_history_costs_no_query(tree, merged, make_user, django_assert_num_queries):

@@ -133,8 +133,9 @@ def test_a_head_reports_on_a_phone_and_the_reviewer_returns_it(live_server, log_
     expect(head.locator("#bell")).to_have_attribute("aria-current", "page")
     visit(head, f"{base}/reports/{report.pk}/", "report-returned")
     expect(head.locator(f"#line-{first.pk}")).to_contain_text("Ghi rõ số tin, bài.")
-    # A head is no reviewer: the summary answers the portal's own 403 page.
-    visit(head, f"{base}/reports/summary/{world.periods['Quý I/2026'].pk}/", "403", status=403)
+    # Another district's summary is outside the head's units: the portal's own 403 page.
+    visit(head, f"{base}/reports/summary/{world.periods['Quý I/2026'].pk}/?agency={tree['district2'].pk}", "403",
+          status=403)
     head.close()
 
 

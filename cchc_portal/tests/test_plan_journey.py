@@ -11,14 +11,14 @@ from conftest import ARTIFACTS
 from plans.models import Clause, Plan
 
 
-def add_task(page, content, lead_filter, lead_label, budget):
+def add_task(page, content, lead_filter, lead_label, budget, year):
     page.click("text=+ Thêm nhiệm vụ")
     form = page.locator("tr.task-form-row form").last
     form.locator("textarea[name=content]").fill(content)
     form.locator("select[name=channel]").select_option(label="Cổng/Trang thông tin điện tử")
     form.get_by_placeholder("Gõ một phần tên đơn vị để lọc…").first.fill(lead_filter)
     form.locator("select[name=lead_agency]").select_option(label=lead_label)
-    form.locator("input[name=deadline]").fill("30/06/2026")
+    form.locator("input[name=deadline]").fill(f"30/06/{year}")
     form.locator("input[name=budget]").fill(budget)
     form.locator("button[type=submit]").click()
     expect(page.locator("#task-rows tr", has_text=content)).to_have_class("table-success")
@@ -37,6 +37,8 @@ def test_drafter_copies_edits_submits_and_head_issues(live_server, log_in):
     page.goto(f"{live_server.url}/plans/{source.pk}/")
     page.click("text=Sao chép sang năm khác")
     page.fill("input[name=year_start]", str(year))
+    page.press("input[name=year_start]", "Tab")  # the list of year replacements follows the years typed
+    expect(page.locator("#year-changes-title")).to_contain_text(f"→ {year}")
     page.click("button:has-text('Sao chép')")
     page.wait_for_url("**/edit/")
     draft = Plan.objects.filter(issuer__code="HD-BG", year_start=year).latest("pk")
@@ -53,9 +55,9 @@ def test_drafter_copies_edits_submits_and_head_issues(live_server, log_in):
     page.click("a.nav-link:has-text('Phụ lục nhiệm vụ')")
     before = draft.tasks.count()
     add_task(page, f"Đăng tin CCHC năm {year} trên trang xã Vĩnh Hưng", "vinh hung",
-             "— Ủy ban nhân dân xã Vĩnh Hưng", "3000000")
+             "— Ủy ban nhân dân xã Vĩnh Hưng", "3000000", year)
     add_task(page, f"Đăng tin CCHC năm {year} trên trang thị trấn Kẻ Sặt", "ke sat",
-             "— Ủy ban nhân dân thị trấn Kẻ Sặt", "2500000")
+             "— Ủy ban nhân dân thị trấn Kẻ Sặt", "2500000", year)
     assert draft.tasks.count() == before + 2
 
     page.goto(f"{live_server.url}/plans/{draft.pk}/")

@@ -55,8 +55,30 @@ def test_it_asks_anonymous_users_to_log_in(client, db):
     assert response.status_code == 302 and reverse("login") in response.url
 
 
-def test_it_refuses_a_drafter(client, personas):
-    assert as_user(client, "drafter").get(URL).status_code == 403
+def test_it_refuses_a_user_without_a_role(client, personas, make_user):
+    make_user("nobody")
+    assert client.login(username="nobody", password="pw-Test-123")  # make_user's password
+    assert client.get(URL).status_code == 403
+    assert client.get(XLSX).status_code == 403
+
+
+def test_a_drafter_reads_their_units_subtree_and_opens_only_what_was_sent(client, world):
+    # Reading follows the subtree for every role (issue 13): the district's drafter sees its units.
+    q3 = world.period(Q3)
+    response = as_user(client, "drafter").get(URL, {"period": q3.pk})
+    node = response.context["node"]
+    assert node.agency.code == "D" and node.subtree and not node.drafts
+    assert kpi(response) == expected_counts(world.district_reports(Q3))
+    # A unit's unsent draft is its working paper: no link to it, a link to every sent report.
+    rows = response.content.decode().split('id="agency-table"')[1].split("</table>")[0]
+    for report in world.district_reports(Q3):
+        link = reverse("reports:detail", args=[report.pk])
+        assert (f'href="{link}"' in rows) is (report.status != Report.Status.DRAFT), report.agency.code
+    missing = world.district_reports(Q3).filter(status=Report.Status.DRAFT).first()
+    assert client.get(reverse("reports:detail", args=[missing.pk])).status_code == 404
+    # The reviewer of the same node opens every report, drafts too (a table cached apart).
+    rows = as_user(client, "reviewer").get(URL, {"period": q3.pk}).content.decode()
+    assert f'href="{reverse("reports:detail", args=[missing.pk])}"' in rows
 
 
 def test_reviewer_sees_the_district_they_review(client, world):
@@ -95,24 +117,27 @@ def test_a_made_up_unit_is_not_found(client, world, value):
     assert as_user(client, "reviewer").get(URL, {"agency": value}).status_code == 404
 
 
-def test_a_head_sees_only_their_own_agency(client, world):
+def test_a_commune_head_sees_their_own_commune_and_not_its_neighbours(client, world):
     own, q3 = world.tree["vh"], world.period(Q3)
     response = as_user(client, "head2").get(URL, {"period": q3.pk})
     node = response.context["node"]
-    assert node.agency == own and not node.subtree
+    assert node.agency == own and node.subtree
     assert kpi(response) == expected_counts(Report.objects.filter(period=q3, agency=own))
     other = world.tree["tv"]
     assert client.get(URL, {"agency": other.pk}).status_code == 404
+    assert client.get(URL, {"agency": world.tree["district"].pk}).status_code == 404  # never up
 
 
-def test_a_head_of_two_agencies_sees_both_and_nothing_below(client, world):
-    # "head" leads xã Một and the district, but as head, not reviewer.
+def test_a_head_of_a_district_and_its_commune_sees_the_districts_subtree(client, world):
+    # "head" leads xã Một and the district, but as head, not reviewer: xã Một
+    # sits inside the district's subtree, so one top.
     q3 = world.period(Q3)
     response = as_user(client, "head").get(URL, {"period": q3.pk})
     node = response.context["node"]
-    assert node.agency is None and len(node.seeds) == 2 and not any(s.subtree for s in node.seeds)
-    expected = Report.objects.filter(period=q3, agency__code__in=["D", "D-X"])
-    assert kpi(response) == expected_counts(expected)
+    assert node.agency == world.tree["district"] and node.subtree and len(node.seeds) == 1
+    assert kpi(response) == expected_counts(world.district_reports(Q3))
+    assert client.get(URL, {"agency": world.tree["tv"].pk, "period": q3.pk}).status_code == 200
+    assert client.get(URL, {"agency": world.tree["province"].pk}).status_code == 404
 
 
 def test_admin_sees_every_tree(client, world):
@@ -127,7 +152,9 @@ def test_the_navigation_shows_the_link_to_those_who_may_open_it(client, world):
     link = f'href="{URL}"'
     assert link in as_user(client, "reviewer").get(reverse("home")).content.decode()
     assert link in as_user(client, "head2").get(reverse("home")).content.decode()
-    assert link not in as_user(client, "drafter").get(reverse("home")).content.decode()
+    assert link in as_user(client, "drafter").get(reverse("home")).content.decode()
+    world.province_reviewer.memberships.all().delete()  # a user without any role
+    assert link not in as_user(client, world.province_reviewer.username).get(reverse("home")).content.decode()
 
 
 # Figures -------------------------------------------------------------------------------
@@ -315,7 +342,7 @@ def test_xlsx_does_not_run_formulas_from_agency_names(client, world):
 
 
 def test_xlsx_refuses_outsiders(client, world):
-    assert as_user(client, "drafter").get(XLSX).status_code == 403
+    assert as_user(client, "head2").get(XLSX, {"agency": world.tree["tv"].pk}).status_code == 404
     other_province = world.tree["province2"]
     assert as_user(client, "reviewer").get(XLSX, {"agency": other_province.pk}).status_code == 404
 

@@ -138,14 +138,16 @@ def test_a_successors_reviewer_drills_into_the_merged_unit_through_its_successor
     assert client.get(reverse("reports:detail", args=[report.pk])).status_code == 200
 
 
-def test_the_successors_head_reads_the_merged_unit_alone_and_others_do_not(client, world, make_user):
+def test_the_successors_head_and_the_old_parents_read_the_merged_unit_and_others_do_not(client, world, make_user):
     merge_commune2(world)
     tree = world.tree
     make_user("head-tv", (tree["tv"], Role.HEAD))
     assert client.login(username="head-tv", password="pw-Test-123")  # make_user's password
     response = client.get(URL, {"agency": tree["commune2"].pk})
-    assert response.status_code == 200 and not response.context["node"].subtree
-    # A head of another commune, and the head of the sibling district (the
-    # merged unit's old parent: heads see their own agency only), do not.
+    # Reading follows the subtree: the merged unit's, as every node's.
+    assert response.status_code == 200 and response.context["node"].subtree
+    # The head of the sibling district reads it too: the unit still sits in
+    # its old place in the tree (as the sibling district's reviewers read it).
+    assert as_user(client, "outsider").get(URL, {"agency": tree["commune2"].pk}).status_code == 200
+    # A head of another commune does not.
     assert as_user(client, "head2").get(URL, {"agency": tree["commune2"].pk}).status_code == 404
-    assert as_user(client, "outsider").get(URL, {"agency": tree["commune2"].pk}).status_code == 404

@@ -104,7 +104,7 @@ def test_the_statement_count_does_not_grow_with_the_units(tree, personas, deadli
     assert len(large["units"]) == 15  # the card lists the most urgent; the counts cover all
 
 
-def test_the_card_shows_on_a_reviewers_dashboard_and_not_a_heads(client, world, deadlines, personas):
+def test_the_card_shows_the_units_of_the_viewers_subtree(client, world, deadlines, personas):
     issue_2027(world.tree["district"], personas, dt.date(2026, 11, 18), number=99)
     assert client.login(username="reviewer", password=PASSWORD)
     q3 = world.period("Quý III/2026")
@@ -113,5 +113,8 @@ def test_the_card_shows_on_a_reviewers_dashboard_and_not_a_heads(client, world, 
     assert "Ban hành kế hoạch năm 2027" in card and "Ban hành đúng hạn: 1" in card
     assert 'data-status="on_time"' in card and "20/11/2026" in card and "99/KH-UBND</a> ngày 18/11/2026" in card
     client.logout()
+    # A commune's head: their own commune's plan, the only unit of its subtree (issue 13: reading follows it).
     assert client.login(username="head2", password=PASSWORD)
-    assert 'id="plan-dues"' not in client.get(URL, {"period": q3.pk}).content.decode()
+    card = client.get(URL, {"period": q3.pk}).content.decode().split('id="plan-dues"')[1].split("</table>")[0]
+    assert "(1 đơn vị phải ban hành" in card and "Chưa ban hành, quá hạn: 1" in card
+    assert "Vĩnh Hưng" in card and "99/KH-UBND" not in card

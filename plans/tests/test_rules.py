@@ -28,11 +28,13 @@ RELATION_AGENCY = {"own": "district", "parent": "province", "sibling": "district
 
 # (role, relation) -> the actions allowed on a DRAFT, a SUBMITTED and an ISSUED plan. A RETURNED
 # plan is a draft again (same actions as DRAFT); a DELETED one allows nothing to anybody.
+# Reading reaches down: any role at the parent reads what the issuer put
+# forward (submitted, issued), never its drafts; writing stays at the issuer.
 EXPECTED = {
     (Role.DRAFTER, "own"): (
         {PLAN_VIEW, PLAN_EDIT, PLAN_SUBMIT, PLAN_DELETE}, {PLAN_VIEW, PLAN_WITHDRAW}, {PLAN_VIEW, PLAN_AMEND},
     ),
-    (Role.DRAFTER, "parent"): (set(), set(), set()),
+    (Role.DRAFTER, "parent"): (set(), {PLAN_VIEW}, {PLAN_VIEW}),
     (Role.DRAFTER, "sibling"): (set(), set(), set()),
     (Role.DRAFTER, "child"): (set(), set(), {PLAN_VIEW}),
     (Role.HEAD, "own"): (
@@ -40,7 +42,7 @@ EXPECTED = {
         {PLAN_VIEW, PLAN_ISSUE, PLAN_RETURN},
         {PLAN_VIEW, PLAN_AMEND},
     ),
-    (Role.HEAD, "parent"): (set(), set(), set()),
+    (Role.HEAD, "parent"): (set(), {PLAN_VIEW}, {PLAN_VIEW}),
     (Role.HEAD, "sibling"): (set(), set(), set()),
     (Role.HEAD, "child"): (set(), set(), {PLAN_VIEW}),
     (Role.REVIEWER, "own"): ({PLAN_VIEW}, {PLAN_VIEW}, {PLAN_VIEW}),
@@ -111,7 +113,7 @@ def test_user_without_membership_sees_nothing(tree, make_user):
         (Role.DRAFTER, "own", True, True),
         (Role.HEAD, "own", True, True),
         (Role.REVIEWER, "own", False, True),
-        (Role.DRAFTER, "parent", False, False),
+        (Role.DRAFTER, "parent", False, True),
         (Role.REVIEWER, "parent", False, True),
         (Role.REVIEWER, "sibling", False, False),
         (Role.HEAD, "child", False, False),

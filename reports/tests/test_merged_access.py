@@ -53,17 +53,21 @@ def test_the_successors_reviewer_and_head_read_the_merged_units_reports_and_evid
     detail = reverse("reports:detail", args=[report.pk])
     download = reverse("reports:evidence", args=[report.pk, evidence.pk])
     _successor, head, reviewer = merger
-    for user in (reviewer, head):
+    # The sibling district's head too: reading follows the subtree, and a unit
+    # merged into one below it sits there (as its dashboard rolls it up).
+    for user in (reviewer, head, personas.outsider):
         log_in(client, user, personas)
         assert client.get(detail).status_code == 200, user
         response = client.get(download)
         assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
-    # Outsiders: the sibling district's head (heads see their own agency, not
-    # the units merged into a unit below it) and the neighbour commune's head.
-    for user in (personas.outsider, neighbour[1]):
-        log_in(client, user, personas)
-        assert client.get(detail).status_code == 404
-        assert client.get(download).status_code == 404
+    # ... but not the merged unit's unsent draft, which only the successor itself reads.
+    draft = reverse("reports:detail", args=[world.report(tree["commune"], YEAR).pk])
+    assert client.get(draft).status_code == 404
+    assert log_in(client, head, personas).get(draft).status_code == 200
+    # Outsiders: the neighbour commune's head.
+    log_in(client, neighbour[1], personas)
+    assert client.get(detail).status_code == 404
+    assert client.get(download).status_code == 404
 
 
 def test_reading_through_a_merger_never_writes(client, world, tree, personas, merger):

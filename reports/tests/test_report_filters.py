@@ -100,8 +100,10 @@ def test_an_unknown_period_is_refused_by_its_field_and_ignored(client, reviewing
     assert len(response.context["lists"]["found"].object_list) == Report.objects.count()
 
 
-def test_units_without_review_scope_see_no_search(client, world, personas):
-    personas.login(client, "head")
+def test_units_without_review_scope_or_units_below_see_no_search(client, world, personas, neighbour):
+    # A commune's head (no unit under it); a district's head sees its units'
+    # sent reports instead (reports/tests/test_read_scope.py).
+    assert client.login(username=neighbour[1].username, password=personas.password)
     response = client.get(URL, {"state": "missing"})
     assert response.status_code == 200 and "found" not in response.context["lists"]
     assert "Tra cứu báo cáo trong phạm vi" not in response.content.decode()

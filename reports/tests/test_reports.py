@@ -116,7 +116,9 @@ def test_drafter_of_another_agency_gets_not_found(client, world, tree, personas)
 def test_head_cannot_review_and_reviewer_cannot_review_twice(client, world, tree, personas):
     report = home_affairs_q3_submitted(world, tree, personas)
     personas.login(client, "head")
-    assert client.post(reverse("reports:review", args=[report.pk]), {"decision": "accept"}).status_code == 404
+    # The district's head reads its Phòng Nội vụ's sent report (a unit under it), never reviews it.
+    assert client.post(reverse("reports:review", args=[report.pk]), {"decision": "accept"}).status_code == 403
+    assert Report.objects.get(pk=report.pk).status == Report.Status.SUBMITTED
     client.logout()
     personas.login(client, "reviewer")
     client.post(reverse("reports:review", args=[report.pk]), {"decision": "accept"})
@@ -320,14 +322,20 @@ def test_summary_lists_missing_agencies(client, world, tree, personas, neighbour
     assert tree["commune"].name in missing and neighbour[0].name in missing
 
 
-def test_summary_is_for_reviewers_only(client, world, tree, personas):
+def test_summary_is_for_reviewers_and_the_units_above(client, world, tree, personas, neighbour):
     period = world.periods[Q1]
-    personas.login(client, "head")
-    assert client.get(reverse("reports:summary", args=[period.pk])).status_code == 403
+    url = reverse("reports:summary", args=[period.pk])
+    # A commune's head has nothing under the commune to sum up, and no other unit's summary.
+    assert client.login(username=neighbour[1].username, password=personas.password)
+    assert client.get(url).status_code == 403
+    assert client.get(url, {"agency": tree["district"].pk}).status_code == 403
     client.logout()
     personas.login(client, "reviewer")
     outside = tree["district2"]
-    assert client.get(reverse("reports:summary", args=[period.pk]), {"agency": outside.pk}).status_code == 403
+    assert client.get(url, {"agency": outside.pk}).status_code == 403
+    client.logout()
+    personas.login(client, "outsider")  # heads the sibling district
+    assert client.get(url, {"agency": tree["district"].pk}).status_code == 403
 
 
 def test_xlsx_cells_are_safe_from_formula_injection(client, world, tree, personas):
@@ -360,9 +368,9 @@ def test_bc_prints_as_pdf_and_docx_with_the_summary_figures(client, q1_accepted,
     assert "BÁO CÁO" in paragraphs and "I. KẾT QUẢ THỰC HIỆN" in paragraphs
 
 
-def test_bc_is_for_reviewers_only(client, world, personas):
+def test_bc_is_for_reviewers_and_the_units_above(client, world, personas, neighbour):
     period = world.periods[Q1]
-    personas.login(client, "head")
+    assert client.login(username=neighbour[1].username, password=personas.password)  # a commune's head
     assert client.get(reverse("reports:summary_document", args=[period.pk, "pdf"])).status_code == 403
     client.logout()
     assert client.get(reverse("reports:summary_document", args=[period.pk, "pdf"])).status_code == 302
