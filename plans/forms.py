@@ -392,6 +392,11 @@ class TaskForm(CreationKeyMixin, forms.ModelForm):
         error_messages = {"content": {"required": "Nhập nội dung nhiệm vụ."}}
 
     def __init__(self, *args, plan: Plan, **kwargs):
+        # Ids of the row's own (id_task-12-content, id_task-new-content): the
+        # appendix may hold an edited row and a new one at once, and each label
+        # must point to its own box.
+        instance = kwargs.get("instance")
+        kwargs.setdefault("auto_id", f"id_task-{instance.pk if instance and instance.pk else 'new'}-%s")
         super().__init__(*args, **kwargs)
         self.plan = plan
         if self.instance.pk:

@@ -179,7 +179,9 @@ def test_every_role_s_pages_on_the_loaded_demo(live_server, log_in, empty_cache)
 @pytest.mark.django_db(transaction=True)
 def test_focus_stays_on_the_row_edited_in_place(live_server, log_in, tree, personas):
     """An htmx row edit replaces the row that had focus: focus goes to the new
-    row (its form, then the saved row's first button), not to the top of the page."""
+    row (its form, then the saved row's first button, though «Lưu» is disabled
+    while it saves), not to the top of the page. «+ Thêm nhiệm vụ» puts the
+    focus in the row it adds, whose labels name its own boxes while another row is open."""
     from plans.models import Area, Channel
     from plans.reference import reference_lists_ensure
     from plans.tests.factories import plan_draft
@@ -201,3 +203,17 @@ def test_focus_stays_on_the_row_edited_in_place(live_server, log_in, tree, perso
     expect(saved).to_contain_text("Nhiệm vụ đã sửa")
     page.wait_for_function("() => document.activeElement !== document.body")
     assert saved.evaluate("row => row.contains(document.activeElement)"), page.evaluate(focused_row)
+
+    saved.get_by_role("button", name=re.compile("^Sửa")).click()
+    page.locator("#task-rows form").wait_for()
+    page.get_by_role("button", name="+ Thêm nhiệm vụ").click()
+    new = page.locator("#task-rows .task-form-new form")
+    new.wait_for()
+    page.wait_for_function("() => document.activeElement.name === 'content'")
+    assert new.evaluate("f => f.contains(document.activeElement)"), page.evaluate(focused_row)
+    # Each form's label leads to its own box (ids are unique on the page).
+    edited = page.locator("#task-rows .task-form-row:not(.task-form-new) form")
+    for form in (edited, new):
+        assert form.get_by_label("Nội dung").evaluate("(box, form) => box.form === form", form.element_handle())
+    assert page.evaluate("() => new Set([...document.querySelectorAll('[id]')].map(e => e.id)).size"
+                         " === document.querySelectorAll('[id]').length")

@@ -95,12 +95,21 @@
   // An htmx swap replaces the element that had focus: focus returns to the
   // same control in the new content (by id or name), else to the new content
   // itself, instead of falling to the top of the page.
+  // The control is remembered when the request starts too: hx-disabled-elt
+  // disables a focused «Lưu» button during the request, which drops the focus
+  // to the page before the swap.
   var lostFocus = null;
-  document.addEventListener("htmx:beforeSwap", function (event) {
+  var requested = null;
+  function focusIn(target) {
     var active = document.activeElement;
+    return active && active !== document.body && target && target.contains(active)
+      ? { id: active.id, name: active.getAttribute("name"), target: target.id, within: target } : null;
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) { requested = focusIn(event.detail.target); });
+  document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
-    lostFocus = active && active !== document.body && target && target.contains(active)
-      ? { id: active.id, name: active.getAttribute("name"), target: target.id } : null;
+    lostFocus = focusIn(target) || (requested && requested.within === target ? requested : null);
+    requested = null;
   });
   document.addEventListener("htmx:afterSettle", function (event) {
     var remembered = lostFocus;

@@ -222,6 +222,16 @@
     }
   });
 
+  // The row it adds takes the focus: a keyboard user types in it straight
+  // away instead of hunting for it above the button.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var selector = trigger && trigger.getAttribute && trigger.getAttribute("data-single");
+    var open = selector && document.querySelector(selector);
+    var field = open && open.querySelector("textarea, input:not([type=hidden]), select");
+    if (field && !open.contains(document.activeElement)) { field.focus(); }
+  });
+
   function init(root) {
     root.querySelectorAll("form[data-confirm][data-confirm-open]").forEach(askFor);
     root.querySelectorAll("[data-formset]").forEach(initFormset);
