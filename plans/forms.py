@@ -392,6 +392,11 @@ class TaskForm(CreationKeyMixin, forms.ModelForm):
         error_messages = {"content": {"required": "Nhập nội dung nhiệm vụ."}}
 
     def __init__(self, *args, plan: Plan, **kwargs):
+        # Ids of the row's own (id_task-12-content, id_task-new-content): the
+        # appendix may hold an edited row and a new one at once, and each label
+        # must point to its own box.
+        instance = kwargs.get("instance")
+        kwargs.setdefault("auto_id", f"id_task-{instance.pk if instance and instance.pk else 'new'}-%s")
         super().__init__(*args, **kwargs)
         self.plan = plan
         if self.instance.pk:
@@ -412,7 +417,7 @@ class TaskForm(CreationKeyMixin, forms.ModelForm):
         coordinating.error_messages |= {"invalid_choice": AGENCY_OUT_OF_SCOPE,
                                         "invalid_pk_value": AGENCY_OUT_OF_SCOPE,
                                         "invalid_list": "Chọn các đơn vị phối hợp trong danh sách."}
-        coordinating.help_text = "Giữ Ctrl (hoặc ⌘) để chọn nhiều đơn vị."
+        coordinating.help_text = "Chọn được nhiều đơn vị: trên máy tính giữ Ctrl (hoặc ⌘) khi bấm, trên điện thoại chạm từng đơn vị."
         for field in (lead, coordinating):
             field.widget.attrs["data-agency-picker"] = "1"
         coordinating.widget.attrs["size"] = 6

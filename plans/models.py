@@ -82,7 +82,7 @@ class Plan(models.Model):
         DRAFT = "draft", "Dự thảo"
         # Sent back by the head with a reason: a draft again, said so until it goes up again.
         RETURNED = "returned", "Bị trả lại"
-        SUBMITTED = "submitted", "Đã trình duyệt"
+        SUBMITTED = "submitted", "Chờ phê duyệt"
         ISSUED = "issued", "Đã ban hành"
         # A draft its drafter threw away: kept whole (with who and when in its
         # transitions) but shown nowhere in the portal.

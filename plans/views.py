@@ -470,7 +470,7 @@ def plan_submit(request: HttpRequest, plan_id: int) -> HttpResponse:
     return _transition(
         request, plan_id, action=PLAN_SUBMIT, form_class=CommentForm, template="plans/plan_submit.html",
         run=lambda plan, data: services.plan_submit(plan=plan, user=request.user, comment=data["comment"]),
-        success="Đã trình lãnh đạo duyệt kế hoạch.", context=checks,
+        success="Đã trình lãnh đạo phê duyệt kế hoạch.", context=checks,
     )
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from django.templatetags.static import static
 
+from conftest import ARTIFACTS
+
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 BLOCKING = ("serious", "critical")
+SHOTS = ARTIFACTS / "a11y"
 
 
 def axe_violations(page, *, impacts=BLOCKING) -> list[dict]:
@@ -78,3 +81,40 @@ def assert_fits(page, width: int = PHONE["width"]) -> None:
     assert found["scrollWidth"] <= found["innerWidth"], (
         f"{page.url} is {found['scrollWidth']} px wide at {found['innerWidth']} px: {found['culprits'][:5]}"
     )
+
+
+def untyped_buttons(page) -> list[str]:
+    """Buttons of a form with no type: they submit the form when clicked, even those meant to add a row."""
+    return page.eval_on_selector_all("form button:not([type])", "els => els.map(b => b.textContent.trim())")
+
+
+def shoot(page, name: str, size: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}-{size}.png"), full_page=True)
+
+
+def assert_accessible(page, name: str) -> None:
+    """The page as it stands: axe at desktop size, then the fit at 390 px (no reload: a POST's answer)."""
+    page.set_viewport_size(DESKTOP)
+    found = axe_violations(page)
+    assert not found, f"{page.url}\n{describe(found)}"
+    assert not untyped_buttons(page), f"{page.url}: buttons without a type {untyped_buttons(page)}"
+    shoot(page, name, "desktop")
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(300)  # let a resize handler (scroll boxes) run
+    assert_fits(page)
+    shoot(page, name, "phone")
+
+
+def visit(page, url: str, name: str, status: int = 200) -> None:
+    """Open `url` at desktop size and check it, then load it again on a phone and check it fits."""
+    page.set_viewport_size(DESKTOP)
+    assert page.goto(url).status == status, url
+    found = axe_violations(page)
+    assert not found, f"{url}\n{describe(found)}"
+    assert not untyped_buttons(page), f"{url}: buttons without a type {untyped_buttons(page)}"
+    shoot(page, name, "desktop")
+    page.set_viewport_size(PHONE)
+    page.reload()
+    assert_fits(page)
+    shoot(page, name, "phone")

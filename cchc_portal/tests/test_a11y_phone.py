@@ -2,56 +2,21 @@
 violation that axe-core finds at desktop size, and nothing wider than a
 390 px phone. The report form is filled on a phone: its lines are cards, each
 box's label names its line, errors are tied to their box, messages are read
-out, the menu folds behind a button."""
+out, the menu folds behind a button. Plans and the dashboard: test_a11y_plans.py."""
 
 import io
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 from agencies.tests.factories import PASSWORD
-from conftest import ARTIFACTS
 from reports.models import Report
 from reports.tests.factories import report_world
 from schedule.models import ReportingPeriod
 
-from .a11y import DESKTOP, PHONE, assert_fits, axe_violations, describe, overflow
-
-SHOTS = ARTIFACTS / "a11y"
-
-
-def shoot(page, name: str, size: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{size}.png"), full_page=True)
-
-
-def assert_accessible(page, name: str) -> None:
-    """The page as it stands: axe at desktop size, then the fit at 390 px (no reload: a POST's answer)."""
-    page.set_viewport_size(DESKTOP)
-    found = axe_violations(page)
-    assert not found, f"{page.url}\n{describe(found)}"
-    shoot(page, name, "desktop")
-    page.set_viewport_size(PHONE)
-    page.wait_for_timeout(300)  # let a resize handler (scroll boxes) run
-    assert_fits(page)
-    shoot(page, name, "phone")
-
-
-def visit(page, url: str, name: str, status: int = 200) -> None:
-    """Open `url` at desktop size and check it, then load it again on a phone and check it fits."""
-    page.set_viewport_size(DESKTOP)
-    assert page.goto(url).status == status, url
-    found = axe_violations(page)
-    assert not found, f"{url}\n{describe(found)}"
-    shoot(page, name, "desktop")
-    page.set_viewport_size(PHONE)
-    page.reload()
-    assert_fits(page)
-    shoot(page, name, "phone")
+from .a11y import PHONE, assert_accessible, assert_fits, shoot, visit
 
 
 def described_by(box) -> str:
@@ -211,56 +176,12 @@ def test_every_role_s_pages_on_the_loaded_demo(live_server, log_in, empty_cache)
         page.close()
 
 
-# The pages a second pass makes accessible (plans, dashboard): listed, not
-# asserted, with A11Y_SURVEY=1 (written to test-artifacts/a11y-survey.txt).
-SURVEY = {
-    "drafter": ["/plans/", "{draft}", "{draft}edit/", "{draft}edit/muc-dich/", "{draft}edit/de-muc/",
-                "{draft}edit/to-chuc/", "{draft}tasks/", "{draft}tasks/new/", "/plans/new/", "/plans/import/"],
-    "sonv-drafter": ["/plans/", "{plan}", "{plan}copy/", "{plan}cascade/"],
-    "head": ["/plans/", "{draft}", "/dashboard/"],
-    "reviewer": ["/dashboard/", "/dashboard/?period={period}"],
-    "nv-haiphong": ["/dashboard/", "/plans/", "{plan}"],
-    "xa-duongan": ["/plans/", "{commune_plan}"],
-}
-
-
-@pytest.mark.skipif(not os.environ.get("A11Y_SURVEY"), reason="a list for the next pass; set A11Y_SURVEY=1")
-@pytest.mark.django_db(transaction=True)
-def test_survey_of_plan_and_dashboard_pages(live_server, log_in, empty_cache):
-    from plans.models import Plan
-
-    call_command("load_demo", stdout=io.StringIO())
-    city = Plan.objects.get(issuer__code="HP", status=Plan.Status.ISSUED, year_start=2026)
-    draft = Plan.objects.filter(status=Plan.Status.DRAFT, issuer__code="HD-BG").first()  # the district draft of `drafter`
-    commune = Plan.objects.get(issuer__code="HP-XDA")
-    refs = {"plan": f"/plans/{city.pk}/", "draft": f"/plans/{draft.pk}/", "commune_plan": f"/plans/{commune.pk}/",
-            "period": ReportingPeriod.objects.get(label="Quý III/2026").pk}
-    out = []
-    for user, pages in SURVEY.items():
-        page = log_in(user)
-        for path in pages:
-            path = path.format(**refs)
-            url = live_server.url + path
-            page.set_viewport_size(DESKTOP)
-            response = page.goto(url)
-            found = axe_violations(page)
-            page.set_viewport_size(PHONE)
-            page.reload()
-            page.wait_for_timeout(300)
-            wide = overflow(page)
-            fits = "fits" if wide["scrollWidth"] <= wide["innerWidth"] else f"{wide['scrollWidth']} px wide: {wide['culprits'][:4]}"
-            out.append(f"{user} {path} [{response.status}]: 390 px {fits}\n" + (describe(found, 8) or "  axe: none"))
-        page.close()
-    text = "\n".join(out)
-    Path(ARTIFACTS).mkdir(exist_ok=True)
-    (ARTIFACTS / "a11y-survey.txt").write_text(text)
-    print(text)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_focus_stays_on_the_row_edited_in_place(live_server, log_in, tree, personas):
     """An htmx row edit replaces the row that had focus: focus goes to the new
-    row (its form, then the saved row's first button), not to the top of the page."""
+    row (its form, then the saved row's first button, though «Lưu» is disabled
+    while it saves), not to the top of the page. «+ Thêm nhiệm vụ» puts the
+    focus in the row it adds, whose labels name its own boxes while another row is open."""
     from plans.models import Area, Channel
     from plans.reference import reference_lists_ensure
     from plans.tests.factories import plan_draft
@@ -282,3 +203,17 @@ def test_focus_stays_on_the_row_edited_in_place(live_server, log_in, tree, perso
     expect(saved).to_contain_text("Nhiệm vụ đã sửa")
     page.wait_for_function("() => document.activeElement !== document.body")
     assert saved.evaluate("row => row.contains(document.activeElement)"), page.evaluate(focused_row)
+
+    saved.get_by_role("button", name=re.compile("^Sửa")).click()
+    page.locator("#task-rows form").wait_for()
+    page.get_by_role("button", name="+ Thêm nhiệm vụ").click()
+    new = page.locator("#task-rows .task-form-new form")
+    new.wait_for()
+    page.wait_for_function("() => document.activeElement.name === 'content'")
+    assert new.evaluate("f => f.contains(document.activeElement)"), page.evaluate(focused_row)
+    # Each form's label leads to its own box (ids are unique on the page).
+    edited = page.locator("#task-rows .task-form-row:not(.task-form-new) form")
+    for form in (edited, new):
+        assert form.get_by_label("Nội dung").evaluate("(box, form) => box.form === form", form.element_handle())
+    assert page.evaluate("() => new Set([...document.querySelectorAll('[id]')].map(e => e.id)).size"
+                         " === document.querySelectorAll('[id]').length")

@@ -61,8 +61,8 @@ def test_drafter_copies_edits_submits_and_head_issues(live_server, log_in):
     assert draft.tasks.count() == before + 2
 
     page.goto(f"{live_server.url}/plans/{draft.pk}/")
-    page.click("#plan-actions >> text=Trình duyệt")
-    page.click("button:has-text('Trình duyệt')")
+    page.click("#plan-actions >> text=Trình phê duyệt")
+    page.click("button:has-text('Trình phê duyệt')")
     expect(page.locator(".alert-success")).to_contain_text("Đã trình")
     page.close()
 
@@ -104,9 +104,9 @@ def test_clause_rows_are_removed_added_and_moved_in_the_browser(live_server, log
     expect(rows).to_have_count(2)
     page.get_by_role("button", name="+ Thêm dòng").click()
     expect(rows).to_have_count(3)
-    rows.nth(2).locator("textarea").fill("Mục đích mới thêm trong trình duyệt.")
+    rows.nth(2).locator("textarea").fill("Mục đích mới thêm khi soạn thảo.")
     rows.nth(2).locator("button[data-row-action=up]").click()
     page.get_by_role("button", name="Lưu phần «Mục đích»").click()
     expect(page.locator(".alert-success")).to_contain_text("Đã lưu phần «Mục đích»")
     stored = list(plan.clauses.filter(section=Clause.Section.PURPOSE).order_by("position").values_list("text", flat=True))
-    assert stored == [purposes[0].text, "Mục đích mới thêm trong trình duyệt.", purposes[2].text]
+    assert stored == [purposes[0].text, "Mục đích mới thêm khi soạn thảo.", purposes[2].text]

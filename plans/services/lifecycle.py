@@ -1,4 +1,4 @@
-"""The plan's lifecycle: dự thảo -> trình duyệt -> ban hành; a head returns
+"""The plan's lifecycle: dự thảo -> chờ phê duyệt -> ban hành; a head returns
 it with a reason (bị trả lại), its drafter withdraws it or deletes a draft;
 every move recorded, and every move goes through _move."""
 
@@ -39,7 +39,7 @@ def _move(plan: Plan, *, user, expected: tuple[str, ...], to: str, comment: str 
 
 @transaction.atomic
 def plan_submit(*, plan: Plan, user, comment: str = "") -> Plan:
-    """Dự thảo (or bị trả lại) -> trình duyệt, once the checks of the submit
+    """Dự thảo (or bị trả lại) -> chờ phê duyệt, once the checks of the submit
     page find nothing blocking (empty core sections, tasks without a valid lead
     or with a deadline outside the plan's years)."""
     blocking = [problem.text for problem in plan_problems(plan) if problem.blocking]
@@ -50,7 +50,7 @@ def plan_submit(*, plan: Plan, user, comment: str = "") -> Plan:
 
 @transaction.atomic
 def plan_return(*, plan: Plan, user, comment: str) -> Plan:
-    """Trình duyệt -> bị trả lại, with the reason the drafter must read."""
+    """Chờ phê duyệt -> bị trả lại, with the reason the drafter must read."""
     if not comment.strip():
         raise ValidationError({"comment": "Nhập lý do trả lại để người soạn biết cần sửa gì."})
     return _move(plan, user=user, expected=(Plan.Status.SUBMITTED,), to=Plan.Status.RETURNED, comment=comment)
@@ -58,7 +58,7 @@ def plan_return(*, plan: Plan, user, comment: str) -> Plan:
 
 @transaction.atomic
 def plan_withdraw(*, plan: Plan, user, comment: str = "") -> Plan:
-    """Trình duyệt -> dự thảo by its drafter, before the head has acted."""
+    """Chờ phê duyệt -> dự thảo by its drafter, before the head has acted."""
     return _move(plan, user=user, expected=(Plan.Status.SUBMITTED,), to=Plan.Status.DRAFT,
                  comment=comment.strip() or "Thu hồi dự thảo đã trình để sửa")
 
@@ -109,7 +109,7 @@ def plan_issue(
     *, plan: Plan, user, number: int, issue_date: dt.date, signer_authority: str, signer_position: str,
     signer_name: str, number_text: str = "",
 ) -> Plan:
-    """Trình duyệt -> ban hành: number, date and signer are fixed; the plan is read-only after."""
+    """Chờ phê duyệt -> ban hành: number, date and signer are fixed; the plan is read-only after."""
     label = number_text or f"{number:02d}"
     return _fix_number_and_move(
         plan, user=user, expected=(Plan.Status.SUBMITTED,), number=number, number_text=number_text,

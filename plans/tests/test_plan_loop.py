@@ -169,7 +169,7 @@ def test_a_submitted_or_issued_plan_cannot_be_deleted(client, personas, draft):
 def test_a_complete_draft_shows_no_problem_and_goes_up(client, personas, draft):
     personas.login(client, "drafter")
     page = client.get(reverse("plans:submit", args=[draft.pk])).content.decode()
-    assert 'id="checks-ok"' in page and 'type="submit">Trình duyệt<' in page
+    assert 'id="checks-ok"' in page and 'type="submit">Trình phê duyệt<' in page
 
 
 def test_wrong_leads_and_deadlines_block_the_submission_with_links_to_fix_them(client, tree, personas, draft):
@@ -192,7 +192,7 @@ def test_wrong_leads_and_deadlines_block_the_submission_with_links_to_fix_them(c
     assert "Nhiệm vụ 4" in errors and "cơ quan phối hợp «Ủy ban nhân dân huyện Hai»" in errors
     for task in tasks[:4]:
         assert f'href="{reverse("plans:task_edit", args=[draft.pk, task.pk])}"' in errors
-    assert 'type="submit">Trình duyệt<' not in page
+    assert 'type="submit">Trình phê duyệt<' not in page
     response = client.post(url, {"comment": ""})
     assert "không thuộc Ủy ban nhân dân huyện Một" in response.content.decode()
     draft.refresh_from_db()
@@ -567,7 +567,8 @@ def test_deleting_a_task_asks_on_its_own_page_then_renumbers(client, personas, d
     page = client.get(url).content.decode()
     assert "Xóa nhiệm vụ 2 «Nhiệm vụ 2:" in page and draft.tasks.count() == 6
     rows = client.get(reverse("plans:tasks", args=[draft.pk])).content.decode()
-    assert f'href="{url}" role="button" aria-label="Xóa nhiệm vụ 2" data-confirm=' in rows
+    # The link says which task (number and content), not only «Xóa» like every other row.
+    assert f'href="{url}" role="button" aria-label="Xóa nhiệm vụ 2: Nhiệm vụ 2:' in rows
     assert client.post(url)["Location"] == reverse("plans:tasks", args=[draft.pk])
     assert list(draft.tasks.order_by("position").values_list("position", flat=True)) == [1, 2, 3, 4, 5]
 

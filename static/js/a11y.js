@@ -53,11 +53,12 @@
 
   function markScrollBoxes(root) {
     root.querySelectorAll(".table-responsive, [data-scroll-region]").forEach(function (box) {
-      var scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+      var sideways = box.scrollWidth > box.clientWidth + 1;
+      var scrolls = sideways || box.scrollHeight > box.clientHeight + 1;
       if (scrolls && !box.hasAttribute("tabindex")) {
         box.setAttribute("tabindex", "0");
         box.setAttribute("role", "region");
-        box.setAttribute("aria-label", nameOf(box) + " (cuộn ngang để xem hết)");
+        box.setAttribute("aria-label", nameOf(box) + (sideways ? " (cuộn ngang để xem hết)" : " (cuộn để xem hết)"));
         box.dataset.a11yScroll = "1";
       } else if (!scrolls && box.dataset.a11yScroll) {
         box.removeAttribute("tabindex");
@@ -94,12 +95,21 @@
   // An htmx swap replaces the element that had focus: focus returns to the
   // same control in the new content (by id or name), else to the new content
   // itself, instead of falling to the top of the page.
+  // The control is remembered when the request starts too: hx-disabled-elt
+  // disables a focused «Lưu» button during the request, which drops the focus
+  // to the page before the swap.
   var lostFocus = null;
-  document.addEventListener("htmx:beforeSwap", function (event) {
+  var requested = null;
+  function focusIn(target) {
     var active = document.activeElement;
+    return active && active !== document.body && target && target.contains(active)
+      ? { id: active.id, name: active.getAttribute("name"), target: target.id, within: target } : null;
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) { requested = focusIn(event.detail.target); });
+  document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
-    lostFocus = active && active !== document.body && target && target.contains(active)
-      ? { id: active.id, name: active.getAttribute("name"), target: target.id } : null;
+    lostFocus = focusIn(target) || (requested && requested.within === target ? requested : null);
+    requested = null;
   });
   document.addEventListener("htmx:afterSettle", function (event) {
     var remembered = lostFocus;

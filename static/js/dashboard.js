@@ -11,6 +11,9 @@
   Chart.defaults.maintainAspectRatio = false;
 
   const shortLabel = (text, max) => (text.length > max ? text.slice(0, max - 1) + "…" : text);
+  // Names beside a bar: shorter on a phone, where a long one is cut at the
+  // card's edge (the table under each chart has them whole).
+  const labelRoom = (chart) => (chart.width < 480 ? 18 : 34);
   const tooltipNumber = {
     callbacks: {
       label: (ctx) => `${ctx.dataset.label}: ${number.format(ctx.parsed[ctx.chart.options.indexAxis === "y" ? "x" : "y"])}`,
@@ -27,7 +30,7 @@
         indexAxis: "y",
         scales: {
           x: { stacked: true, beginAtZero: true, ticks: { precision: 0, callback: (v) => number.format(v) } },
-          y: { stacked: true, ticks: { autoSkip: false, callback(value) { return shortLabel(this.getLabelForValue(value), 34); } } },
+          y: { stacked: true, ticks: { autoSkip: false, callback(value) { return shortLabel(this.getLabelForValue(value), labelRoom(this.chart)); } } },
         },
         plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } }, tooltip: tooltipNumber },
       }, options),
@@ -59,7 +62,7 @@
         indexAxis: "y",
         scales: {
           x: { min: 0, max: 100, ticks: { callback: (v) => v + "%" } },
-          y: { ticks: { autoSkip: false, callback(value) { return shortLabel(this.getLabelForValue(value), 34); } } },
+          y: { ticks: { autoSkip: false, callback(value) { return shortLabel(this.getLabelForValue(value), labelRoom(this.chart)); } } },
         },
         plugins: {
           legend: { display: false },

@@ -20,7 +20,8 @@
 
   function indent(row) {
     var level = row.querySelector('select[name$="-level"]');
-    if (level) { row.style.marginLeft = (parseInt(level.value || "0", 10) * 2.5) + "rem"; }
+    // The step is portal.css's: narrower on a phone.
+    if (level) { row.style.setProperty("--indent", parseInt(level.value || "0", 10) || 0); }
   }
 
   function hideDeleted(row) {
@@ -57,12 +58,18 @@
       } else if (action === "up") {
         var before = visibleSibling(row, "previousElementSibling");
         if (before) { list.insertBefore(row, before); }
+        button.focus();  // moving the row took the focus off its button
       } else if (action === "down") {
         var after = visibleSibling(row, "nextElementSibling");
         if (after) { list.insertBefore(after, row); }
+        button.focus();
       } else if (action === "remove") {
         var del = row.querySelector('input[name$="-DELETE"]');
         if (del) { del.checked = true; hideDeleted(row); }
+        // The hidden row had the focus: the next row's field, else the add button.
+        var next = visibleSibling(row, "nextElementSibling") || visibleSibling(row, "previousElementSibling");
+        var target = next ? next.querySelector("textarea, input[type=text], select") : null;
+        (target || container.querySelector('button[data-row-action="add"]') || container).focus();
       }
       markDirty(container.closest("form"));
       renumber(container);
@@ -82,7 +89,9 @@
     box.type = "search";
     box.className = "form-control form-control-sm mb-1";
     box.placeholder = "Gõ một phần tên đơn vị để lọc…";
-    box.setAttribute("aria-label", "Lọc đơn vị");
+    // Named after its list («Lọc đơn vị – Cơ quan chủ trì»): two pickers on a form are told apart.
+    var label = select.labels && select.labels[0] ? select.labels[0].textContent.replace(/\*/g, "").trim() : "";
+    box.setAttribute("aria-label", label ? "Lọc đơn vị – " + label : "Lọc đơn vị");
     select.parentNode.insertBefore(box, select);
     box.addEventListener("input", function () {
       var query = fold(box.value.trim());
@@ -211,6 +220,16 @@
       var field = open.querySelector("textarea, input:not([type=hidden]), select");
       if (field) { field.focus(); }
     }
+  });
+
+  // The row it adds takes the focus: a keyboard user types in it straight
+  // away instead of hunting for it above the button.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var selector = trigger && trigger.getAttribute && trigger.getAttribute("data-single");
+    var open = selector && document.querySelector(selector);
+    var field = open && open.querySelector("textarea, input:not([type=hidden]), select");
+    if (field && !open.contains(document.activeElement)) { field.focus(); }
   });
 
   function init(root) {
