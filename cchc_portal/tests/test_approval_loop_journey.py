@@ -69,8 +69,8 @@ def test_the_approval_loop_tells_each_person_what_to_do(live_server, log_in):
 
         # ... and submits the plan.
         page.goto(f"{base}/plans/{plan.pk}/")
-        page.click("#plan-actions >> text=Trình duyệt")
-        page.get_by_role("button", name="Trình duyệt").click()
+        page.click("#plan-actions >> text=Trình phê duyệt")
+        page.get_by_role("button", name="Trình phê duyệt").click()
         expect(page.locator(".alert-success")).to_contain_text("Đã trình")
         page.close()
 
@@ -109,8 +109,8 @@ def test_the_approval_loop_tells_each_person_what_to_do(live_server, log_in):
         # Resubmitted, then issued by the head.
         page.goto(base + "/")
         returned.get_by_role("link", name=plan.title, exact=False).click()
-        page.click("#plan-actions >> text=Trình duyệt")
-        page.get_by_role("button", name="Trình duyệt").click()
+        page.click("#plan-actions >> text=Trình phê duyệt")
+        page.get_by_role("button", name="Trình phê duyệt").click()
         expect(page.locator(".alert-success")).to_contain_text("Đã trình")
         page.goto(base + "/")
         expect(block(page, "plans-returned")).to_contain_text("Không có việc nào.")
