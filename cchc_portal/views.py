@@ -61,6 +61,14 @@ def _report_row(report, today, *, note: str = "") -> Row:
                note=note or f"Hạn {report.due_date:%d/%m/%Y} · {_days((report.due_date - today).days)}")
 
 
+def _plan_deadline_row(item: dict, plans_url: str) -> Row:
+    return Row(
+        text=f"Ban hành Kế hoạch năm {item['year']} – {item['agency'].name}",
+        url=reverse("plans:detail", args=[item["draft"].pk]) if item["draft"] else plans_url,
+        note=f"Hạn {item['deadline']:%d/%m/%Y} · {_days(item['days_left'])}",
+        tone="danger" if item["days_left"] < 0 else "")
+
+
 def todo_blocks(user, today) -> list[Block]:
     """«Việc cần làm» for the user's roles: a block only for what a role of
     theirs may have to do, in a fixed order; counts from the selectors."""
@@ -113,12 +121,16 @@ def todo_blocks(user, today) -> list[Block]:
                   for p in todo["items"][:HOME_ROWS]],
             more_url=_plan_list_url(Plan.Status.DRAFT, plans["drafts_for"]), more_label="dự thảo kế hoạch"))
     deadlines = plan_deadlines_for_user(user=user, today=today) if plans["heads"] | plans["drafts_for"] else []
+    # A plan deadline already passed is work to do now, counted, not a date to come.
+    overdue = [item for item in deadlines if item["days_left"] < 0]
+    deadlines = [item for item in deadlines if item["days_left"] >= 0]
+    if overdue:
+        blocks.append(Block(
+            "plans-overdue", "Kế hoạch năm sau quá hạn ban hành", len(overdue), tone="danger",
+            rows=[_plan_deadline_row(item, plans_url) for item in overdue[:HOME_ROWS]],
+            more_url=plans_url, more_label="kế hoạch"))
     if reports["writes"] or deadlines:
-        dated = [(item["deadline"], Row(
-            text=f"Ban hành Kế hoạch năm {item['year']} – {item['agency'].name}",
-            url=reverse("plans:detail", args=[item["draft"].pk]) if item["draft"] else plans_url,
-            note=f"Hạn {item['deadline']:%d/%m/%Y} · {_days(item['days_left'])}",
-            tone="danger" if item["days_left"] < 0 else "")) for item in deadlines]
+        dated = [(item["deadline"], _plan_deadline_row(item, plans_url)) for item in deadlines]
         dated += [(r.due_date, Row(text=f"Nộp báo cáo {r.period.label} – {r.agency.name}",
                                    url=reverse("reports:detail", args=[r.pk]),
                                    note=f"Hạn {r.due_date:%d/%m/%Y} · {_days((r.due_date - today).days)}"))

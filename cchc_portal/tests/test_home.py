@@ -166,3 +166,21 @@ def test_the_page_takes_a_fixed_number_of_queries(client, day, personas, tree, w
         assert html.count("Lý do: ") == 5  # the first five rows, each with its reason
     else:
         assert blocks(html)["Báo cáo chờ bạn xem xét"] > 1
+
+
+def test_an_overdue_plan_deadline_is_work_to_do_not_a_date_to_come(client, day, personas, tree):
+    from schedule.models import PlanDeadline, ReportingChain
+
+    chain, _ = ReportingChain.objects.get_or_create(owner=tree["province"], defaults={"name": "Tỉnh Thử"})
+    # Next year's plan is due in this year: three days ago, or 1 January early in January.
+    deadline = max(TODAY - dt.timedelta(days=3), dt.date(TODAY.year, 1, 1))
+    if deadline == TODAY:
+        return  # 1 January: no plan deadline of this year has passed yet
+    PlanDeadline.objects.create(chain=chain, agency_kind="", month=deadline.month, day=deadline.day)
+    html = home(client, personas, "drafter")
+    overdue = block(html, "plans-overdue")
+    assert f"Ban hành Kế hoạch năm {TODAY.year + 1} – Ủy ban nhân dân huyện Một" in overdue
+    assert f"quá hạn {(TODAY - deadline).days} ngày" in overdue
+    assert "Ban hành Kế hoạch" not in block(html, "deadlines")
+    # Counted with the returned plan: two things to do.
+    assert "Bạn có 2 việc cần làm." in html
