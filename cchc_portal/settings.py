@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cchc_portal.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "cchc_portal.urls"

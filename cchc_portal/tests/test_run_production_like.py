@@ -40,3 +40,11 @@ def test_favicon_and_the_vietnamese_404(client):
     page = client.get("/khong-co-trang-nay/")
     assert page.status_code == 404 and "Không tìm thấy trang" in page.content.decode()
     assert 'rel="icon"' in client.get(reverse("login")).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_post_only_address_opened_by_get_says_so_in_vietnamese(client, personas):
+    personas.login(client, "reviewer")
+    response = client.get(reverse("reports:review", args=[1]))
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert "Thao tác này chỉ thực hiện bằng nút bấm" in response.content.decode()
