@@ -101,7 +101,7 @@ class PlanHeaderForm(forms.ModelForm):
     """Everything of a plan that is not a list: kind, years, title, texts, signer."""
 
     year_start = YearField(label="Từ năm")
-    year_end = YearField(label="Đến năm", required=False, help_text="Kế hoạch năm: để trống.")
+    year_end = YearField(label="Đến năm", required=False, help_text="Kế hoạch một năm: để trống ô này; kế hoạch nhiều năm: năm cuối (ví dụ 2030).")
     budget_total = MoneyField(label="Tổng kinh phí (đồng)", required=False)
     decision_number = DocumentNumberField(label="Số quyết định", required=False)
     decision_date = date_field("Ngày quyết định", required=False)
@@ -376,7 +376,7 @@ class TaskForm(CreationKeyMixin, forms.ModelForm):
     deadline = forms.DateField(
         label="Hạn hoàn thành", required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"],
         widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y"),
-        error_messages={"invalid": "Nhập ngày dạng dd/mm/yyyy, ví dụ 30/06/2026."},
+        error_messages={"invalid": "Nhập một ngày có thật, dạng dd/mm/yyyy, ví dụ 30/06/2026."},
     )
     # The row's version when the form was opened (see Task.lock_version).
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False,
@@ -505,7 +505,7 @@ class ReturnForm(forms.Form):
 class CopyForm(CreationKeyMixin, forms.Form):
     issuer = forms.ModelChoiceField(label="Cơ quan ban hành", queryset=Agency.objects.none())
     year_start = YearField(label="Từ năm")
-    year_end = YearField(label="Đến năm", required=False, help_text="Kế hoạch năm: để trống.")
+    year_end = YearField(label="Đến năm", required=False, help_text="Kế hoạch một năm: để trống ô này; kế hoạch nhiều năm: năm cuối (ví dụ 2030).")
     replace_years = forms.BooleanField(
         label="Thay năm trong nội dung như danh sách bên dưới", required=False, initial=True,
         help_text="Bỏ chọn để chép nguyên văn (chỉ trích yếu và hạn của nhiệm vụ đổi theo năm mới).",

@@ -171,6 +171,14 @@ def test_task_deadline_outside_the_plan_years_is_refused_next_to_the_field(clien
     assert plan.tasks.count() == FULL_DRAFT_TASKS
 
 
+def test_a_date_that_does_not_exist_is_refused_as_such(client, tree, personas, draft):
+    personas.login(client, "drafter")
+    response = client.post(reverse("plans:task_new", args=[draft.pk]), task_post(tree["commune"], deadline="31/02/2025"),
+                           HTTP_HX_REQUEST="true")
+    assert "Nhập một ngày có thật, dạng dd/mm/yyyy" in response.content.decode()
+    assert draft.tasks.count() == FULL_DRAFT_TASKS
+
+
 @pytest.mark.parametrize("budget", ["-5", "mười triệu", "1e6"])
 def test_negative_or_non_numeric_budget_is_refused(client, tree, personas, draft, budget):
     plan = draft
