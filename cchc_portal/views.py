@@ -64,7 +64,7 @@ def _report_row(report, today, *, note: str = "") -> Row:
 def _plan_deadline_row(item: dict, plans_url: str) -> Row:
     return Row(
         text=f"Ban hành Kế hoạch năm {item['year']} – {item['agency'].name}",
-        url=reverse("plans:detail", args=[item["draft"].pk]) if item["draft"] else plans_url,
+        url=reverse("plans:detail", args=[item["draft"]]) if item["draft"] else plans_url,
         note=f"Hạn {item['deadline']:%d/%m/%Y} · {_days(item['days_left'])}",
         tone="danger" if item["days_left"] < 0 else "")
 

@@ -230,10 +230,26 @@ def plan_todo_for_user(*, user) -> dict:
     return todo
 
 
+def plans_of_year(*, issuer_ids, year: int) -> tuple[set[int], dict[int, int]]:
+    """For next year's plan deadline: the issuers that have issued a plan
+    covering `year`, and each issuer's latest plan not issued (its id, the
+    draft to link to). Deleted drafts count for nothing. One query."""
+    issued: set[int] = set()
+    drafts: dict[int, int] = {}
+    plans = (Plan.objects.filter(issuer_id__in=list(issuer_ids), year_start__lte=year, year_end__gte=year)
+             .exclude(status=Plan.Status.DELETED).order_by("pk").values_list("issuer_id", "status", "pk"))
+    for issuer_id, status, pk in plans:
+        if status == Plan.Status.ISSUED:
+            issued.add(issuer_id)
+        else:
+            drafts[issuer_id] = pk  # the latest
+    return issued, drafts
+
+
 def plan_deadlines_for_user(*, user, today: dt.date) -> list[dict]:
     """Next year's plan for each unit the user drafts for or heads, while it
     is not issued and a rule set asks for it by a date: {"agency", "year",
-    "deadline", "days_left", "draft" (its latest draft or None)}, nearest
+    "deadline", "days_left", "draft" (its latest draft's id or None)}, nearest
     first. plan_deadline_status's rule for many units in a fixed number of
     queries: the units, the deadlines (and the tree above for a province's
     own rule), their plans for the year."""
@@ -242,15 +258,7 @@ def plan_deadlines_for_user(*, user, today: dt.date) -> list[dict]:
     year = today.year + 1
     agencies = list(creatable_agencies(user=user))
     deadlines = plan_deadlines(year=year, agencies=agencies) if agencies else {}
-    issued: set[int] = set()
-    drafts: dict[int, Plan] = {}
-    for plan in Plan.objects.filter(issuer_id__in=list(deadlines), year_start__lte=year, year_end__gte=year).exclude(
-        status=Plan.Status.DELETED
-    ).order_by("pk"):
-        if plan.status == Plan.Status.ISSUED:
-            issued.add(plan.issuer_id)
-        else:
-            drafts[plan.issuer_id] = plan  # the latest draft
+    issued, drafts = plans_of_year(issuer_ids=deadlines, year=year) if deadlines else (set(), {})
     found = [
         {"agency": agency, "year": year, "deadline": deadlines[agency.pk],
          "days_left": (deadlines[agency.pk] - today).days, "draft": drafts.get(agency.pk)}

@@ -32,6 +32,7 @@ from agencies.models import Agency, Membership
 from agencies.scope import reviewers_over
 from plans.models import Plan, PlanTransition, Task
 from plans.rules import WRITERS
+from plans.selectors import plans_of_year
 from schedule.services import plan_deadline, plan_deadlines
 
 from ..models import Notice, Notification, NotificationPreference, Report, ReportEvent
@@ -230,16 +231,8 @@ def plans_owed(*, year: int, due_by: dt.date | None = None) -> list[PlanOwed]:
     deadlines = {
         pk: day for pk, day in plan_deadlines(year=year, agencies=agencies).items() if not due_by or day <= due_by
     }
-    issued: set[int] = set()
-    drafts: dict[int, int] = {}
-    plans = (Plan.objects.filter(issuer_id__in=list(deadlines), year_start__lte=year, year_end__gte=year)
-             .exclude(status=Plan.Status.DELETED)  # a deleted draft is nothing to link to
-             .order_by("pk").values_list("issuer_id", "status", "pk"))
-    for issuer_id, status, pk in plans:  # no query when no unit has a deadline near
-        if status == Plan.Status.ISSUED:
-            issued.add(issuer_id)
-        else:
-            drafts[issuer_id] = pk  # the latest draft
+    # No query when no unit has a deadline near.
+    issued, drafts = plans_of_year(issuer_ids=deadlines, year=year) if deadlines else (set(), {})
     return [
         PlanOwed(agency=a, year=year, deadline=deadlines[a.pk], draft_id=drafts.get(a.pk))
         for a in agencies if a.pk in deadlines and a.pk not in issued
@@ -679,9 +672,8 @@ def _plan_owed_now(notice: Notice) -> PlanOwed:
     deadline = plan_deadline(year=notice.year, agency=notice.agency)
     if deadline is None:
         raise NoticeMoot(f"Không còn quy định hạn ban hành kế hoạch năm {notice.year}")
-    draft = (Plan.objects.filter(issuer=notice.agency, year_start__lte=notice.year, year_end__gte=notice.year)
-             .exclude(status__in=(Plan.Status.ISSUED, Plan.Status.DELETED)).order_by("-pk").values_list("pk", flat=True).first())
-    return PlanOwed(agency=notice.agency, year=notice.year, deadline=deadline, draft_id=draft)
+    _, drafts = plans_of_year(issuer_ids=[notice.agency.pk], year=notice.year)
+    return PlanOwed(agency=notice.agency, year=notice.year, deadline=deadline, draft_id=drafts.get(notice.agency.pk))
 
 
 def _move_now(notice: Notice) -> PlanMove:
