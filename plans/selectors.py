@@ -218,7 +218,7 @@ def plan_todo_for_user(*, user) -> dict:
     ).select_related("user").order_by("created_at", "id"):
         notes[transition.plan_id] = transition  # the latest wins
     for plan in returned:
-        plan.return_note = notes.get(plan.pk)
+        plan.return_note = notes.get(plan.pk)  # type: ignore[attr-defined]  # read by home.html
     lists = {
         "to_approve": [p for p in plans if p.status == Plan.Status.SUBMITTED and p.issuer_id in heads],
         "returned": returned,
