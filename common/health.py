@@ -4,12 +4,23 @@ worker), shared by `manage.py check_services` and the tests."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from celery import current_app
 from django.conf import settings
 from django.db import connection
 
 from .tasks import worker_ping
+
+# Checks the apps add for the health endpoint (`/healthz?full=1`) and
+# `check_services`: name -> function answering (ok, Vietnamese message, data).
+# Apps register theirs in AppConfig.ready(); common knows none of them.
+HealthCheck = Callable[[], tuple[bool, str, dict]]
+HEALTH_CHECKS: dict[str, HealthCheck] = {}
+
+
+def register_check(name: str, check: HealthCheck) -> None:
+    HEALTH_CHECKS[name] = check
 
 
 def _redact(url: str) -> str:
