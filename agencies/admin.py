@@ -5,6 +5,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from tree_queries.admin import TreeAdmin
 
+from common.audit import record_event
+
 from .forms import AgencyImportForm
 from .models import Agency, Membership
 from .services import AgencyImportError, agency_export, agency_import
@@ -72,6 +74,7 @@ class AgencyAdmin(TreeAdmin):
         }[file_format]
         response = HttpResponse(agency_export(file_format=file_format), content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="don-vi.{file_format}"'
+        record_event(request, "export_agencies", f"Danh sách đơn vị ({file_format.upper()})")
         return response
 
 
