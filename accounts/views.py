@@ -115,6 +115,8 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 def admin_login_gate(original_login):
     """Wrap AdminSite.login: a signed-in administrator whose session is not
     verified goes to the two-factor page instead of seeing the login form again."""
+    if getattr(original_login, "otp_gate", False):
+        return original_login  # urls.py imported twice (a test reloading it): wrap once
 
     def login(request: HttpRequest, extra_context=None) -> HttpResponse:
         if (
@@ -127,6 +129,7 @@ def admin_login_gate(original_login):
             return redirect(f"{reverse('accounts:otp_verify')}?{urlencode({'next': target})}")
         return original_login(request, extra_context)
 
+    login.otp_gate = True  # type: ignore[attr-defined]
     return login
 
 
