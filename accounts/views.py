@@ -68,7 +68,8 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
         device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
     form = OTPTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        allowed, _ = device.verify_is_allowed()
+        if allowed and device.verify_token(form.cleaned_data["token"]):
             TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
             device.confirmed = True
             device.save(update_fields=["confirmed"])
@@ -77,7 +78,8 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Đã bật xác thực hai bước cho tài khoản của bạn.")
             return redirect(_safe_next(request))
         record_event(request, AuditEvent.Action.OTP_FAILED, device)
-        form.add_error("token", "Mã không đúng hoặc đã hết hạn. Kiểm tra giờ trên điện thoại rồi nhập mã mới.")
+        form.add_error("token", "Mã không đúng hoặc đã hết hạn. Kiểm tra giờ trên điện thoại rồi nhập mã mới."
+                       if allowed else "Nhập sai nhiều lần. Chờ một lát rồi thử lại.")
     uri = device.config_url
     context = {
         "form": form,
