@@ -322,6 +322,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_CLIENT_IP_CALLABLE = "accounts.net.client_ip"
 AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # logins and logouts are in accounts.AuditEvent already
 # The client's address (lockouts and the audit log): REMOTE_ADDR, unless a
 # trusted reverse proxy sits in front (DJANGO_BEHIND_PROXY=true); then the
 # right-most entry of DJANGO_CLIENT_IP_HEADER, the one the proxy appended.
