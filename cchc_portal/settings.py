@@ -318,6 +318,14 @@ AXES_LOCKOUT_PARAMETERS = [
     part.split("+") if "+" in part else part
     for part in env.list("AXES_LOCKOUT_PARAMETERS", default=["username", "ip_address"])
 ]
+if not AXES_LOCKOUT_PARAMETERS or any(
+    name not in ("username", "ip_address", "user_agent")
+    for part in AXES_LOCKOUT_PARAMETERS
+    for name in ([part] if isinstance(part, str) else part)
+):
+    raise ImproperlyConfigured(
+        "AXES_LOCKOUT_PARAMETERS: use username, ip_address or user_agent, e.g. username,ip_address"
+    )
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_CLIENT_IP_CALLABLE = "accounts.net.client_ip"

@@ -163,3 +163,16 @@ class TestTwoFactor:
         staff.save()
         client.force_login(staff)
         assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_a_lockout_setting_it_does_not_know_stops_the_start():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env |= {"DJANGO_DEBUG": "true", "AXES_LOCKOUT_PARAMETERS": "username,email"}
+    result = subprocess.run([sys.executable, "manage.py", "check"], env=env, cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode != 0 and "AXES_LOCKOUT_PARAMETERS" in result.stderr
+    env["AXES_LOCKOUT_PARAMETERS"] = "username+ip_address"
+    code = "from django.conf import settings; print(settings.AXES_LOCKOUT_PARAMETERS)"
+    result = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], env=env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip().splitlines()[-1] == "[['username', 'ip_address']]"

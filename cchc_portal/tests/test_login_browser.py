@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django_otp.oath import totp
 
-from conftest import ARTIFACTS
+from .a11y import DESKTOP, assert_accessible
 
 
 @pytest.fixture
@@ -33,20 +33,25 @@ def test_wrong_passwords_lead_to_the_vietnamese_lockout_page(page, live_server, 
         submit_login(page, live_server, "drafter", "sai")
     assert page.locator("h1").inner_text() == "Tạm khóa đăng nhập"
     assert "30 phút" in page.inner_text("main")
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "lockout.png"))
+    assert_accessible(page, "lockout")
 
 
 def test_forgotten_password_from_the_login_page(page, live_server, personas):
     personas.head.email = "head@example.vn"
     personas.head.save()
     page.goto(live_server.url + "/dang-nhap/")
+    assert_accessible(page, "login")
+    page.set_viewport_size(DESKTOP)
     page.click("text=Quên mật khẩu?")
+    assert_accessible(page, "password-reset")
+    page.set_viewport_size(DESKTOP)
     page.fill("#id_email", "head@example.vn")
     page.click("button[type=submit]")
     page.wait_for_selector("text=Kiểm tra hộp thư")
     link = re.search(r"https?://\S+", mail.outbox[-1].body).group(0)
     page.goto(link)
+    assert_accessible(page, "password-reset-confirm")
+    page.set_viewport_size(DESKTOP)
     page.fill("#id_new_password1", "Mat-khau-moi-2026")
     page.fill("#id_new_password2", "Mat-khau-moi-2026")
     page.click("button[type=submit]")
@@ -62,10 +67,17 @@ def test_an_administrator_enrols_two_factor_and_reaches_admin(page, live_server,
     page.goto(live_server.url + "/admin/")
     page.wait_for_selector("text=Đăng ký xác thực hai bước")
     assert page.locator(".otp-qr svg").bounding_box()["width"] >= 200  # the QR is drawn at a scannable size
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "otp-enrol.png"), full_page=True)
+    assert_accessible(page, "otp-enrol")
+    page.set_viewport_size(DESKTOP)
     secret = page.inner_text("#otp-secret").replace(" ", "")
     page.fill("#id_token", f"{totp(b32decode(secret)):06d}")
     page.click("main button[type=submit]")
     page.wait_for_url(live_server.url + "/admin/")
     assert "Nhật ký đăng nhập và tải tệp" in page.inner_text("body")
+    # A new session of the same administrator is asked for a code.
+    other = page.context.browser.new_page(viewport=DESKTOP, locale="vi-VN")
+    submit_login(other, live_server, "admin", personas.password)
+    other.wait_for_url(live_server.url + "/")
+    other.goto(live_server.url + "/admin/")
+    other.wait_for_selector("text=Trang quản trị cần thêm mã")
+    assert_accessible(other, "otp-verify")
