@@ -33,4 +33,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
+    # ONBOARDING: the invitation's set-password page (/kich-hoat/<uidb64>/<token>/)
+    path("", include("agencies.urls")),
 ]
