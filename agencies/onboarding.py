@@ -24,6 +24,7 @@ every request anyway.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import logging
 import re
@@ -451,20 +452,20 @@ def _write(parsed: list[UserRow], agencies: dict[str, Agency], existing: dict[st
     result.created = len(new_users)
     result.invited_ids = [user.pk for user in new_users.values()]
 
-    changed = []
+    changed: list[Any] = []
     for row in parsed:
-        user = existing.get(row.email)
-        if user is None or user in changed:
+        account = existing.get(row.email)
+        if account is None or account in changed:
             continue
-        renamed = bool(user.first_name != row.name or user.last_name)
+        renamed = bool(account.first_name != row.name or account.last_name)
         if renamed:
-            user.first_name, user.last_name = row.name, ""
+            account.first_name, account.last_name = row.name, ""
             result.renamed += 1
-        if row.email in admins and not user.is_staff:
-            user.is_staff = True
+        if row.email in admins and not account.is_staff:
+            account.is_staff = True
             renamed = True
         if renamed:
-            changed.append(user)
+            changed.append(account)
     User.objects.bulk_update(changed, ["first_name", "last_name", "is_staff"], batch_size=BATCH)
     result.existing = sorted(existing)
 
@@ -511,7 +512,7 @@ def _invitation_message(user) -> EmailMultiAlternatives:
         "roles": roles,
         "url": invitation_url(user),
         "days": days,
-        "expires": timezone.localtime() + timezone.timedelta(days=days),
+        "expires": timezone.localtime() + dt.timedelta(days=days),
         "site_url": settings.SITE_URL,
     }
     message = EmailMultiAlternatives(
