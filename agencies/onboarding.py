@@ -135,7 +135,7 @@ class UserImportResult:
         verb = "Kiểm tra xong, tệp hợp lệ; khi nhập sẽ" if self.dry_run else "Đã nhập:"
         text = (
             f"{verb} tạo {self.created} tài khoản mới"
-            f"{'' if self.dry_run else ' (đã gửi thư mời)' if self.created else ''}, "
+            f"{'' if self.dry_run else ' (thư mời đặt mật khẩu đang được gửi)' if self.created else ''}, "
             f"thêm {self.roles_added} vai trò."
         )
         if self.existing:

@@ -236,6 +236,18 @@ def test_a_thousand_rows_load_in_a_fixed_number_of_queries(tree, django_assert_m
     assert counts() == (1000, 2000)
 
 
+def test_the_sample_file_in_docs_imports(db):
+    from django.conf import settings
+
+    from agencies.tests.factories import AgencyFactory
+
+    for code in ("HD-BG", "HD-BG-KS", "HD-BG-NV", "HD-BG-VH"):
+        AgencyFactory(code=code)
+    content = (settings.BASE_DIR / "docs" / "nguoi-dung-mau.csv").read_bytes()
+    result = users_import(content=content, filename="nguoi-dung-mau.csv")
+    assert (result.created, result.roles_added) == (4, 7)
+
+
 # The command ---------------------------------------------------------------
 
 
@@ -243,7 +255,7 @@ def test_the_command_imports_and_refuses_like_the_page(tree, tmp_path, capsys):
     good = tmp_path / "nguoi-dung.csv"
     good.write_bytes(csv_bytes("Mai Văn Long,long@mot.gov.vn,D,drafter"))
     call_command("import_users", str(good))
-    assert "Đã nhập: tạo 1 tài khoản mới (đã gửi thư mời), thêm 1 vai trò." in capsys.readouterr().out
+    assert "Đã nhập: tạo 1 tài khoản mới (thư mời đặt mật khẩu đang được gửi), thêm 1 vai trò." in capsys.readouterr().out
     bad = tmp_path / "sai.csv"
     bad.write_bytes(csv_bytes("Mai Văn Minh,minh@mot.gov.vn,D,drafter", "Mai Văn Nam,,D,drafter"))
     with pytest.raises(CommandError, match="1 lỗi, không dòng nào được ghi"):
@@ -373,7 +385,7 @@ def test_an_admin_checks_then_imports_a_file_on_the_admin_page(personas, client,
     assert counts() == before
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         done = client.post(IMPORT_URL, {"file": upload(content), "import": "Nhập"}, follow=True)
-    assert "Đã nhập: tạo 1 tài khoản mới (đã gửi thư mời), thêm 1 vai trò." in done.content.decode()
+    assert "Đã nhập: tạo 1 tài khoản mới (thư mời đặt mật khẩu đang được gửi), thêm 1 vai trò." in done.content.decode()
     assert counts() == (before[0] + 1, before[1] + 1)
     assert len(callbacks) == 1
 
