@@ -36,6 +36,10 @@ def worker(tmp_path):
         "EMAIL_FILE_PATH": str(mail_dir),
     }
     queue = users_invite_task.app.conf.task_default_queue  # cchc-test: see settings_test
+    # Invitations enqueued by earlier tests' commits name users of other
+    # databases (ids repeat): drop them so this worker sends only this test's.
+    with users_invite_task.app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(queue)
     log = tmp_path / "worker.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "cchc_portal", "worker", "--pool=solo", "-Q", queue,
