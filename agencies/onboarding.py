@@ -219,7 +219,9 @@ def _csv_rows(content: bytes) -> Iterator[list[Any]]:
         for row in csv.reader(io.StringIO(text), delimiter=delimiter):
             yield row[:MAX_COLUMNS]
     except csv.Error as exc:
-        raise UserImportError([f"Tệp CSV không đọc được: {exc}."]) from exc
+        raise UserImportError(
+            ["Tệp CSV không đọc được: có ô quá dài hoặc dấu ngoặc kép không được đóng."]
+        ) from exc
 
 
 def _limited(rows: Iterable[list[Any]]) -> list[list[Any]]:
@@ -232,6 +234,8 @@ def _limited(rows: Iterable[list[Any]]) -> list[list[Any]]:
             filled += 1
             if filled > MAX_ROWS + 1:  # + the header
                 raise UserImportError([f"Tệp có quá {MAX_ROWS:,} dòng dữ liệu; hãy chia thành nhiều tệp.".replace(",", ".")])
+        elif len(kept) >= 2 * MAX_ROWS + 100:  # millions of blank lines cost memory too
+            raise UserImportError(["Tệp có quá nhiều dòng trống; hãy xóa các dòng trống rồi nhập lại."])
         kept.append(row)
     while kept and not any(_cell(v) for v in kept[-1]):
         kept.pop()

@@ -210,6 +210,16 @@ def test_too_many_rows_are_refused_while_reading(tree, monkeypatch):
     assert users_import(content=csv_bytes(*rows[:3]), filename="u.csv").created == 3
 
 
+def test_blank_lines_and_overlong_cells_are_refused_with_a_message(tree, monkeypatch):
+    monkeypatch.setattr(onboarding, "MAX_ROWS", 3)
+    assert refused(csv_bytes("A,a@mot.gov.vn,D,drafter") + b"\n" * 200) == [
+        "Tệp có quá nhiều dòng trống; hãy xóa các dòng trống rồi nhập lại."
+    ]
+    assert refused(csv_bytes('A,a@mot.gov.vn,D,"drafter' + "x" * 200_000)) == [
+        "Tệp CSV không đọc được: có ô quá dài hoặc dấu ngoặc kép không được đóng."
+    ]
+
+
 def test_an_xlsx_declaring_a_huge_sheet_is_streamed_not_loaded(tree):
     """A tiny file whose sheet claims A1:Z1000000: read-only mode reads only the rows present."""
     content = xlsx_bytes([["Họ tên", "Thư điện tử", "Mã đơn vị", "Vai trò"], ["Lý Văn Khánh", "k@mot.gov.vn", "D", "head"]])
