@@ -307,6 +307,13 @@ def test_the_invitation_mail_carries_a_link_that_works_once(tree, client):
     # a weak password is refused in Vietnamese, the link still works
     weak = client.post(page["Location"], {"new_password1": "123", "new_password2": "123"})
     assert weak.status_code == 200 and "is-invalid" in weak.content.decode()
+    assert "Mật khẩu quá ngắn: cần ít nhất 8 ký tự." in weak.content.decode()
+    assert "Mật khẩu không được chỉ gồm chữ số." in weak.content.decode()
+    assert "This password" not in weak.content.decode()
+    similar = client.post(page["Location"], {"new_password1": "oanh@mot.gov.vn", "new_password2": "oanh@mot.gov.vn"})
+    assert "Mật khẩu quá giống" in similar.content.decode()
+    mismatch = client.post(page["Location"], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD + "x"})
+    assert "Hai mật khẩu đã nhập không giống nhau." in mismatch.content.decode()
     done = client.post(page["Location"], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     assert done.status_code == 302 and done["Location"] == reverse("login")
     user.refresh_from_db()
