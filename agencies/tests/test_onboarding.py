@@ -432,6 +432,36 @@ def test_other_roles_cannot_open_the_import_page(personas, client, persona):
     assert counts() == before
 
 
+@pytest.mark.parametrize("persona", ["drafter", "reviewer"])
+def test_other_roles_cannot_lock_or_reinvite(personas, client, persona, django_capture_on_commit_callbacks):
+    user = getattr(personas, persona)
+    User.objects.filter(pk=user.pk).update(is_staff=True)
+    personas.login(client, persona)
+    target = personas.head
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        responses = [
+            client.get(f"/admin/auth/user/{target.pk}/deactivate/"),
+            client.post(f"/admin/auth/user/{target.pk}/deactivate/"),
+            client.post("/admin/auth/user/", {"action": "deactivate_users", "_selected_action": [target.pk]}),
+            client.post("/admin/auth/user/", {"action": "resend_invitation", "_selected_action": [target.pk]}),
+        ]
+    for response in responses:
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert User.objects.get(pk=target.pk).is_active
+    assert callbacks == []
+
+
+def test_an_admin_role_without_user_permissions_is_sent_back(tree, client):
+    """The admin role opens Django admin; adding users needs the auth permissions too."""
+    user_with_roles("qt", (tree["province"], Role.ADMIN), is_staff=True)
+    assert client.login(username="qt", password=PASSWORD)
+    response = client.get(IMPORT_URL)
+    assert response.status_code == 302 and response["Location"] == "/admin/auth/user/"
+    before = counts()
+    client.post(IMPORT_URL, {"file": upload(csv_bytes("A,a@mot.gov.vn,D,drafter"))})
+    assert counts() == before
+
+
 def test_an_anonymous_visitor_is_sent_to_log_in(client, db):
     response = client.get(IMPORT_URL)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
