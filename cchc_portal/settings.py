@@ -271,6 +271,11 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# ONBOARDING
+# ------------------------------------------------------------------------------
+# Days an invitation's set-password link stays valid (users imported in bulk).
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+
 # FORMS
 # ------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -33,4 +33,6 @@ urlpatterns = [
     path("", include(password_urls)),
     path("tai-khoan/", include("accounts.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
+    # ONBOARDING: the invitation's set-password page (/kich-hoat/<uidb64>/<token>/)
+    path("", include("agencies.urls")),
 ]
