@@ -212,3 +212,38 @@ def test_preload_on_request_lifts_the_silence():
     assert values["SECURE_HSTS_PRELOAD"] is True and values["SILENCED_SYSTEM_CHECKS"] == []
     check = run_under(variables, "check", "--deploy", "--fail-level", "WARNING")
     assert check.returncode == 0 and "no issues (0 silenced)" in check.stdout + check.stderr
+
+
+# No inline code in the markup ---------------------------------------------------
+
+# Rendered only into PDFs (WeasyPrint) and e-mails, where no browser applies the policy.
+NOT_BROWSER_PAGES = ("templates/documents/", "templates/emails/")
+SOURCE_DIRS = [d for d in sorted(BASE_DIR.iterdir())
+               if d.is_dir() and not d.is_symlink() and not d.name.startswith((".", "node_modules", "var"))]
+INLINE = re.compile(r"""\sstyle\s*=|<style[\s>]|\son[a-z]+\s*=\s*["']|<script(?![^>]*\ssrc=)(?![^>]*type="application/json")[^>]*>|javascript:""",
+                    re.IGNORECASE)
+
+
+def test_no_template_carries_inline_script_or_style():
+    """The Content-Security-Policy refuses them: a new one would be blocked in the browser."""
+    found = []
+    paths = [path for folder in SOURCE_DIRS for path in folder.glob("**/*.html") if "templates" in path.parts]
+    assert len(paths) > 50
+    for path in paths:
+        relative = path.relative_to(BASE_DIR).as_posix()
+        if relative.startswith(NOT_BROWSER_PAGES):
+            continue
+        text = re.sub(r"\{#.*?#\}", "", path.read_text(encoding="utf-8"), flags=re.DOTALL)  # comments
+        found += [f"{relative}: {match.group(0)}" for match in INLINE.finditer(text)]
+    assert found == []
+
+
+def test_no_python_builds_markup_with_a_style_attribute():
+    found = []
+    for path in [path for folder in SOURCE_DIRS for path in folder.glob("**/*.py")]:
+        relative = path.relative_to(BASE_DIR).as_posix()
+        if "/tests/" in relative:
+            continue
+        text = path.read_text(encoding="utf-8")
+        found += [f"{relative}: {match.group(0)}" for match in re.finditer(r"""<[a-z][^<>]*\s(style|on[a-z]+)=["'{]""", text)]
+    assert found == []
