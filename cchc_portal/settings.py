@@ -210,8 +210,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # over http) and browsers are told to use HTTPS only (HSTS, one year).
 # Behind nginx or a load balancer that terminates TLS, DJANGO_BEHIND_PROXY=true
 # trusts its X-Forwarded-Proto header (the proxy must set it, overwriting
-# whatever the client sent: deploy/nginx does), else every request would look
-# like http and be redirected forever.
+# whatever the client sent), else every request would look like http and be
+# redirected forever.
 BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
