@@ -1,6 +1,6 @@
 """Project-wide responses no single app owns."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
@@ -20,3 +20,29 @@ class MethodNotAllowedPageMiddleware:
             page["Allow"] = allowed
             return page
         return response
+
+
+class PrivateCacheMiddleware:
+    """`Cache-Control: private, no-store` on every page a signed-in user gets
+    and on every download (a shared or browser cache must not keep a plan, a
+    report or an export for the next person at the same computer or proxy).
+    A view that chose its own Cache-Control keeps it; static files never get
+    here (whitenoise answers them first)."""
+
+    VALUE = "private, no-store"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.has_header("Cache-Control"):
+            return response
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or self._is_download(response):
+            response["Cache-Control"] = self.VALUE
+        return response
+
+    @staticmethod
+    def _is_download(response: HttpResponse) -> bool:
+        return isinstance(response, FileResponse) or response.get("Content-Disposition", "").startswith("attachment")

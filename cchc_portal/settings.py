@@ -97,6 +97,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -105,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cchc_portal.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -200,6 +202,52 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "cchc_portal.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# SECURITY HEADERS
+# ------------------------------------------------------------------------------
+# HTTPS is on when the cookies are secure (DJANGO_SECURE_COOKIES=true): then
+# plain http is redirected (except the health probe, which load balancers ask
+# over http) and browsers are told to use HTTPS only (HSTS, one year).
+# Behind nginx or a load balancer that terminates TLS, DJANGO_BEHIND_PROXY=true
+# trusts its X-Forwarded-Proto header (the proxy must set it, overwriting
+# whatever the client sent), else every request would look like http and be
+# redirected forever.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+HTTPS = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/.*)?$"]
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
+# Only names under the portal's own host (cchc.<province>.gov.vn covers
+# *.cchc.<province>.gov.vn), so including them costs nothing.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading is off: the preload list takes whole registrable domains, is
+# months to leave, and a province's domain hosts other services the portal's
+# operators do not own. A portal on its own domain can opt in; check --deploy's
+# reminder (W021) is silenced only while it is off by this choice.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): everything from the portal itself, no
+# inline script or style (handlers live in static/js, looks in static/css;
+# htmx's own indicator <style> is turned off by base.html's htmx-config).
+# Scripts may still set element.style, which CSP does not govern.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
 
 # EMAIL
 # ------------------------------------------------------------------------------

@@ -16,8 +16,9 @@ def _download(request: HttpRequest, plan_id: int, fmt: str) -> HttpResponse:
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=plan_document_filename(plan, fmt)
     )
-    # Permission-checked content: no shared caches; drafts change between downloads.
-    response["Cache-Control"] = "private, no-cache"
+    # Permission-checked content: kept by no cache, shared or the browser's
+    # (the next person at the same computer); drafts change between downloads.
+    response["Cache-Control"] = "private, no-store"
     record_event(request, "download_plan", plan)
     return response
 

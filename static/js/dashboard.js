@@ -5,6 +5,11 @@
   const source = document.getElementById("dashboard-data");
   if (!source || typeof Chart === "undefined") return;
   const data = JSON.parse(source.textContent);
+  // A chart's height grows with its rows (data-height, in px, from the page;
+  // CSS gives its floor); set here since the page carries no style attribute.
+  document.querySelectorAll(".chart-box[data-height]").forEach((box) => {
+    box.style.height = `${parseInt(box.dataset.height, 10) || 0}px`;
+  });
   const number = new Intl.NumberFormat("vi-VN");
   Chart.defaults.font.family = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', sans-serif";
   Chart.defaults.animation = false; // drawn once, read at a glance; no motion to wait for

@@ -232,6 +232,36 @@
     if (field && !open.contains(document.activeElement)) { field.focus(); }
   });
 
+  // Small actions marked in the markup (the Content-Security-Policy allows
+  // no inline handlers): data-remove-closest="<selector>" takes that
+  // ancestor out of the page (an unsaved new row's «Hủy»);
+  // data-disable-form-buttons disables its form's buttons once the form is
+  // on its way (after this click's submit, which still carries the button's
+  // value), so a double click sends once; data-submit-on-change sends its
+  // form when the choice changes (the dashboard's period and plan).
+  document.addEventListener("click", function (event) {
+    var remover = event.target.closest && event.target.closest("[data-remove-closest]");
+    if (remover) {
+      var gone = remover.closest(remover.getAttribute("data-remove-closest"));
+      if (gone) { gone.remove(); }
+      return;
+    }
+    var sender = event.target.closest && event.target.closest("[data-disable-form-buttons]");
+    if (sender && sender.form) {
+      var buttons = sender.form.querySelectorAll("button");
+      setTimeout(function () {
+        buttons.forEach(function (button) { button.disabled = true; });
+      });
+    }
+  });
+
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select.matches && select.matches("[data-submit-on-change]") && select.form) {
+      select.form.submit();
+    }
+  });
+
   function init(root) {
     root.querySelectorAll("form[data-confirm][data-confirm-open]").forEach(askFor);
     root.querySelectorAll("[data-formset]").forEach(initFormset);
