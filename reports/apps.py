@@ -21,6 +21,19 @@ class ReportsConfig(AppConfig):
         # Plans sit below reports and import nothing of them: every move of a
         # plan is a PlanTransition row, and its notices follow from it here.
         post_save.connect(_plan_moved, sender=PlanTransition, dispatch_uid="reports_plan_moved")
+        _register_evidence_files()
+
+
+def _register_evidence_files() -> None:
+    """The orphan sweep's view of evidence: files under evidence/ that rows name."""
+    from common.files import FileOwner, register_file_owner
+
+    from .models import Evidence
+
+    register_file_owner(FileOwner(
+        label="minh chứng", prefix="evidence/",
+        names=lambda: Evidence.objects.values_list("file", flat=True).iterator(),
+    ))
 
 
 def _due_dates_changed(sender, *, period_ids, **kwargs) -> None:
