@@ -318,6 +318,7 @@ if STORAGE_S3_BUCKET:
             "default_acl": "private",
             "querystring_auth": True,  # no object is ever public
             "file_overwrite": False,  # a name taken gets a suffix, as on disk
+            "max_memory_size": 2 * 1024 * 1024,  # a download above this spools to a temporary file
         },
     }
 # Stored files no row names, older than this, are deleted by the weekly sweep

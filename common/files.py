@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 
-from django.core.files.base import File
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
@@ -201,3 +201,28 @@ def files_orphans(*, delete: bool = False, grace: dt.timedelta = dt.timedelta(da
             prefix = owner.prefix.rstrip("/") + "/"
             report.missing += [(owner.label, name) for name in sorted(named - stored) if name.startswith(prefix)]
     return report
+
+
+def storage_check() -> tuple[bool, str, dict]:
+    """For the health endpoint: a small file written, read back and deleted
+    in the default storage (disk full, a read-only mount, a bucket or keys
+    gone all show here)."""
+    import uuid
+
+    from django.core.files.storage import storages
+
+    backend = type(storages["default"]).__name__
+    name = f"health/probe-{uuid.uuid4().hex}.txt"
+    payload = b"cchc health probe"
+    try:
+        saved = default_storage.save(name, ContentFile(payload))
+        try:
+            with default_storage.open(saved, "rb") as stored:
+                ok = stored.read() == payload
+        finally:
+            default_storage.delete(saved)
+    except Exception as exc:  # any backend error means "not usable"
+        return False, f"Kho lưu tệp ({backend}): KHÔNG ghi/đọc được – {type(exc).__name__}: {exc}", {"backend": backend}
+    if not ok:
+        return False, f"Kho lưu tệp ({backend}): đọc lại khác nội dung đã ghi", {"backend": backend}
+    return True, f"Kho lưu tệp ({backend}): ghi và đọc được", {"backend": backend}

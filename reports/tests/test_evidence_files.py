@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import socket
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -23,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common.files import bounded_filename, files_atomic, files_orphans, storage_walk, truncate_utf8
+from common.tests.s3 import BUCKET, s3_storage
 from reports import services
 from reports.models import Evidence
 from reports.tests.factories import PDF
@@ -212,37 +212,14 @@ def test_the_orphan_sweep_removes_old_unnamed_files_and_lists_rows_without_files
 
 # A real S3-compatible server ------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def s3(settings):
-    """moto's S3 server on a free port, a bucket in it, and the default storage pointed at it."""
-    boto3 = pytest.importorskip("boto3")
-    from moto.server import ThreadedMotoServer
-
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    client = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id="cchc-test", aws_secret_access_key="cchc-test",
-                          region_name="us-east-1")
-    client.create_bucket(Bucket="cchc-evidence")
-    settings.STORAGES = settings.STORAGES | {"default": {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {"bucket_name": "cchc-evidence", "endpoint_url": endpoint, "access_key": "cchc-test",
-                    "secret_key": "cchc-test", "region_name": "us-east-1", "addressing_style": "path",
-                    "signature_version": "s3v4", "default_acl": "private", "file_overwrite": False},
-    }}
-    yield client
-    server.stop()
+    with s3_storage(settings) as client:
+        yield client
 
 
 def _keys(client) -> list[str]:
-    return [item["Key"] for item in client.list_objects_v2(Bucket="cchc-evidence").get("Contents", [])]
+    return [item["Key"] for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", [])]
 
 
 def test_evidence_in_s3_upload_download_delete(client, report, personas, s3, django_capture_on_commit_callbacks):
@@ -253,20 +230,20 @@ def test_evidence_in_s3_upload_download_delete(client, report, personas, s3, dja
     evidence = report.evidence.get()
     assert isinstance(evidence.file.storage._wrapped, S3Storage)
     assert _keys(s3) == [evidence.file.name]
-    stored = s3.get_object(Bucket="cchc-evidence", Key=evidence.file.name)["Body"].read()
+    stored = s3.get_object(Bucket=BUCKET, Key=evidence.file.name)["Body"].read()
     assert stored == PDF
 
     # Streamed through the permission-checked view; the bucket is never exposed.
     got = client.get(download_url(evidence))
     assert got.status_code == 200 and got.streaming and b"".join(got.streaming_content) == PDF
-    assert "cchc-evidence" not in str(got.headers) and "X-Amz" not in str(got.headers)
+    assert BUCKET not in str(got.headers) and "X-Amz" not in str(got.headers)
     client.logout()
     personas.login(client, "outsider")
     assert client.get(download_url(evidence)).status_code == 404
     client.logout()
 
     # The orphan sweep lists and deletes in the bucket too.
-    s3.put_object(Bucket="cchc-evidence", Key=f"evidence/2026/{report.pk}/orphan.pdf", Body=PDF)
+    s3.put_object(Bucket=BUCKET, Key=f"evidence/2026/{report.pk}/orphan.pdf", Body=PDF)
     swept = files_orphans(delete=True, now=timezone.now() + dt.timedelta(days=2))
     assert swept.deleted == [f"evidence/2026/{report.pk}/orphan.pdf"] and _keys(s3) == [evidence.file.name]
 
@@ -279,7 +256,7 @@ def test_evidence_in_s3_upload_download_delete(client, report, personas, s3, dja
 def test_a_row_whose_object_is_gone_from_s3_answers_404(client, report, personas, s3):
     evidence = services.evidence_add(report=report, name="bien-ban.pdf", content=PDF,
                                      content_type="application/pdf", user=personas.head)
-    s3.delete_object(Bucket="cchc-evidence", Key=evidence.file.name)
+    s3.delete_object(Bucket=BUCKET, Key=evidence.file.name)
     personas.login(client, "head")
     response = client.get(download_url(evidence))
     assert response.status_code == 404 and "Không còn tệp minh chứng" in response.content.decode()
