@@ -13,8 +13,9 @@ import os
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import transaction
 
-from common.files import bounded_filename, delete_on_commit, file_save, files_atomic
+from common.files import bounded_filename, file_save, files_atomic
 
 from ..models import Evidence, Report
 from .reports import ensure_open, report_save
@@ -56,12 +57,12 @@ def report_save_with_evidence(*, report: Report, lock_version: int, lines: dict[
         return evidence_add(report=report, name=name, content=content, content_type=content_type, user=user)
 
 
+@transaction.atomic
 def evidence_delete(*, report: Report, evidence: Evidence) -> None:
-    """Delete the row; its file goes once the delete is committed."""
-    with files_atomic():
-        ensure_open(report)
-        if evidence.report_id != report.pk:
-            raise ValidationError("Tệp không thuộc báo cáo này.")
-        name = evidence.file.name
-        evidence.delete()
-        delete_on_commit(evidence.file.storage, name or "")
+    """Delete the row; its file goes once the delete is committed (the
+    post_delete receiver in reports/apps.py, which covers every way a row
+    goes: this service, the admin, its report deleted)."""
+    ensure_open(report)
+    if evidence.report_id != report.pk:
+        raise ValidationError("Tệp không thuộc báo cáo này.")
+    evidence.delete()

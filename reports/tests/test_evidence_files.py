@@ -130,6 +130,19 @@ def test_a_delete_rolled_back_keeps_the_file_and_a_committed_one_removes_it(
     assert not Evidence.objects.filter(pk=evidence.pk).exists() and not default_storage.exists(name)
 
 
+def test_rows_deleted_another_way_take_their_files_after_commit(report, personas,
+                                                                django_capture_on_commit_callbacks):
+    """The admin, or a report deleted with its evidence (a cascade): the files follow once committed."""
+    names = [services.evidence_add(report=report, name=f"bien-ban-{i}.pdf", content=PDF + bytes([i]),
+                                   content_type="application/pdf", user=personas.head).file.name for i in range(2)]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        report.delete()
+    assert len(callbacks) == 2 and all(default_storage.exists(name) for name in names)  # not before the commit
+    for callback in callbacks:
+        callback()
+    assert not any(default_storage.exists(name) for name in names)
+
+
 def test_a_row_whose_file_is_gone_answers_a_vietnamese_404(client, report, personas):
     evidence = services.evidence_add(report=report, name="bien-ban.pdf", content=PDF,
                                      content_type="application/pdf", user=personas.head)
