@@ -17,7 +17,6 @@ import datetime as dt
 import logging
 import os
 import threading
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,6 +27,8 @@ from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+
+from .text import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +50,9 @@ def bounded_filename(filename: str, *, max_chars: int, max_bytes: int = MAX_BASE
     """`filename` (a last part, no folders) shortened to fit both `max_chars`
     characters and `max_bytes` bytes of UTF-8: the extension is kept, the stem
     is cut (on a character boundary, in NFC so a Vietnamese letter stays one
-    character). An extension too long to be one is treated as part of the stem."""
-    filename = unicodedata.normalize("NFC", os.path.basename(filename.replace("\\", "/")))
+    character); control characters (NUL included) are dropped, as for every
+    form field. An extension too long to be one is treated as part of the stem."""
+    filename = clean_text(os.path.basename(filename.replace("\\", "/"))).strip()
     stem, ext = os.path.splitext(filename)
     if len(ext) > 10:
         stem, ext = filename, ""

@@ -52,6 +52,7 @@ def test_names_are_cut_on_characters_keeping_the_extension():
     # Decomposed input (NFD, as some systems send) is composed first.
     assert bounded_filename("Bie\u0302\u0301n.pdf", max_chars=50) == "Biến.pdf"
     assert bounded_filename("x." + "y" * 40, max_chars=20).startswith("x.yyy")  # not an extension: cut as a stem
+    assert bounded_filename("C:\\Users\\a\x00b\x1f.pdf", max_chars=50) == "ab.pdf"  # no folders, no NUL
 
 
 def test_a_400_character_file_name_is_stored_under_a_bounded_name(client, report, personas):
@@ -71,6 +72,13 @@ def test_a_400_character_file_name_is_stored_under_a_bounded_name(client, report
     got = client.get(download_url(evidence))
     assert got.status_code == 200 and b"".join(got.streaming_content) == PDF
     assert "Bi%C3%AAn%20b%E1%BA%A3n" in got["Content-Disposition"]  # the name as uploaded (RFC 5987)
+
+
+def test_control_characters_in_a_file_name_are_dropped(client, report, personas):
+    personas.login(client, "head")
+    assert upload(client, report, name="bien\x00ban\x07 so 1.pdf").status_code == 302
+    evidence = report.evidence.get()
+    assert evidence.original_name == "bienban so 1.pdf" and "\x00" not in evidence.file.name
 
 
 def test_a_file_that_cannot_be_stored_saves_nothing(client, report, personas, settings, tmp_path):
