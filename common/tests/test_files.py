@@ -95,3 +95,13 @@ def test_a_name_keeps_within_the_field():
     assert len(name) <= 300 - 8 and name.endswith(".xlsx") and name.startswith("evidence/2026/12345/aaa")
     with pytest.raises(ValueError):
         bounded_name("x" * 295, "a.pdf", max_length=300)
+
+
+def test_the_weekly_task_deletes_orphans(settings, tmp_path, db):
+    from common.tasks import files_orphans_task
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    orphan = default_storage.save("evidence/2026/1/left-by-a-crash.pdf", ContentFile(b"%PDF-"))
+    assert files_orphans_task() == {"deleted": 0, "missing": 0}  # too young: an upload may be under way
+    assert files_orphans_task(grace_hours=0) == {"deleted": 1, "missing": 0}
+    assert not default_storage.exists(orphan)
