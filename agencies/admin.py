@@ -1,12 +1,17 @@
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from tree_queries.admin import TreeAdmin
 
-from .forms import AgencyImportForm
+from common.audit import record_event
+
+from .forms import AgencyImportForm, UserImportForm
 from .models import Agency, Membership
+from .onboarding import UserImportError, sessions_end, users_deactivate, users_import, users_reinvite
 from .services import AgencyImportError, agency_export, agency_import
 
 
@@ -72,6 +77,7 @@ class AgencyAdmin(TreeAdmin):
         }[file_format]
         response = HttpResponse(agency_export(file_format=file_format), content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="don-vi.{file_format}"'
+        record_event(request, "export_agencies", f"Danh sách đơn vị ({file_format.upper()})")
         return response
 
 
@@ -81,3 +87,106 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "agency__name"]
     autocomplete_fields = ["user", "agency"]
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    """Django's user admin, plus onboarding: import from CSV/XLSX, resend the
+    invitation, deactivate (which ends the user's sessions)."""
+
+    list_display = ["username", "email", "first_name", "is_active", "activated", "is_staff"]
+    actions = ["deactivate_users", "resend_invitation"]
+    change_list_template = "admin/agencies/user/change_list.html"
+    change_form_template = "admin/agencies/user/change_form.html"
+
+    @admin.display(description="Đã đặt mật khẩu", boolean=True)
+    def activated(self, user):
+        return user.has_usable_password()
+
+    def get_urls(self):
+        extra = [
+            path("import/", self.admin_site.admin_view(self.import_view), name="agencies_user_import"),
+            path(
+                "<int:user_id>/deactivate/",
+                self.admin_site.admin_view(self.deactivate_view),
+                name="agencies_user_deactivate",
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Unticking «Hoạt động» on this page ends the sessions as the action does.
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            sessions_end([obj.pk])
+
+    @admin.action(description="Khóa tài khoản đã chọn (kết thúc phiên đăng nhập)", permissions=["change"])
+    def deactivate_users(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        if request.user.pk in ids:
+            messages.warning(request, "Không thể tự khóa tài khoản của chính mình; tài khoản này được bỏ qua.")
+        count = users_deactivate(ids, by=request.user)
+        messages.success(request, f"Đã khóa {count} tài khoản và kết thúc các phiên đăng nhập của họ.")
+
+    @admin.action(description="Gửi lại thư mời đặt mật khẩu", permissions=["change"])
+    def resend_invitation(self, request, queryset):
+        invited, skipped = users_reinvite(queryset.values_list("pk", flat=True))
+        text = f"Đã gửi lại thư mời cho {invited} tài khoản (liên kết cũ hết hiệu lực)."
+        if skipped:
+            text += f" Bỏ qua {skipped} tài khoản đã đặt mật khẩu, đã bị khóa hoặc không có thư điện tử."
+        messages.success(request, text)
+
+    def deactivate_view(self, request, user_id):
+        user = get_object_or_404(User, pk=user_id)
+        if not self.has_change_permission(request, user):
+            return redirect("admin:auth_user_changelist")
+        change_url = reverse("admin:auth_user_change", args=[user.pk])
+        if user.pk == request.user.pk:
+            messages.error(request, "Không thể tự khóa tài khoản của chính mình.")
+            return redirect(change_url)
+        if request.method == "POST":
+            users_deactivate([user.pk], by=request.user)
+            messages.success(request, f"Đã khóa tài khoản {user.get_username()} và kết thúc các phiên đăng nhập.")
+            return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Khóa tài khoản",
+            "target": user,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/agencies/user/deactivate.html", context)
+
+    def import_view(self, request):
+        if not self.has_add_permission(request) or not self.has_change_permission(request):
+            return redirect("admin:auth_user_changelist")
+        form = UserImportForm(request.POST or None, request.FILES or None)
+        errors: list[str] = []
+        checked = ""
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            dry_run = "check" in request.POST
+            try:
+                result = users_import(content=upload.read(), filename=upload.name, dry_run=dry_run)
+            except UserImportError as exc:
+                errors = exc.errors
+            else:
+                if dry_run:
+                    checked = result.summary()
+                else:
+                    messages.success(request, result.summary())
+                    return redirect("admin:auth_user_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Nhập danh sách người dùng",
+            "form": form,
+            "errors": errors,
+            "checked": checked,
+        }
+        return TemplateResponse(request, "admin/agencies/user/import.html", context)

@@ -26,3 +26,20 @@ class AgencyImportForm(forms.Form):
             raise forms.ValidationError("Tệp .csv không hợp lệ (có dữ liệu nhị phân).")
         upload.seek(0)
         return upload
+
+
+class UserImportForm(forms.Form):
+    """The file only; its content is checked by agencies.onboarding.read_table."""
+
+    file = forms.FileField(
+        label="Tệp danh sách người dùng (.csv hoặc .xlsx)",
+        help_text="Cột: Họ tên, Thư điện tử, Mã đơn vị, Vai trò. Tối đa 5 MB.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError("Chỉ nhận tệp .csv hoặc .xlsx.")
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError("Tệp lớn hơn 5 MB.")
+        return upload

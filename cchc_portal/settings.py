@@ -272,6 +272,11 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# ONBOARDING
+# ------------------------------------------------------------------------------
+# Days an invitation's set-password link stays valid (users imported in bulk).
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+
 # FORMS
 # ------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -290,6 +295,64 @@ LOGGING = {
 # a few hundred KB. Above these, Django answers a bare 400 before any form runs.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
+
+# LOGINS AND AUDIT
+# ------------------------------------------------------------------------------
+# accounts: the audit log (AuditEvent), lockouts (django-axes), password reset
+# by e-mail, the idle timeout and optional TOTP for administrators (django-otp).
+# README.md, "Đăng nhập và nhật ký", lists the variables.
+INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp", "accounts"]
+MIDDLEWARE += [
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SessionIdleTimeoutMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout: AXES_FAILURE_LIMIT wrong passwords lock the account (whatever the
+# address) and, separately, the address (whatever the account) for
+# AXES_COOLOFF_MINUTES; an administrator unlocks earlier in admin
+# ("Access attempts": delete the row) or with `manage.py axes_reset`.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=30)
+AXES_COOLOFF_TIME = AXES_COOLOFF_MINUTES / 60  # hours, as django-axes reads it
+# "username,ip_address" locks each separately; "username+ip_address" only the pair
+# (gentler for many users behind one office NAT, weaker against spraying).
+AXES_LOCKOUT_PARAMETERS = [
+    part.split("+") if "+" in part else part
+    for part in env.list("AXES_LOCKOUT_PARAMETERS", default=["username", "ip_address"])
+]
+if not AXES_LOCKOUT_PARAMETERS or any(
+    name not in ("username", "ip_address", "user_agent")
+    for part in AXES_LOCKOUT_PARAMETERS
+    for name in ([part] if isinstance(part, str) else part)
+):
+    raise ImproperlyConfigured(
+        "AXES_LOCKOUT_PARAMETERS: use username, ip_address or user_agent, e.g. username,ip_address"
+    )
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "accounts.net.client_ip"
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # logins and logouts are in accounts.AuditEvent already
+# The client's address (lockouts and the audit log): REMOTE_ADDR, unless a
+# trusted reverse proxy sits in front (DJANGO_BEHIND_PROXY=true); then the
+# right-most entry of DJANGO_CLIENT_IP_HEADER, the one the proxy appended.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+CLIENT_IP_HEADER = env.str("DJANGO_CLIENT_IP_HEADER", default="X-Forwarded-For")
+# Sliding idle timeout (0 turns it off); SESSION_COOKIE_AGE stays the absolute cap.
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_HOURS", default=24) * 3600
+# Django admin's address: "admin/" unless DJANGO_ADMIN_URL says otherwise.
+ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/").strip("/") + "/"
+if ADMIN_URL == "/":
+    raise ImproperlyConfigured("DJANGO_ADMIN_URL must not be empty")
+# With this on, admin needs a session verified by TOTP (an administrator
+# enrols an authenticator app at /tai-khoan/xac-thuc-hai-buoc/dang-ky/).
+ADMIN_REQUIRE_OTP = env_bool("DJANGO_ADMIN_REQUIRE_OTP", False)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Cổng CCHC")
 
 # FILE STORAGE
 # ------------------------------------------------------------------------------

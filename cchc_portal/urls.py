@@ -1,19 +1,17 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from agencies.permissions import is_system_admin
+from accounts.urls import password_urls
+from accounts.views import admin_has_permission, admin_login_gate
 
 from . import views
 
-
-def _admin_site_has_permission(request):
-    # Django admin edits any agency's data, so only system administrators
-    # (superuser or the admin role) get in, not every is_staff account.
-    return request.user.is_active and request.user.is_staff and is_system_admin(request.user)
-
-
-admin.site.has_permission = _admin_site_has_permission
+# Only system administrators get in (and, with DJANGO_ADMIN_REQUIRE_OTP, only
+# once their session is verified by TOTP): accounts/views.py.
+admin.site.has_permission = admin_has_permission
+admin.site.login = admin_login_gate(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Quản trị Cổng kế hoạch tuyên truyền CCHC"
 admin.site.site_title = "Quản trị CCHC"
 admin.site.index_title = "Danh mục và người dùng"
@@ -32,5 +30,9 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("reports/", include("reports.urls")),
     path("dashboard/", include("dashboard.urls")),
-    path("admin/", admin.site.urls),
+    path("", include(password_urls)),
+    path("tai-khoan/", include("accounts.urls")),
+    path(settings.ADMIN_URL, admin.site.urls),
+    # ONBOARDING: the invitation's set-password page (/kich-hoat/<uidb64>/<token>/)
+    path("", include("agencies.urls")),
 ]

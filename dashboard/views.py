@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.services import record_event
 from agencies.models import Agency
 from common.text import file_name_part
 
@@ -123,4 +124,5 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     where = file_name_part(str(node.agency)) if node.agency else "toan-bo-pham-vi"
     response["Content-Disposition"] = f'attachment; filename="Theo-doi-{file_name_part(period.label)}-{where}.xlsx"'
+    record_event(request, "export_xlsx", f"Theo dõi {period} · {node.agency or 'toàn bộ phạm vi'}")
     return response

@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 
+from accounts.services import record_event
+
 from .documents.storage import FORMATS, plan_document_bytes, plan_document_filename
 from .selectors import plan_get_for_user
 
@@ -16,6 +18,7 @@ def _download(request: HttpRequest, plan_id: int, fmt: str) -> HttpResponse:
     )
     # Permission-checked content: no shared caches; drafts change between downloads.
     response["Cache-Control"] = "private, no-cache"
+    record_event(request, "download_plan", plan)
     return response
 
 

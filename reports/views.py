@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.services import record_event
 from agencies.models import Agency
 from agencies.permissions import can
 from common.text import file_name_part
@@ -187,6 +188,7 @@ def evidence_download(request: HttpRequest, report_id: int, evidence_id: int) ->
     response = FileResponse(stored, as_attachment=True, filename=evidence.original_name,
                             content_type=evidence.content_type)
     response["X-Content-Type-Options"] = "nosniff"
+    record_event(request, "download_evidence", evidence)
     return response
 
 
@@ -264,6 +266,7 @@ def summary_document_download(request: HttpRequest, period_id: int, file_format:
         kind = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     response = HttpResponse(content, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="{summary_file_name(period, root)}.{file_format}"'
+    record_event(request, "download_summary", f"{period} · {root}")
     return response
 
 
@@ -276,6 +279,7 @@ def summary_export(request: HttpRequest, period_id: int) -> HttpResponse:
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = f'attachment; filename="{summary_file_name(period, root, prefix="Tong-hop")}.xlsx"'
+    record_event(request, "export_xlsx", f"Tổng hợp {period} · {root}")
     return response
 
 

@@ -2,7 +2,7 @@ import io
 
 import openpyxl
 import pytest
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 
 from agencies.models import Agency
 from agencies.services import AgencyImportError, agency_export, agency_import
@@ -111,7 +111,7 @@ def test_csv_export_neutralises_formulas(tree):
 
 
 class TestAdminImport:
-    url = "/admin/agencies/agency/import/"
+    url = reverse_lazy("admin:agencies_agency_import")
 
     def test_staff_with_rights_imports_a_file(self, admin_client):
         upload = io.BytesIO(csv_bytes("T,Ủy ban nhân dân tỉnh Thử,,tỉnh,UBND,Thử,,,,,,"))
@@ -140,7 +140,7 @@ class TestAdminImport:
         assert reverse("admin:login") in response["Location"]
 
     def test_export_downloads_xlsx(self, admin_client, tree):
-        response = admin_client.get("/admin/agencies/agency/export/xlsx/")
+        response = admin_client.get(reverse("admin:agencies_agency_export", args=["xlsx"]))
         assert response.status_code == 200
         assert response.content[:2] == b"PK"
 

@@ -170,6 +170,6 @@ def test_django_admin_is_only_for_system_administrators(client, personas):
     staff.is_staff = True
     staff.save()
     client.force_login(staff)
-    assert client.get("/admin/plans/plan/").status_code == 302  # sent to admin login
+    assert client.get(reverse("admin:plans_plan_changelist")).status_code == 302  # sent to admin login
     client.force_login(personas.admin)
-    assert client.get("/admin/plans/plan/").status_code == 200
+    assert client.get(reverse("admin:plans_plan_changelist")).status_code == 200
