@@ -6,6 +6,7 @@ listed in README.md ("Cấu hình").
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -179,7 +180,7 @@ STATICFILES_DIRS = [
     # Only the accessibility checks of the browser tests load it (cchc_portal/tests/a11y.py).
     ("vendor/axe-core", NODE_MODULES / "axe-core"),
 ]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -400,3 +401,49 @@ if ADMIN_URL == "/":
 # enrols an authenticator app at /tai-khoan/xac-thuc-hai-buoc/dang-ky/).
 ADMIN_REQUIRE_OTP = env_bool("DJANGO_ADMIN_REQUIRE_OTP", False)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Cổng CCHC")
+
+# FILE STORAGE
+# ------------------------------------------------------------------------------
+# Evidence, issued plan documents and anything else kept go through Django's
+# storage API: MEDIA_ROOT on local disk by default; S3-compatible object
+# storage (MinIO, Ceph, a cloud bucket) when STORAGE_S3_BUCKET is set, so
+# several web and worker machines share one store. Files are never served by
+# a public URL: downloads stream through permission-checked views.
+STORAGE_S3_BUCKET = env.str("STORAGE_S3_BUCKET", default="")
+if STORAGE_S3_BUCKET:
+    _s3_secret = env.str("STORAGE_S3_SECRET_ACCESS_KEY", default="")
+    if not _s3_secret and env.str("STORAGE_S3_SECRET_ACCESS_KEY_FILE", default=""):
+        _s3_secret = Path(env.str("STORAGE_S3_SECRET_ACCESS_KEY_FILE")).read_text(encoding="utf-8").strip()
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_S3_BUCKET,
+            "endpoint_url": env.str("STORAGE_S3_ENDPOINT_URL", default="") or None,
+            "access_key": env.str("STORAGE_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": _s3_secret or None,
+            "region_name": env.str("STORAGE_S3_REGION", default="") or None,
+            # "path" for MinIO and most self-hosted servers, "virtual" for cloud buckets.
+            "addressing_style": env.str("STORAGE_S3_ADDRESSING_STYLE", default="path"),
+            "location": env.str("STORAGE_S3_PREFIX", default=""),
+            "signature_version": "s3v4",
+            "default_acl": "private",
+            "querystring_auth": True,  # no object is ever public
+            "file_overwrite": False,  # a name taken gets a suffix, as on disk
+            "max_memory_size": 2 * 1024 * 1024,  # a download above this spools to a temporary file
+        },
+    }
+# Stored files no row names, older than this, are deleted by the weekly sweep
+# (`manage.py files_orphans --delete`); younger ones may be an upload under way.
+FILES_ORPHAN_GRACE_HOURS = env.int("FILES_ORPHAN_GRACE_HOURS", default=24)
+# Retention (`manage.py prune`, daily): expired sessions, notices that are
+# done and read bell rows older than this many days. Unsent notices stay.
+RETENTION_DAYS = env.int("RETENTION_DAYS", default=365)
+CELERY_BEAT_SCHEDULE["weekly-files-orphans"] = {
+    "task": "common.tasks.files_orphans_task",
+    "schedule": crontab(hour=3, minute=30, day_of_week=0),
+    "kwargs": {"grace_hours": FILES_ORPHAN_GRACE_HOURS},
+}
+CELERY_BEAT_SCHEDULE["daily-prune"] = {
+    "task": "reports.tasks.prune_task",
+    "schedule": crontab(hour=3, minute=0),
+}

@@ -6,3 +6,9 @@ class CommonConfig(AppConfig):
 
     name = "common"
     verbose_name = "Tiện ích chung"
+
+    def ready(self) -> None:
+        from .files import storage_check
+        from .health import register_check
+
+        register_check("storage", storage_check)

@@ -21,6 +21,30 @@ class ReportsConfig(AppConfig):
         # Plans sit below reports and import nothing of them: every move of a
         # plan is a PlanTransition row, and its notices follow from it here.
         post_save.connect(_plan_moved, sender=PlanTransition, dispatch_uid="reports_plan_moved")
+        _register_evidence_files()
+
+
+def _register_evidence_files() -> None:
+    """An evidence row deleted, however (the service, the admin, its report
+    deleted): its file goes once the delete is committed. And the orphan
+    sweep's view of evidence: files under evidence/ that rows name."""
+    from django.db.models.signals import post_delete
+
+    from common.files import FileOwner, register_file_owner
+
+    from .models import Evidence
+
+    post_delete.connect(_evidence_deleted, sender=Evidence, dispatch_uid="reports_evidence_file")
+    register_file_owner(FileOwner(
+        label="minh chứng", prefix="evidence/",
+        names=lambda: Evidence.objects.values_list("file", flat=True).iterator(),
+    ))
+
+
+def _evidence_deleted(sender, *, instance, **kwargs) -> None:
+    from common.files import delete_on_commit
+
+    delete_on_commit(instance.file.storage, instance.file.name or "")
 
 
 def _due_dates_changed(sender, *, period_ids, **kwargs) -> None:

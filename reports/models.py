@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 
 from agencies.models import Agency
+from common.files import bounded_name
 from plans.models import Counter, Plan, PlanTransition, Task
 from schedule.models import ReportingPeriod
 
@@ -116,15 +117,22 @@ class ReportFigure(models.Model):
         return f"{self.label}: {self.value}"
 
 
+EVIDENCE_NAME_MAX_LENGTH = 300
+
+
 def evidence_path(instance, filename: str) -> str:
-    return f"evidence/{instance.report.period.year}/{instance.report_id}/{instance.sha256[:16]}-{filename}"
+    """evidence/<year>/<report id>/<sha256 prefix>-<file name>, shortened to
+    fit the field and a file system's 255-byte names (an uploaded name may be
+    400 characters long); the name as uploaded stays in original_name."""
+    folder = f"evidence/{instance.report.period.year}/{instance.report_id}"
+    return bounded_name(folder, f"{instance.sha256[:16]}-{filename}", max_length=EVIDENCE_NAME_MAX_LENGTH)
 
 
 class Evidence(models.Model):
     """A file proving the work (PDF, image, DOCX, XLSX); never public static."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField(upload_to=evidence_path, max_length=300)
+    file = models.FileField(upload_to=evidence_path, max_length=EVIDENCE_NAME_MAX_LENGTH)
     original_name = models.CharField("tên tệp", max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField("dung lượng")

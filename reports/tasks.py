@@ -44,3 +44,12 @@ def notices_requeue_task() -> int:
     from .services.notices import notices_requeue
 
     return notices_requeue()
+
+
+@shared_task
+def prune_task() -> dict:
+    """Daily (beat): sessions, notices and bell rows past RETENTION_DAYS (reports/services/retention.py)."""
+    from .services.retention import prune
+
+    result = prune()
+    return {"sessions": result.sessions, "notices": result.notices, "notifications": result.notifications}

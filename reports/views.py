@@ -78,20 +78,20 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
         if action == "submit" and not may_submit:
             raise PermissionDenied("Chỉ lãnh đạo đơn vị nộp báo cáo.")
         if all(f.is_valid() for f in line_forms) and narrative.is_valid():
+            draft = {"report": report, "lock_version": narrative.cleaned_data["lock_version"],
+                     "lines": {f.line.pk: f.values() for f in line_forms}, "narrative": narrative.cleaned_data}
             try:
-                services.report_save(
-                    report=report, lock_version=narrative.cleaned_data["lock_version"],
-                    lines={f.line.pk: f.values() for f in line_forms},
-                    narrative=narrative.cleaned_data,
-                )
-                if action == "submit":
-                    services.report_submit(report=report, user=user)
                 if action == "upload" and evidence_form.is_valid():
-                    upload = evidence_form.cleaned_data["file"]
-                    services.evidence_add(
-                        report=report, name=upload.name, content=evidence_form.cleaned_data["content"],
+                    # One transaction: a file that cannot be stored saves nothing.
+                    services.report_save_with_evidence(
+                        **draft, name=evidence_form.cleaned_data["file"].name,
+                        content=evidence_form.cleaned_data["content"],
                         content_type=evidence_form.cleaned_data["content_type"], user=user,
                     )
+                else:
+                    services.report_save(**draft)
+                if action == "submit":
+                    services.report_submit(report=report, user=user)
             except services.StaleReportError as exc:
                 narrative.add_error(None, str(exc))
             except ValidationError as exc:
@@ -174,10 +174,18 @@ def evidence_delete(request: HttpRequest, report_id: int, evidence_id: int) -> H
 
 
 @login_required
-def evidence_download(request: HttpRequest, report_id: int, evidence_id: int) -> FileResponse:
+def evidence_download(request: HttpRequest, report_id: int, evidence_id: int) -> HttpResponse:
     report = report_get_for_user(user=request.user, report_id=report_id)
     evidence = get_object_or_404(report.evidence.all(), pk=evidence_id)
-    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
+    try:
+        # Through the storage API: a local file or an object streamed from S3, never a public URL.
+        if not evidence.file.name:
+            raise FileNotFoundError(evidence.pk)
+        stored = evidence.file.storage.open(evidence.file.name, "rb")
+    except (FileNotFoundError, IsADirectoryError):
+        # The row outlived its file (a crash, a restore without media): say so, not a 500.
+        return render(request, "reports/evidence_missing.html", {"report": report, "evidence": evidence}, status=404)
+    response = FileResponse(stored, as_attachment=True, filename=evidence.original_name,
                             content_type=evidence.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     record_event(request, "download_evidence", evidence)

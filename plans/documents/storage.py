@@ -39,8 +39,18 @@ def _render(plan: Plan, fmt: str) -> bytes:
     return plan_docx_render(plan=plan)
 
 
+STORED_PREFIX = "documents/plans/"
+
+
 def stored_name(plan: Plan, fmt: str) -> str:
-    return f"documents/plans/{plan.pk}-v{plan.version}-{plan.number}.{FORMATS[fmt].extension}"
+    return f"{STORED_PREFIX}{plan.pk}-v{plan.version}-{plan.number}.{FORMATS[fmt].extension}"
+
+
+def stored_names() -> list[str]:
+    """The stored files issued plans name (for the orphan sweep): every
+    other file under documents/plans/ belongs to no plan any more."""
+    issued = Plan.objects.filter(status=Plan.Status.ISSUED).only("pk", "version", "number")
+    return [stored_name(plan, fmt) for plan in issued for fmt in FORMATS]
 
 
 def plan_document_bytes(*, plan: Plan, fmt: str) -> bytes:
@@ -51,9 +61,13 @@ def plan_document_bytes(*, plan: Plan, fmt: str) -> bytes:
     if plan.status != Plan.Status.ISSUED:
         return _render(plan, fmt)
     name = stored_name(plan, fmt)
-    if default_storage.exists(name):
+    try:
         with default_storage.open(name, "rb") as stored:
             return stored.read()
+    except FileNotFoundError:
+        # Not made yet, or lost (a restore without media, an orphan sweep, a
+        # bucket emptied): it is derived data, so it is made again.
+        pass
     data = _render(plan, fmt)
     saved = default_storage.save(name, ContentFile(data))
     if saved != name:

@@ -4,7 +4,7 @@ reports and about next year's plan, the events of a report's review and of
 a plan's lifecycle). The daily sweep that runs them in
 order is reports/sweep.py. Callers import from here."""
 
-from .evidence import evidence_add, evidence_delete
+from .evidence import evidence_add, evidence_delete, report_save_with_evidence
 from .notices import (
     BUSY,
     CLAIM_TIMEOUT,
@@ -46,7 +46,7 @@ __all__ = [
     "BUSY", "CLAIM_TIMEOUT", "CLOSED_REPORT", "DONE", "MAIL_ERRORS", "SENT", "STALE_REPORT", "DueNotice",
     "PlanMove", "PlanOwed", "StaleReportError", "evidence_add", "evidence_delete", "notice_send", "notice_topic",
     "notification_preferences_save",    "notices_close", "notices_due", "notices_record", "notices_requeue", "plan_move_notify", "plan_moves_due",
-    "plan_moves_missed", "plan_notices_due", "plans_owed", "reminders_manual", "report_accept",
+    "plan_moves_missed", "plan_notices_due", "plans_owed", "reminders_manual", "report_accept", "report_save_with_evidence",
     "report_notices_close",
     "report_record", "report_return", "report_save", "report_submit", "reports_due_refresh", "reports_ensure",
 ]
