@@ -1,6 +1,14 @@
-"""A task with no business in it: proof that broker and worker answer."""
+"""Tasks with no business in them: proof that broker, worker and beat answer."""
+
+import socket
 
 from celery import shared_task
+from celery.signals import worker_ready
+from django.core.cache import cache
+from django.utils import timezone
+
+# The cache key of the worker's last heartbeat (read by common.health).
+HEARTBEAT_KEY = "health:worker-heartbeat"
 
 
 @shared_task(ignore_result=False)
@@ -8,3 +16,24 @@ def worker_ping(token: str) -> str:
     """A round trip through broker and worker: `manage.py check_services
     --worker` and the worker integration test send it and wait for the echo."""
     return f"pong:{token}"
+
+
+def write_heartbeat(source: str) -> None:
+    cache.set(HEARTBEAT_KEY, {"at": timezone.now().isoformat(), "hostname": socket.gethostname(),
+                              "source": source}, 24 * 3600)
+
+
+@shared_task(ignore_result=True)
+def worker_heartbeat() -> None:
+    """Sent by beat every minute (settings: CELERY_BEAT_SCHEDULE): its
+    timestamp in the shared cache says beat, broker and a worker all run."""
+    write_heartbeat("beat")
+
+
+@worker_ready.connect
+def _heartbeat_on_start(**kwargs) -> None:
+    """A fresh worker is alive before beat's first minute has passed."""
+    try:
+        write_heartbeat("worker-start")
+    except Exception:  # noqa: S110 - a cache down at start shows on the health endpoint
+        pass
