@@ -22,6 +22,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 MEDIA_ROOT = tempfile.mkdtemp(prefix="cchc-test-media-")
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+# Only the accessibility checks of the browser tests load it (cchc_portal/tests/a11y.py).
+STATICFILES_DIRS = [*STATICFILES_DIRS, ("vendor/axe-core", NODE_MODULES / "axe-core")]  # noqa: F405
 
 # Worker processes started by tests must open the same database: on SQLite
 # that means a file, not pytest's default in-memory database.
