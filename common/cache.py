@@ -12,7 +12,7 @@ from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 
 
 class RedisCache(DjangoRedisCache):
-    def clear(self) -> bool:
+    def clear(self) -> None:
         client = self._cache.get_client(None, write=True)
         # make_key() gives "<prefix>:<version>:<key>"; an empty prefix gives ":<version>:<key>".
         pattern = f"{self.key_prefix}:*"
@@ -24,4 +24,3 @@ class RedisCache(DjangoRedisCache):
                 batch.clear()
         if batch:
             client.delete(*batch)
-        return True

@@ -73,7 +73,7 @@ def check_worker(timeout: float = 20) -> tuple[bool, str]:
 
 
 def check_cache() -> tuple[bool, str]:
-    backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    backend = str(settings.CACHES["default"]["BACKEND"]).rsplit(".", 1)[-1]
     key, token = f"health:probe:{uuid.uuid4().hex}", uuid.uuid4().hex
     try:
         cache.set(key, token, 30)
@@ -111,7 +111,7 @@ def check_storage() -> tuple[bool, str]:
 
 def shared_cache() -> bool:
     """Whether other processes (the worker) write into the cache this process reads."""
-    return not settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
+    return not str(settings.CACHES["default"]["BACKEND"]).endswith("LocMemCache")
 
 
 def check_heartbeat() -> tuple[bool, str, dict]:
