@@ -3,7 +3,7 @@
 import socket
 
 from celery import shared_task
-from celery.signals import worker_ready
+from celery.signals import beat_init, worker_ready
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -24,10 +24,10 @@ def write_heartbeat(source: str) -> None:
 
 
 @shared_task(ignore_result=True)
-def worker_heartbeat() -> None:
-    """Sent by beat every minute (settings: CELERY_BEAT_SCHEDULE): its
-    timestamp in the shared cache says beat, broker and a worker all run."""
-    write_heartbeat("beat")
+def worker_heartbeat(source: str = "beat") -> None:
+    """Sent by beat every minute (settings: CELERY_BEAT_SCHEDULE) and when it
+    starts: its timestamp in the shared cache says beat, broker and a worker all run."""
+    write_heartbeat(source)
 
 
 @worker_ready.connect
@@ -36,4 +36,13 @@ def _heartbeat_on_start(**kwargs) -> None:
     try:
         write_heartbeat("worker-start")
     except Exception:  # noqa: S110 - a cache down at start shows on the health endpoint
+        pass
+
+
+@beat_init.connect
+def _heartbeat_when_beat_starts(**kwargs) -> None:
+    """Beat's first scheduled heartbeat comes a minute after it starts; this one at once."""
+    try:
+        worker_heartbeat.apply_async(kwargs={"source": "beat-start"}, expires=55)
+    except Exception:  # noqa: S110 - a broker down at start shows on the health endpoint
         pass
