@@ -455,7 +455,8 @@ ignore_startup_parameters = extra_float_digits
         stack.stop()
     total = time.monotonic() - started
     print(f"production smoke test: {total:.1f} s; steps at {timings}")
-    assert total < 180, f"the smoke test took {total:.0f} s: {timings}"
+    # About 45-60 s on two cores (collectstatic is the longest step); the bound only catches a hang.
+    assert total < 240, f"the smoke test took {total:.0f} s: {timings}"
 
 
 def _pg_url(pg: dict, database: str) -> str:
@@ -500,13 +501,12 @@ def test_compose_stack():
     base = [docker, "compose", "-p", project, "-f", str(ROOT / "deploy" / "compose.yaml")]
     env = os.environ | {"CCHC_HTTP_PORT": str(port)}
     try:
-        up = subprocess.run([*base, "up", "-d", "--build", "--wait"], env=env, capture_output=True, text=True,
-                            timeout=900)
+        up = subprocess.run([*base, "up", "-d", "--build"], env=env, capture_output=True, text=True, timeout=900)
         assert up.returncode == 0, up.stderr[-4000:]
+        browser = Browser(f"http://127.0.0.1:{port}")
+        wait_for(lambda: browser.request("/healthz/ready")[0] == 200, 300, "the compose stack's /healthz/ready")
         subprocess.run([*base, "exec", "-T", "web", "python", "manage.py", "load_demo"], env=env, check=True,
                        capture_output=True, timeout=300)
-        browser = Browser(f"http://127.0.0.1:{port}")
-        wait_for(lambda: browser.request("/healthz/ready")[0] == 200, 120, "the compose stack's /healthz/ready")
         status, _, body, url = browser.log_in("drafter", DEMO_PASSWORD)
         assert status == 200 and "Nguyễn Thị Lan" in body.decode()
         assert browser.request("/dashboard/")[0] == 200
