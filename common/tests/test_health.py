@@ -103,3 +103,32 @@ def test_a_real_worker_writes_its_heartbeat_into_the_shared_cache(tmp_path, empt
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+DOWN = {"default": {"BACKEND": "common.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0", "KEY_PREFIX": "down",
+                    "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
+
+
+def test_a_redis_cache_that_is_down_misses_and_drops_writes(settings, caplog):
+    settings.CACHES = DOWN
+    down = caches["default"]
+    assert down.get("k", "fallback") == "fallback"
+    down.set("k", 1)
+    assert down.add("k", 1) is False and down.get_many(["a", "b"]) == {} and down.has_key("k") is False
+    assert down.set_many({"a": 1}) == ["a"] and down.delete("k") is False and down.touch("k") is False
+    down.delete_many(["a"])
+    down.clear()
+    assert "Cache unavailable (get)" in caplog.text
+    ok, message = health.check_cache()
+    assert not ok and "đọc lại không đúng" in message
+
+
+@pytest.mark.django_db
+def test_pages_and_logins_stay_up_while_the_cache_is_down(settings, client, personas):
+    """Sessions (cached_db) fall back to the database; the dashboard recomputes."""
+    settings.CACHES = DOWN
+    personas.login(client, "head")
+    assert client.get("/").status_code == 200
+    assert client.get("/dashboard/").status_code == 200
+    response = client.get("/healthz/ready")
+    assert response.status_code == 503 and response.json()["checks"]["cache"] == "error"
