@@ -48,6 +48,9 @@ def database_settings() -> dict:
         import environ
 
         return environ.Env.db_url_config(direct)
+    if getattr(settings, "DATABASE_POOLER", ""):
+        raise BackupError("DATABASE_URL trỏ tới PgBouncer (DATABASE_POOLER): đặt DATABASE_DIRECT_URL là địa chỉ "
+                          "PostgreSQL trực tiếp cho pg_dump/pg_restore.")
     return dict(connection.settings_dict)
 
 

@@ -120,3 +120,14 @@ def test_backup_refuses_a_folder_holding_a_backup(some_data, tmp_path):
 
     with pytest.raises(CommandError, match="đã có một bản sao lưu"):
         call_command("backup", str(tmp_path / "b"))
+
+
+def test_behind_pgbouncer_without_a_direct_url_backup_says_what_to_set(some_data, settings, tmp_path):
+    from django.core.management.base import CommandError
+
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_dump only runs on PostgreSQL")
+    settings.DATABASE_POOLER = "pgbouncer"
+    settings.DATABASE_DIRECT_URL = ""
+    with pytest.raises(CommandError, match="DATABASE_DIRECT_URL"):
+        call_command("backup", str(tmp_path / "b"))
