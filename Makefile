@@ -24,8 +24,10 @@ install: $(VENV)/.installed node_modules/.installed
 # System packages from Debian: Chromium for browser tests (Playwright's own
 # browser download is not used), Pango for WeasyPrint, Liberation fonts
 # (metric-compatible with Times New Roman, every Vietnamese glyph), poppler's
-# pdftoppm to look at printed pages.
-APT_PACKAGES := chromium fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+# pdftoppm to look at printed pages; nginx, PgBouncer and pg_dump for the
+# production smoke test (cchc_portal/tests/test_production_smoke.py).
+APT_PACKAGES := chromium fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils \
+	nginx pgbouncer postgresql-client
 system-deps:
 	@installed=$$(dpkg-query -W -f='$${Status}\n' $(APT_PACKAGES) 2>/dev/null | grep -c "install ok installed" || true); \
 	if [ "$$installed" != "$(words $(APT_PACKAGES))" ]; then \

@@ -11,6 +11,7 @@ from typing import Any
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor  # type: ignore[import-untyped]
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -137,9 +138,24 @@ TEMPLATES = [
 # ------------------------------------------------------------------------------
 # PostgreSQL when DATABASE_URL is set (postgres://user@host:5432/name), else
 # SQLite under var/ so a bare machine runs the portal with no server.
+# DATABASE_POOLER=pgbouncer: PgBouncer in transaction mode stands between the
+# portal and PostgreSQL, so a connection is not ours between transactions: no
+# server-side cursors (they live across transactions) and no persistent
+# connections (PgBouncer pools them). DATABASE_DIRECT_URL, when set, is the
+# server itself, for `backup` and `restore` (pg_dump needs a session of its own).
+DATABASE_POOLER = env.str("DATABASE_POOLER", default="").strip().lower()
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    raise ImproperlyConfigured(f"Unexpected value DATABASE_POOLER={DATABASE_POOLER!r}; use pgbouncer or leave it empty")
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+    if DATABASE_POOLER == "pgbouncer":
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+    else:
+        DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+    # A connection the server or a pooler dropped is replaced before the
+    # request uses it, instead of answering one 500 per worker.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     VAR_DIR.mkdir(exist_ok=True)
     DATABASES = {
@@ -149,7 +165,43 @@ else:
             "OPTIONS": {"timeout": 20},
         }
     }
+DATABASE_DIRECT_URL = env.str("DATABASE_DIRECT_URL", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# CACHE
+# ------------------------------------------------------------------------------
+# With REDIS_URL every process (gunicorn workers on several machines, Celery)
+# shares one cache: the dashboard's fragments, sessions (cached_db), the
+# worker's heartbeat. It lives in its own Redis database (REDIS_CACHE_URL,
+# default: REDIS_URL's database + 1) so clearing it never touches the broker's
+# queues, and its keys carry CACHE_KEY_PREFIX (tests use one per run).
+# Without Redis: a per-process memory cache, enough for one machine.
+CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="") or "cchc"
+
+
+def _next_redis_db(url: str) -> str:
+    """redis://host:6379/3 -> redis://host:6379/4 (a missing number is 0)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    path = parts.path.strip("/")
+    number = int(path) if path.isdigit() else 0
+    return urlunsplit(parts._replace(path=f"/{(number + 1) % 16}"))
+
+
+if env.str("REDIS_URL", default=""):
+    REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default="") or _next_redis_db(env.str("REDIS_URL"))
+    CACHES = {
+        "default": {
+            "BACKEND": "common.cache.RedisCache",
+            "LOCATION": REDIS_CACHE_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # A cache that does not answer within a second is treated as down.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": CACHE_KEY_PREFIX}}
 
 # AUTH
 # ------------------------------------------------------------------------------
@@ -169,7 +221,7 @@ LOGOUT_REDIRECT_URL = "login"
 # are often offline, so no CDN. Third-party assets come from npm packages
 # (package.json) installed by `make`.
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on a missing root
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
@@ -177,8 +229,8 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
-    # Only the accessibility checks of the browser tests load it (cchc_portal/tests/a11y.py).
-    ("vendor/axe-core", NODE_MODULES / "axe-core"),
+    # axe-core (the browser tests' accessibility checks) is added by settings_test only:
+    # production does not hash and compress its 9 MB at every collectstatic.
 ]
 STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -296,7 +348,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_CONNECTION_MAX_RETRIES = env.int("CELERY_BROKER_CONNECTION_MAX_RETRIES", default=10)
+# Production retries the broker forever (a Redis restart must not end the
+# workers); a developer's machine gives up after 10 tries. An explicit number
+# (0 = forever) wins.
+_broker_retries = env.str("CELERY_BROKER_CONNECTION_MAX_RETRIES", default="")
+CELERY_BROKER_CONNECTION_MAX_RETRIES = (
+    (int(_broker_retries) or None) if _broker_retries.strip() else (10 if DEBUG else None)
+)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # REMINDERS
@@ -447,3 +505,28 @@ CELERY_BEAT_SCHEDULE["daily-prune"] = {
     "task": "reports.tasks.prune_task",
     "schedule": crontab(hour=3, minute=0),
 }
+
+# HEALTH
+# ------------------------------------------------------------------------------
+# /healthz answers "the process is up"; /healthz/ready checks every service
+# (database, cache, broker, worker heartbeat, storage, the apps' checks) and
+# answers 200 or 503. Statuses only, unless the caller shows HEALTH_TOKEN
+# (header X-Health-Token or ?token=) or comes from HEALTH_ALLOWED_IPS (the
+# address Django sees: behind nginx that is nginx's, so leave it empty there).
+HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
+HEALTH_ALLOWED_IPS = env.list("HEALTH_ALLOWED_IPS", default=[])
+# A beat task writes the worker's heartbeat every minute; older than this, the
+# worker (or beat) counts as down.
+WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=180)
+CELERY_BEAT_SCHEDULE["worker-heartbeat"] = {
+    "task": "common.tasks.worker_heartbeat",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
+
+# DEPLOYMENT
+# ------------------------------------------------------------------------------
+# collectstatic compresses every static file (gzip for nginx's gzip_static,
+# brotli for whitenoise); source maps are only opened by a developer's tools,
+# and compressing them took more than half of collectstatic's time.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]

@@ -19,6 +19,7 @@ admin.site.index_title = "Danh mục và người dùng"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/ready", views.healthz_ready, name="healthz_ready"),
     # Browsers ask for /favicon.ico before reading the page's <link rel=icon>.
     path("favicon.ico", views.favicon),
     path(

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -10,9 +12,10 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import cache_control
+from django.views.decorators.cache import cache_control, never_cache
 
 from agencies.models import Membership
+from common.health import run_checks
 from plans.models import Plan
 from plans.selectors import plan_deadlines_for_user, plan_todo_for_user
 from reports.selectors import HOME_ROWS, report_todo_for_user
@@ -161,6 +164,33 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def _health_details_allowed(request: HttpRequest) -> bool:
+    token = settings.HEALTH_TOKEN
+    given = request.headers.get("X-Health-Token") or request.GET.get("token") or ""
+    if token and given and hmac.compare_digest(given.encode(), token.encode()):
+        return True
+    return request.META.get("REMOTE_ADDR", "") in settings.HEALTH_ALLOWED_IPS
+
+
+@never_cache
+def healthz_ready(request: HttpRequest) -> JsonResponse:
+    """Readiness for monitoring: every service the portal needs (common.health),
+    200 when all answer, 503 otherwise, never a 500. Messages and figures only
+    with HEALTH_TOKEN or from HEALTH_ALLOWED_IPS; anyone else sees statuses."""
+    try:
+        results = run_checks()
+    except Exception as exc:  # the endpoint answers even when the checks cannot run
+        return JsonResponse({"status": "error", "error": type(exc).__name__}, status=503)
+    healthy = all(result.ok for result in results)
+    body: dict[str, object] = {"status": "ok" if healthy else "error"}
+    if _health_details_allowed(request):
+        body["checks"] = {r.name: {"ok": r.ok, "message": r.message, "data": r.data, "seconds": r.seconds}
+                          for r in results}
+    else:
+        body["checks"] = {r.name: "ok" if r.ok else "error" for r in results}
+    return JsonResponse(body, status=200 if healthy else 503, json_dumps_params={"ensure_ascii": False})
 
 
 @cache_control(max_age=86400, public=True)

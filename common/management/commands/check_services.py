@@ -1,19 +1,24 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from common.health import check_broker, check_database, check_worker
+from common.health import check_worker, run_checks
 
 
 class Command(BaseCommand):
-    help = "Kiểm tra kết nối cơ sở dữ liệu và hàng đợi Celery (và worker, nếu cần)."
+    help = ("Kiểm tra các dịch vụ như /healthz/ready: cơ sở dữ liệu, bộ nhớ đệm, hàng đợi Celery, "
+            "lưu trữ tệp và các kiểm tra của từng phần (với --worker: cả nhịp và một tác vụ thử của worker).")
 
     def add_arguments(self, parser):
-        parser.add_argument("--worker", action="store_true", help="Gửi một tác vụ thử và chờ worker trả lời.")
+        parser.add_argument("--worker", action="store_true",
+                            help="Kiểm tra cả worker: nhịp gần nhất và một tác vụ thử chờ worker trả lời.")
 
     def handle(self, *args, **options):
-        checks = [check_database, check_broker] + ([check_worker] if options["worker"] else [])
         failed = False
-        for check in checks:
-            ok, line = check()
+        # Without --worker (`make run` checks before it starts the worker) the heartbeat is left out.
+        for result in run_checks(worker=options["worker"]):
+            self.stdout.write(result.message)
+            failed |= not result.ok
+        if options["worker"]:
+            ok, line = check_worker()
             self.stdout.write(line)
             failed |= not ok
         if failed:
