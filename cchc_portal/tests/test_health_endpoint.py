@@ -45,7 +45,7 @@ def test_ready_with_token_shows_messages_and_figures(client, settings, fresh_hea
         response = client.get(reverse("healthz_ready") + "?token=s3cret-token")
     checks = json.loads(response.content)["checks"]
     assert checks["database"]["ok"] is True and "Cơ sở dữ liệu" in checks["database"]["message"]
-    assert checks["storage"]["message"].startswith("Lưu trữ tệp")
+    assert checks["storage"]["message"].startswith("Kho lưu tệp")
     assert isinstance(checks["cache"]["seconds"], float)
 
 
@@ -104,5 +104,5 @@ def test_check_services_runs_the_same_checks():
 
     result = run("check_services", DJANGO_DEBUG="true")
     assert result.returncode == 0, result.stdout + result.stderr
-    for start in ("Cơ sở dữ liệu", "Bộ nhớ đệm", "Hàng đợi Celery", "Lưu trữ tệp"):
+    for start in ("Cơ sở dữ liệu", "Bộ nhớ đệm", "Hàng đợi Celery", "Kho lưu tệp"):
         assert start in result.stdout
