@@ -12,10 +12,14 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
+        from common.health import register_check
         from plans.models import PlanTransition
         from schedule.signals import due_dates_changed
 
         from . import rules  # noqa: F401 (registers this app's permission rules)
+        from .health import reminders_health
+
+        register_check("reminders", reminders_health)
 
         due_dates_changed.connect(_due_dates_changed, dispatch_uid="reports_due_refresh")
         # Plans sit below reports and import nothing of them: every move of a

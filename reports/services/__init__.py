@@ -7,19 +7,21 @@ order is reports/sweep.py. Callers import from here."""
 from .evidence import evidence_add, evidence_delete
 from .notices import (
     BUSY,
-    CLAIM_TIMEOUT,
     DONE,
     MAIL_ERRORS,
     SENT,
     DueNotice,
     PlanMove,
     PlanOwed,
+    claim_timeout,
     notice_send,
     notice_topic,
     notices_close,
     notices_due,
+    notices_enqueue,
     notices_record,
     notices_requeue,
+    notices_unsent,
     notification_preferences_save,
     plan_move_notify,
     plan_moves_due,
@@ -28,6 +30,7 @@ from .notices import (
     plans_owed,
     reminders_manual,
     report_notices_close,
+    retry_delay,
 )
 from .reports import (
     CLOSED_REPORT,
@@ -43,10 +46,10 @@ from .reports import (
 )
 
 __all__ = [
-    "BUSY", "CLAIM_TIMEOUT", "CLOSED_REPORT", "DONE", "MAIL_ERRORS", "SENT", "STALE_REPORT", "DueNotice",
-    "PlanMove", "PlanOwed", "StaleReportError", "evidence_add", "evidence_delete", "notice_send", "notice_topic",
-    "notification_preferences_save",    "notices_close", "notices_due", "notices_record", "notices_requeue", "plan_move_notify", "plan_moves_due",
+    "BUSY", "CLOSED_REPORT", "DONE", "MAIL_ERRORS", "SENT", "STALE_REPORT", "DueNotice",
+    "PlanMove", "PlanOwed", "StaleReportError", "claim_timeout", "evidence_add", "evidence_delete", "notice_send", "notice_topic",
+    "notification_preferences_save",    "notices_close", "notices_due", "notices_enqueue", "notices_record", "notices_requeue", "notices_unsent", "plan_move_notify", "plan_moves_due",
     "plan_moves_missed", "plan_notices_due", "plans_owed", "reminders_manual", "report_accept",
     "report_notices_close",
-    "report_record", "report_return", "report_save", "report_submit", "reports_due_refresh", "reports_ensure",
+    "report_record", "report_return", "retry_delay", "report_save", "report_submit", "reports_due_refresh", "reports_ensure",
 ]
