@@ -648,7 +648,7 @@ def claim_timeout() -> dt.timedelta:
     """How long a worker's claim on a notice holds: about twice the SMTP
     timeout (EMAIL_TIMEOUT), so a worker killed mid-send loses its notice to
     another within a minute or two, never while it may still be sending."""
-    return dt.timedelta(seconds=2 * settings.EMAIL_TIMEOUT + 15)
+    return dt.timedelta(seconds=2.5 * settings.EMAIL_TIMEOUT)
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -668,7 +668,8 @@ def notices_unsent():
                                  year_start__lte=models.OuterRef("year"), year_end__gte=models.OuterRef("year"))
     later = Notice.objects.filter(kind__in=DEADLINE_MARKS, day__gt=models.OuterRef("day"))
     superseded = models.Q(kind__in=DEADLINE_MARKS) & (
-        models.Q(report__isnull=False) & models.Exists(later.filter(report=models.OuterRef("report")))
+        models.Q(report__isnull=False) & models.Exists(later.filter(report=models.OuterRef("report"),
+                                                                     event__isnull=True))
         | models.Q(year__isnull=False) & models.Exists(later.filter(agency=models.OuterRef("agency"),
                                                                    year=models.OuterRef("year")))
     ) | models.Q(kind=Kind.MANUAL) & models.Exists(

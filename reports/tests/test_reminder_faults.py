@@ -30,9 +30,9 @@ from django.utils import timezone
 
 from reports.models import Notice, ReportEvent, SweepRun
 from reports.services import notices_unsent
-from reports.tests.factories import report_world
 from reports.sweep import reminders_sweep
 from reports.tasks import send_notice_task
+from reports.tests.factories import report_world
 from reports.tests.test_reminders_worker import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,6 +40,7 @@ TODAY = "2026-11-22"
 EXTRA_NOTICES = 36  # event notices recorded earlier, not sent yet, beside what the sweep records
 EMAIL_TIMEOUT = 2
 CLAIM_SECONDS = 2.5 * EMAIL_TIMEOUT
+SQLITE_OPTIONS = "?timeout=30&transaction_mode=IMMEDIATE"
 
 pytestmark = pytest.mark.worker
 on_postgres = pytest.mark.skipif(
@@ -248,7 +249,9 @@ def rig(fault_world, tmp_path):
             smtp.start()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_", "REMINDER_"))} | {
             "DJANGO_SETTINGS_MODULE": "cchc_portal.settings_test",
-            "DATABASE_URL": database_url(),
+            # SQLite: writers of several processes wait for the lock (a deferred transaction that
+            # starts writing late fails at once with "database is locked" whatever the timeout).
+            "DATABASE_URL": database_url() + (SQLITE_OPTIONS if database_url().startswith("sqlite") else ""),
             "REDIS_URL": redis.url,
             "CELERY_QUEUE": f"faults-{uuid.uuid4().hex[:8]}",
             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
