@@ -1,5 +1,3 @@
-from functools import partial
-
 from django.apps import AppConfig
 from django.db import transaction
 
@@ -42,4 +40,7 @@ def _plan_moved(sender, *, instance, created, raw=False, **kwargs) -> None:
         return
     from .services import plan_move_notify
 
-    transaction.on_commit(partial(plan_move_notify, transition_id=instance.pk), robust=True)
+    transition_id = instance.pk
+    # Not a partial: Django's robust on_commit logs a failure with
+    # func.__qualname__, which a partial lacks (the log line would raise).
+    transaction.on_commit(lambda: plan_move_notify(transition_id=transition_id), robust=True)

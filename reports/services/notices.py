@@ -18,7 +18,6 @@ import datetime as dt
 import logging
 import time
 from dataclasses import dataclass
-from functools import partial
 from smtplib import SMTPException
 
 from celery import current_app
@@ -620,7 +619,10 @@ def notices_record(*, due: list[DueNotice]) -> list[Notice]:
     if created:
         # robust: a broker that is down must not undo the day's notices; the
         # requeue sends what was not enqueued (the database says what is unsent).
-        transaction.on_commit(partial(notices_enqueue, [n.pk for n in created]), robust=True)
+        ids = [n.pk for n in created]
+        # A named function, not a partial: Django's robust on_commit logs a
+        # failure with func.__qualname__, which a partial lacks.
+        transaction.on_commit(lambda: notices_enqueue(ids), robust=True)
     return created
 
 

@@ -193,12 +193,12 @@ def message_id(notice: Notice) -> str:
     return f"<notice-{notice.pk}-{notice.kind}-{notice.day:%Y%m%d}@cchc-portal>"
 
 
-def tally(case: str, sink: Sink, notices: list[Notice], started: float) -> dict:
+def tally(case: str, sink: Sink, notices: list[Notice], started: float, **extra) -> dict:
     counts = sink.counts()
     copies = [counts[message_id(n)] for n in notices]
     result = {"case": case, "notices": len(notices), "sent": sum(c >= 1 for c in copies),
               "lost": sum(c == 0 for c in copies), "duplicates": sum(max(c - 1, 0) for c in copies),
-              "seconds": round(time.monotonic() - started, 1)}
+              "seconds": round(time.monotonic() - started, 1)} | extra
     strangers = set(counts) - {message_id(n) for n in notices}
     assert not strangers, f"mail for no expected notice: {strangers}"
     print(f"FAULT {case}: " + json.dumps(result), flush=True)
@@ -282,10 +282,12 @@ def expected() -> list[Notice]:
     return notices
 
 
-def finish(case: str, fleet: Fleet, sink: Sink, started: float, timeout: float = 60) -> dict:
+def finish(case: str, fleet: Fleet, sink: Sink, started: float, timeout: float = 60, since: float | None = None) -> dict:
+    """Wait until every notice is sent, then count; `since`: also report the seconds from that moment."""
     delivered = wait_until(all_sent, timeout)
+    extra = {"all_sent_after_fault_s": round(time.monotonic() - since, 1)} if since else {}
     time.sleep(1)  # a late copy would show now
-    result = tally(case, sink, expected(), started)
+    result = tally(case, sink, expected(), started, **extra)
     assert delivered and result["lost"] == 0, fleet.logs()
     return result
 
@@ -328,7 +330,7 @@ def test_an_smtp_outage_longer_than_the_retry_budget_loses_nothing(rig, settings
     ok, message, data = reminders_health()
     assert not ok and data["backlog"] == len(notices) and "e-mail chưa gửi" in message
     sink.start()  # the server is back: the requeue sends them, no one gives up
-    result = finish("SMTP outage beyond the retry budget", fleet, sink, started)
+    result = finish("SMTP outage beyond the retry budget", fleet, sink, started, since=time.monotonic())
     assert result["duplicates"] == 0
     assert reminders_health()[2]["backlog"] == 0
 
@@ -346,7 +348,7 @@ def test_redis_stopped_while_sending_loses_nothing(rig, appendonly):
     time.sleep(4)
     redis.start()
     result = finish(f"Redis stopped while sending ({'AOF' if appendonly else 'no persistence'})", fleet, sink,
-                    started, timeout=90)
+                    started, timeout=90, since=time.monotonic())
     assert result["duplicates"] == 0
 
 
@@ -361,7 +363,7 @@ def test_a_worker_killed_mid_send_has_its_claim_retaken(rig):
     doomed.send_signal(signal.SIGKILL)  # both workers are busy: it dies mid-send
     killed_at = time.monotonic()
     doomed.wait()
-    result = finish("worker kill -9 mid-send", fleet, sink, started)
+    result = finish("worker kill -9 mid-send", fleet, sink, started, since=killed_at)
     # Its claim is retaken after CLAIM_SECONDS; at most its one in-flight mail went out twice.
     assert result["duplicates"] <= 1
     assert time.monotonic() - killed_at < 60
@@ -408,6 +410,6 @@ def test_a_relay_that_never_answers_fails_fast_and_mail_goes_on(rig):
     hole.close()
     sink.start()
     switched = time.monotonic()
-    result = finish("relay that never answers", fleet, sink, started)
+    result = finish("relay that never answers", fleet, sink, started, since=switched)
     assert result["duplicates"] == 0
     assert time.monotonic() - switched < 60
