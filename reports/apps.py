@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.apps import AppConfig
 from django.db import transaction
 
@@ -40,7 +42,8 @@ def _plan_moved(sender, *, instance, created, raw=False, **kwargs) -> None:
         return
     from .services import plan_move_notify
 
-    transition_id = instance.pk
-    # Not a partial: Django's robust on_commit logs a failure with
-    # func.__qualname__, which a partial lacks (the log line would raise).
-    transaction.on_commit(lambda: plan_move_notify(transition_id=transition_id), robust=True)
+    callback = partial(plan_move_notify, transition_id=instance.pk)
+    # Django's robust on_commit logs a failure with func.__qualname__, which
+    # a bare partial lacks (the log line itself would raise).
+    callback.__qualname__ = plan_move_notify.__qualname__  # type: ignore[attr-defined]
+    transaction.on_commit(callback, robust=True)
