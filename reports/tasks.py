@@ -39,6 +39,11 @@ def reminders_sweep_catch_up_task() -> int | None:
     retry_jitter=False,
     max_retries=settings.REMINDER_RETRY_BUDGET,
     acks_late=True,
+    # A server answering each step just under EMAIL_TIMEOUT could stretch a
+    # send past the notice's claim (2.5 × EMAIL_TIMEOUT), letting another
+    # worker send it too: the send is cut off before (prefork pool).
+    soft_time_limit=2 * settings.EMAIL_TIMEOUT,
+    time_limit=2 * settings.EMAIL_TIMEOUT + max(1, settings.EMAIL_TIMEOUT // 3),
 )
 def send_notice_task(notice_id: int) -> str:
     """Send one notice's e-mail; SMTP and database errors retry with backoff

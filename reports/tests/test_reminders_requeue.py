@@ -187,3 +187,20 @@ def test_admin_backlog_is_for_administrators_only(client, world, personas):
     assert response.status_code == 302 and reverse("admin:login") in response["Location"]
     personas.login(client, "outsider")  # another district's drafter and head
     assert client.get(url).status_code == 302
+
+
+def test_a_send_is_cut_off_before_its_claim_expires(settings):
+    # Read from the settings when the task is defined (EMAIL_TIMEOUT 30 s by default).
+    timeout = settings.EMAIL_TIMEOUT
+    assert send_notice_task.soft_time_limit == 2 * timeout
+    assert send_notice_task.soft_time_limit < send_notice_task.time_limit < claim_timeout().total_seconds()
+
+
+def test_beat_requeues_every_five_minutes_and_catches_up_hourly(settings):
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert schedule["requeue-unsent-notices"]["schedule"] == dt.timedelta(seconds=settings.REMINDER_REQUEUE_SECONDS)
+    assert dt.timedelta(seconds=settings.REMINDER_REQUEUE_SECONDS) <= dt.timedelta(minutes=5)
+    catch_up = schedule["reminder-sweep-catch-up"]["schedule"]
+    assert len(catch_up.hour) == 24 and len(catch_up.minute) == 1  # once in every hour
+    for entry in schedule.values():
+        assert entry["task"] in send_notice_task.app.tasks  # each entry names a real task
