@@ -47,7 +47,7 @@ run: export DJANGO_DEBUG ?= false
 run: export DJANGO_SECRET_KEY_FILE ?= var/secret_key
 run: export SITE_URL ?= http://$(HOST)
 run: install system-deps var/secret_key
-	$(PY) manage.py check_services
+	$(PY) manage.py check_services --core
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_demo

@@ -5,6 +5,7 @@ needs no server, DEBUG off. Production differs only through the variables
 listed in README.md ("Cấu hình").
 """
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -313,6 +314,10 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cổng CCHC <no-reply@localhost>")
+# Seconds an SMTP server may take to answer: a relay that accepts and never
+# answers fails the send fast instead of holding a worker (the notice's claim
+# lasts about twice this, see reports.services.notices.claim_timeout).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # CELERY
 # ------------------------------------------------------------------------------
@@ -367,14 +372,32 @@ REMINDER_DAYS_BEFORE = [int(d) for d in env.list("REMINDER_DAYS_BEFORE", default
 REMINDER_OVERDUE_EVERY_DAYS = env.int("REMINDER_OVERDUE_EVERY_DAYS", default=3)
 REMINDER_ESCALATE_AFTER_DAYS = env.int("REMINDER_ESCALATE_AFTER_DAYS", default=7)
 REMINDER_RETRY_BACKOFF = env.int("REMINDER_RETRY_BACKOFF", default=5)  # seconds, doubled per retry
+# The longest wait between two tries of one notice's e-mail: a notice still
+# relevant is tried until sent, whatever its age, at least this often.
+REMINDER_RETRY_MAX = env.int("REMINDER_RETRY_MAX", default=3600)
+# Quick retries inside the worker; past them the database requeue goes on.
+REMINDER_RETRY_BUDGET = env.int("REMINDER_RETRY_BUDGET", default=8)
+# How often the requeue enqueues the unsent notices whose time has come.
+REMINDER_REQUEUE_SECONDS = env.int("REMINDER_REQUEUE_SECONDS", default=300)
+# The health check fails when an unsent notice is older than this.
+REMINDER_BACKLOG_ALERT_MINUTES = env.int("REMINDER_BACKLOG_ALERT_MINUTES", default=120)
+# Sending a task retries a broker that is briefly away, without holding a
+# page for long (notices not enqueued are the requeue's).
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 3, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 CELERY_BEAT_SCHEDULE = {
     "daily-reminder-sweep": {
         "task": "reports.tasks.reminders_sweep_task",
         "schedule": crontab(hour=REMINDER_HOUR, minute=0),
     },
+    # A sweep that failed (database gone midway) runs again within the hour.
+    "reminder-sweep-catch-up": {
+        "task": "reports.tasks.reminders_sweep_catch_up_task",
+        "schedule": crontab(minute=20),
+    },
     "requeue-unsent-notices": {
         "task": "reports.tasks.notices_requeue_task",
-        "schedule": crontab(minute="*/15"),
+        "schedule": dt.timedelta(seconds=REMINDER_REQUEUE_SECONDS),
     },
 }
 

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
+from .files import storage_check
 from .tasks import HEARTBEAT_KEY, worker_ping
 
 # Checks the apps add for the health endpoint (`/healthz?full=1`) and
@@ -134,12 +135,15 @@ def core_checks(*, worker: bool = True) -> dict[str, Callable[[], tuple]]:
         "database": check_database,
         "cache": check_cache,
         "broker": check_broker,
+        "storage": storage_check,
     }
     if worker:
         checks["worker"] = check_heartbeat
     return checks
 
 
-def run_checks(*, worker: bool = True) -> list[CheckResult]:
-    """Every check, core ones first, then the apps' (HEALTH_CHECKS); none raises."""
-    return [_run(name, check) for name, check in (core_checks(worker=worker) | HEALTH_CHECKS).items()]
+def run_checks(*, worker: bool = True, apps: bool = True) -> list[CheckResult]:
+    """Every check, core ones first, then the apps' (HEALTH_CHECKS) unless
+    `apps` is off (before `migrate`, the apps' tables may not exist); none raises."""
+    checks = core_checks(worker=worker) | (HEALTH_CHECKS if apps else {})
+    return [_run(name, check) for name, check in checks.items()]

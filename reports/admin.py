@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import Evidence, Notice, Report, ReportEvent
+from .health import mail_backlog, reminders_health
+from .models import Evidence, Notice, Report, ReportEvent, SweepRun
+from .services.notices import notices_unsent
 
 
 class ReportEventInline(admin.TabularInline):
@@ -28,11 +30,51 @@ class ReportAdmin(admin.ModelAdmin):
         return False
 
 
+class MailStateFilter(admin.SimpleListFilter):
+    """The mail backlog at a glance: unsent notices that still matter."""
+
+    title = "e-mail"
+    parameter_name = "mail"
+
+    def lookups(self, request, model_admin):
+        return [("unsent", "Chưa gửi (còn cần gửi)"), ("sent", "Đã gửi"), ("closed", "Đã đóng, không gửi")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "unsent":
+            return queryset.filter(pk__in=notices_unsent().values("pk"))
+        if self.value() == "sent":
+            return queryset.filter(sent_at__isnull=False)
+        if self.value() == "closed":
+            return queryset.filter(sent_at__isnull=True, closed_at__isnull=False)
+        return queryset
+
+
 @admin.register(Notice)
 class NoticeAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "kind", "day", "sent_at", "closed_at", "attempts", "last_error"]
-    list_filter = ["kind", "sent_at", "closed_at"]
+    list_display = ["__str__", "kind", "day", "sent_at", "closed_at", "attempts", "next_attempt_at", "last_error"]
+    list_filter = [MailStateFilter, "kind", "sent_at", "closed_at"]
     readonly_fields = [f.name for f in Notice._meta.fields]
+
+    def changelist_view(self, request, extra_context=None):
+        """A header above the list: the backlog and the health of the reminders."""
+        ok, message, _ = reminders_health()
+        extra_context = (extra_context or {}) | {"mail_backlog": mail_backlog(), "reminders_ok": ok,
+                                                 "reminders_message": message}
+        return super().changelist_view(request, extra_context=extra_context)
+
+
+@admin.register(SweepRun)
+class SweepRunAdmin(admin.ModelAdmin):
+    """Read-only: each run of the daily reminder sweep, recorded by the sweep."""
+
+    list_display = ["day", "started_at", "finished_at", "created", "requeued"]
+    readonly_fields = [f.name for f in SweepRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Evidence)

@@ -12,10 +12,14 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
+        from common.health import register_check
         from plans.models import PlanTransition
         from schedule.signals import due_dates_changed
 
         from . import rules  # noqa: F401 (registers this app's permission rules)
+        from .health import reminders_health
+
+        register_check("reminders", reminders_health)
 
         due_dates_changed.connect(_due_dates_changed, dispatch_uid="reports_due_refresh")
         # Plans sit below reports and import nothing of them: every move of a
@@ -62,4 +66,8 @@ def _plan_moved(sender, *, instance, created, raw=False, **kwargs) -> None:
         return
     from .services import plan_move_notify
 
-    transaction.on_commit(partial(plan_move_notify, transition_id=instance.pk), robust=True)
+    callback = partial(plan_move_notify, transition_id=instance.pk)
+    # Django's robust on_commit logs a failure with func.__qualname__, which
+    # a bare partial lacks (the log line itself would raise).
+    callback.__qualname__ = plan_move_notify.__qualname__  # type: ignore[attr-defined]
+    transaction.on_commit(callback, robust=True)

@@ -223,8 +223,12 @@ class Notice(models.Model):
     # Set by the worker that is sending; another worker leaves the notice
     # alone unless the claim is older than a send could take (a dead worker).
     claimed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # The database, not the broker, says what is left to send: the requeue
+    # enqueues every unsent notice still relevant whose time has come (set
+    # when it is enqueued, claimed, or failed: capped backoff).
+    next_attempt_at = models.DateTimeField("thử gửi lại từ", null=True, blank=True)
     # What the notice asked for was done (the report was submitted, the plan
     # moved on): its bell rows were marked read and an e-mail not sent yet never goes.
     closed_at = models.DateTimeField("đã đóng lúc", null=True, blank=True)
@@ -261,7 +265,12 @@ class Notice(models.Model):
                                     condition=models.Q(transition__isnull=False),
                                     name="notice_once_per_plan_move_unit"),
         ]
-        indexes = [models.Index(fields=["sent_at"])]
+        indexes = [
+            models.Index(fields=["sent_at"]),
+            # The requeue's and the health check's read: the few unsent notices.
+            models.Index(fields=["next_attempt_at"], name="notice_unsent_next_attempt",
+                         condition=models.Q(sent_at__isnull=True, closed_at__isnull=True)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} – {self.subject_label} – {self.day:%d/%m/%Y}"
@@ -349,3 +358,24 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SweepRun(models.Model):
+    """One run of the daily reminder sweep: started, and finished unless it
+    died midway. The hourly catch-up re-runs a day whose sweep did not
+    finish; the health check reports the age of the last finished one."""
+
+    day = models.DateField("ngày quét")
+    started_at = models.DateTimeField("bắt đầu lúc", auto_now_add=True)
+    finished_at = models.DateTimeField("xong lúc", null=True, blank=True)
+    created = models.PositiveIntegerField("thông báo mới", default=0)
+    requeued = models.PositiveIntegerField("gửi lại", default=0)
+
+    class Meta:
+        verbose_name = "lượt quét nhắc hạn"
+        verbose_name_plural = "lượt quét nhắc hạn"
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["day", "finished_at"])]
+
+    def __str__(self) -> str:
+        return f"Quét ngày {self.day:%d/%m/%Y}"

@@ -4,43 +4,60 @@ import datetime as dt
 
 from celery import shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
 from .services.notices import MAIL_ERRORS, SEND_NOTICE_TASK
 
+# The database went away midway (restart, dropped connection): try again soon.
+DB_ERRORS = (OperationalError, InterfaceError)
 
-@shared_task
+
+@shared_task(autoretry_for=DB_ERRORS, retry_backoff=60, retry_backoff_max=900, retry_jitter=False, max_retries=6)
 def reminders_sweep_task(day: str | None = None) -> int:
-    """The daily sweep (beat, 07:00 Asia/Ho_Chi_Minh by default)."""
+    """The daily sweep (beat, 07:00 Asia/Ho_Chi_Minh by default); a database
+    error retries it within minutes (the unique notice keys make a rerun safe)."""
     from .sweep import reminders_sweep
 
     result = reminders_sweep(today=dt.date.fromisoformat(day) if day else None)
     return result.created
 
 
+@shared_task(autoretry_for=DB_ERRORS, retry_backoff=60, retry_jitter=False, max_retries=3)
+def reminders_sweep_catch_up_task() -> int | None:
+    """Hourly: run today's sweep again if no run of today finished."""
+    from .sweep import reminders_sweep_catch_up
+
+    result = reminders_sweep_catch_up()
+    return result.created if result else None
+
+
 @shared_task(
     name=SEND_NOTICE_TASK,
-    bind=True,
-    autoretry_for=MAIL_ERRORS,
+    autoretry_for=MAIL_ERRORS + DB_ERRORS,
     retry_backoff=settings.REMINDER_RETRY_BACKOFF,
-    retry_backoff_max=600,
+    retry_backoff_max=settings.REMINDER_RETRY_MAX,
     retry_jitter=False,
-    max_retries=8,
+    max_retries=settings.REMINDER_RETRY_BUDGET,
     acks_late=True,
+    # A server answering each step just under EMAIL_TIMEOUT could stretch a
+    # send past the notice's claim (2.5 × EMAIL_TIMEOUT), letting another
+    # worker send it too: the send is cut off before (prefork pool).
+    soft_time_limit=2 * settings.EMAIL_TIMEOUT,
+    time_limit=2 * settings.EMAIL_TIMEOUT + max(1, settings.EMAIL_TIMEOUT // 3),
 )
-def send_notice_task(self, notice_id: int) -> str:
-    """Send one notice's e-mail; SMTP errors retry with backoff (5 s, 10 s, …, 10 min)."""
-    from .services.notices import BUSY, CLAIM_TIMEOUT, notice_send
+def send_notice_task(notice_id: int) -> str:
+    """Send one notice's e-mail; SMTP and database errors retry with backoff
+    (5 s, 10 s, …) up to REMINDER_RETRY_BUDGET times, then the database
+    requeue goes on trying (notices_requeue). A notice another worker holds
+    (BUSY) is left to it, or to the requeue once that claim expires."""
+    from .services.notices import notice_send
 
-    result = notice_send(notice_id=notice_id)
-    if result == BUSY:
-        # Another worker is sending it, or died doing so: look again once its claim expires.
-        raise self.retry(countdown=CLAIM_TIMEOUT.total_seconds() + 5, max_retries=3)
-    return result
+    return notice_send(notice_id=notice_id)
 
 
 @shared_task
 def notices_requeue_task() -> int:
-    """Every 15 minutes: notices that were not enqueued or not sent go again."""
+    """Every REMINDER_REQUEUE_SECONDS: unsent notices whose time has come go again."""
     from .services.notices import notices_requeue
 
     return notices_requeue()

@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from common.files import bounded_name, files_atomic, storage_check, storage_walk
-from common.health import HEALTH_CHECKS
+from common.health import core_checks
 from common.tests.s3 import BUCKET, s3_storage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +56,7 @@ def test_local_disk_by_default_and_s3_when_a_bucket_is_set(tmp_path):
 
 def test_the_storage_health_check_on_disk(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    assert HEALTH_CHECKS["storage"] is storage_check
+    assert core_checks()["storage"] is storage_check
     ok, message, data = storage_check()
     assert ok and "ghi và đọc được" in message and data == {"backend": "FileSystemStorage"}
     assert list(storage_walk(default_storage, "health/")) == []  # the probe is gone

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass
-from functools import partial
 from smtplib import SMTPException
 
 from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -330,10 +330,10 @@ def _moves(transitions) -> list[PlanTransition]:
 
 
 def plan_moves_missed(*, today: dt.date) -> list[DueNotice]:
-    """The notices of plan moves of the last REQUEUE_DAYS days (up to
+    """The notices of plan moves of the last MISSED_MOVES_DAYS days (up to
     `today`) never recorded: the moves are told of after their commit, and a
     process that died in between must not lose them."""
-    since = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=REQUEUE_DAYS), dt.time()))
+    since = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=MISSED_MOVES_DAYS), dt.time()))
     until = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time()))
     moves = PlanTransition.objects.filter(created_at__gte=since, created_at__lt=until).filter(
         models.Q(to_status__in=list(MOVE_KINDS))
@@ -616,41 +616,94 @@ def notices_record(*, due: list[DueNotice]) -> list[Notice]:
         except IntegrityError:
             continue  # recorded before: the notice goes once
         created.append(notice)
-    for notice in created:
-        # robust: a broker that is down must not undo the day's notices nor
-        # skip the others; the requeue task sends what was not enqueued.
-        transaction.on_commit(partial(notice_enqueue, notice.pk), robust=True)
+    if created:
+        # robust: a broker that is down must not undo the day's notices; the
+        # requeue sends what was not enqueued (the database says what is unsent).
+        ids = [n.pk for n in created]
+        # A named function, not a partial: Django's robust on_commit logs a
+        # failure with func.__qualname__, which a partial lacks.
+        transaction.on_commit(lambda: notices_enqueue(ids), robust=True)
     return created
 
 
-REQUEUE_DAYS = 7
-MAX_ATTEMPTS = 8
+def notices_enqueue(ids: list[int]) -> int:
+    """Enqueue these notices' e-mails; at the first broker error stop (each
+    try waits for the publish retries): the rest are the requeue's."""
+    count = 0
+    for pk in ids:
+        try:
+            notice_enqueue(pk)
+        except Exception as error:  # kombu/redis raise many kinds: any means "broker away"
+            logger.warning("Broker unavailable, %s notices left to the requeue: %s", len(ids) - count, error)
+            break
+        count += 1
+    return count
 
 
-def notices_requeue(*, today: dt.date | None = None) -> int:
-    """Enqueue again the notices whose e-mail has not gone out (a broker that
-    was down, a worker that died) while they still matter: recent, not
-    closed, not given up on, and about an event, a report still open or a
-    plan not issued yet. Run by the sweep and every 15 minutes."""
-    today = today or timezone.localdate()
+MISSED_MOVES_DAYS = 7
+# A deadline notice is superseded by a later one about the same subject (the
+# "quá hạn" of today makes last week's "sắp đến hạn" pointless to send).
+DEADLINE_MARKS = (Kind.BEFORE_DUE, Kind.DUE, Kind.OVERDUE)
+
+
+def claim_timeout() -> dt.timedelta:
+    """How long a worker's claim on a notice holds: about twice the SMTP
+    timeout (EMAIL_TIMEOUT), so a worker killed mid-send loses its notice to
+    another within a minute or two, never while it may still be sending."""
+    return dt.timedelta(seconds=2.5 * settings.EMAIL_TIMEOUT)
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """The wait after the `attempts`-th failed try: REMINDER_RETRY_BACKOFF
+    doubled each time, capped at REMINDER_RETRY_MAX (as Celery's retry_backoff)."""
+    seconds = settings.REMINDER_RETRY_BACKOFF * 2 ** min(max(attempts - 1, 0), 30)
+    return dt.timedelta(seconds=min(seconds, settings.REMINDER_RETRY_MAX))
+
+
+def notices_unsent():
+    """The mail backlog: notices whose e-mail has not gone out and still
+    matters, whatever their age: not closed, with recipients, not superseded
+    by a later deadline notice about the same subject, and about an event
+    (a review round, a plan's move), a report still open or a unit's plan
+    not issued yet."""
     issued = Plan.objects.filter(issuer=models.OuterRef("agency"), status=Plan.Status.ISSUED,
                                  year_start__lte=models.OuterRef("year"), year_end__gte=models.OuterRef("year"))
-    stale = (
-        Notice.objects.filter(
-            sent_at__isnull=True, closed_at__isnull=True, attempts__lt=MAX_ATTEMPTS,
-            day__gte=today - dt.timedelta(days=REQUEUE_DAYS), created_at__lt=timezone.now() - dt.timedelta(minutes=10),
-        )
+    later = Notice.objects.filter(kind__in=DEADLINE_MARKS, day__gt=models.OuterRef("day"))
+    superseded = models.Q(kind__in=DEADLINE_MARKS) & (
+        models.Q(report__isnull=False) & models.Exists(later.filter(report=models.OuterRef("report"),
+                                                                     event__isnull=True))
+        | models.Q(year__isnull=False) & models.Exists(later.filter(agency=models.OuterRef("agency"),
+                                                                   year=models.OuterRef("year")))
+    ) | models.Q(kind=Kind.MANUAL) & models.Exists(
+        Notice.objects.filter(report=models.OuterRef("report"), kind=Kind.MANUAL, day__gt=models.OuterRef("day")))
+    return (
+        Notice.objects.filter(sent_at__isnull=True, closed_at__isnull=True)
         .filter(models.Q(event__isnull=False) | models.Q(transition__isnull=False)
                 | models.Q(report__status__in=OPEN)
                 | models.Q(year__isnull=False) & ~models.Exists(issued))
         .exclude(recipients=[])
-        .values_list("pk", flat=True)
+        .exclude(superseded)
     )
-    count = 0
-    for pk in stale:
-        notice_enqueue(pk)
-        count += 1
-    return count
+
+
+def notices_requeue(*, now: dt.datetime | None = None) -> int:
+    """Enqueue again every unsent notice still relevant (notices_unsent)
+    whose time has come: never enqueued or its message lost (a broker that
+    was down or lost its queue), its worker killed (claim expired), or its
+    backoff after a failure over. Each is leased for claim_timeout() so the
+    next run does not enqueue it twice. Run by beat every
+    REMINDER_REQUEUE_SECONDS and by the sweep."""
+    now = now or timezone.now()
+    lease = claim_timeout()
+    ids = list(
+        notices_unsent()
+        .filter(models.Q(next_attempt_at__lte=now) | models.Q(next_attempt_at__isnull=True, created_at__lt=now - lease))
+        .exclude(claimed_at__gte=now - lease)
+        .order_by("pk").values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), 500):
+        Notice.objects.filter(pk__in=ids[start:start + 500]).update(next_attempt_at=now + lease)
+    return notices_enqueue(ids)
 
 
 def reminders_manual(*, reports: list[Report], today: dt.date | None = None) -> tuple[int, int]:
@@ -701,10 +754,8 @@ def _email(notice: Notice) -> EmailMultiAlternatives:
     return message
 
 
-CLAIM_TIMEOUT = dt.timedelta(minutes=10)
-
-
 SENT, DONE, BUSY = "sent", "done", "busy"
+DB_ERRORS = (OperationalError, InterfaceError)
 
 
 def notice_send(*, notice_id: int) -> str:
@@ -713,17 +764,22 @@ def notice_send(*, notice_id: int) -> str:
     A worker first claims the notice with one conditional UPDATE (works the
     same on PostgreSQL and SQLite, and holds no lock while talking to the
     mail server); a second worker given the same notice finds it claimed or
-    sent. A claim older than CLAIM_TIMEOUT belonged to a worker that died and
-    may be taken over, so no notice is lost. Any error releases the claim; a
-    mail error is recorded and raised for a retry.
+    sent. A claim older than claim_timeout() belonged to a worker that died
+    and is taken over (the requeue enqueues it again), so no notice is lost.
+    A mail error releases the claim, records the error and the next try
+    (capped backoff) and is raised for the worker's quick retries.
+    A copy can only go out twice if the worker dies between the server's
+    acceptance and the commit of sent_at; the Message-ID is the same on
+    every try so mail servers drop it.
     Returns SENT, DONE (already sent, closed, or nothing to send) or BUSY
-    (another worker holds the claim: try again after CLAIM_TIMEOUT)."""
+    (another worker holds the claim)."""
     now = timezone.now()
+    lease = claim_timeout()
     open_notice = Notice.objects.filter(pk=notice_id, sent_at__isnull=True, closed_at__isnull=True).exclude(
         recipients=[])
     claimed = open_notice.filter(
-        models.Q(claimed_at__isnull=True) | models.Q(claimed_at__lt=now - CLAIM_TIMEOUT)
-    ).update(claimed_at=now)
+        models.Q(claimed_at__isnull=True) | models.Q(claimed_at__lt=now - lease)
+    ).update(claimed_at=now, next_attempt_at=now + lease)
     if not claimed:
         return BUSY if open_notice.exists() else DONE
     try:
@@ -733,22 +789,42 @@ def notice_send(*, notice_id: int) -> str:
         ).get(pk=notice_id)
         _email(notice).send()
     except NoticeMoot as moot:
-        # Given up on at once: the requeue leaves it, and nothing is sent.
-        Notice.objects.filter(pk=notice_id).update(claimed_at=None, attempts=MAX_ATTEMPTS, last_error=str(moot))
+        # Nothing left to tell: closed at once, the requeue leaves it, nothing is sent.
+        Notice.objects.filter(pk=notice_id).update(claimed_at=None, closed_at=timezone.now(), last_error=str(moot))
         return DONE
     except MAIL_ERRORS as error:
+        # Tried again by the worker's retries, then by the requeue once this
+        # wait is over (plus a lease, so the two do not race).
+        wait = retry_delay(notice.attempts + 1) + lease
         Notice.objects.filter(pk=notice_id).update(
-            claimed_at=None, attempts=models.F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:500]
+            claimed_at=None, attempts=models.F("attempts") + 1, next_attempt_at=timezone.now() + wait,
+            last_error=f"{type(error).__name__}: {error}"[:500],
         )
         logger.warning("Notice %s not sent yet: %s", notice_id, error)
         raise
     except Exception:
         Notice.objects.filter(pk=notice_id).update(claimed_at=None)
         raise
-    Notice.objects.filter(pk=notice_id).update(
-        sent_at=timezone.now(), attempts=models.F("attempts") + 1, last_error=""
-    )
+    _record_sent(notice_id)
     return SENT
+
+
+def _record_sent(notice_id: int) -> None:
+    """The server accepted the mail: record it, reconnecting a few times if
+    the database connection dropped meanwhile, so that only a worker dying
+    in this very moment can leave a notice to be sent twice."""
+    for attempt in range(6):
+        try:
+            Notice.objects.filter(pk=notice_id).update(
+                sent_at=timezone.now(), attempts=models.F("attempts") + 1, last_error="", next_attempt_at=None
+            )
+            return
+        except DB_ERRORS:
+            if attempt == 5 or not connection.get_autocommit():
+                raise
+            logger.warning("Notice %s sent; recording it failed, reconnecting", notice_id)
+            connection.close()
+            time.sleep(min(0.25 * 2 ** attempt, 4))
 
 
 @transaction.atomic
