@@ -5,14 +5,19 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from common import health
 from common.tasks import write_heartbeat
+from reports.models import SweepRun
 
 
 @pytest.fixture
-def fresh_heartbeat(empty_cache):
+def fresh_heartbeat(empty_cache, db):
+    """A healthy portal: the worker's heartbeat is fresh and today's reminder
+    sweep has finished (the reminders' check needs one)."""
     write_heartbeat("test")
+    SweepRun.objects.create(day=timezone.localdate(), finished_at=timezone.now())
 
 
 @pytest.mark.django_db

@@ -49,6 +49,7 @@ CLAIM_SECONDS = 2.5 * EMAIL_TIMEOUT
 SQLITE_OPTIONS = "?timeout=30&transaction_mode=IMMEDIATE"
 
 pytestmark = pytest.mark.worker
+FLEET_APP_NAME = "cchc-fault-fleet"
 on_postgres = pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith("postgres"),
     reason="kills PostgreSQL backends (pg_terminate_backend): runs when DATABASE_URL is PostgreSQL, as in CI",
@@ -269,6 +270,9 @@ def rig(fault_world, tmp_path):
             "REMINDER_RETRY_MAX": "3",
             "REMINDER_RETRY_BUDGET": "2",
             "REMINDER_REQUEUE_SECONDS": "2",
+            # libpq names the fleet's connections, so the DB-kill case ends only
+            # theirs, never the test process's or a live server's.
+            "PGAPPNAME": FLEET_APP_NAME,
         }
         fleet = Fleet(tmp_path, env)
         made.extend([fleet, smtp, redis])
@@ -389,7 +393,8 @@ def test_database_connections_killed_while_sending_lose_nothing(rig):
     for _ in range(4):  # every 1.5 s while the workers send
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                           "AND application_name = %s", [FLEET_APP_NAME])
             killed += cursor.fetchone()[0]
         kills += 1
         time.sleep(1.5)
