@@ -63,3 +63,88 @@ def test_formset_management_fields_garbled_on_every_formset_page(personas, tree,
     assert "Dữ liệu gửi lên không đầy đủ hoặc đã bị thay đổi" in response.content.decode()
     assert _row_counts() == before
     assert Plan.objects.get(pk=plan.pk).lock_version == version
+
+
+CONTROL = "\x01\x02\x08\x0b\x0c\x1b\x1f\x7f"
+
+
+def test_an_issued_plan_with_control_characters_and_a_long_title_downloads(personas, tree, settings, tmp_path):
+    """Stored past the forms (an import, an older version, the admin): control
+    characters in every text and a 300-character title. An issued plan keeps
+    the first file it renders, so a refusal here would be for good."""
+    import io
+    import re
+
+    from docx import Document
+
+    from plans.models import Task
+    from plans.tests.factories import plan_issued
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    long_title = ("Tuyên truyền cải cách hành chính" + CONTROL + " năm 2026 ") * 8
+    assert len(long_title) > 255
+    plan = plan_issued(issuer=tree["district"], drafter=personas.drafter, head=personas.head,
+                       leads=[tree["commune"]], title=long_title,
+                       basis_lead_in="Ủy ban nhân dân" + CONTROL + " ban hành:", place="Bình" + CONTROL + " Giang")
+    Task.objects.filter(plan=plan).update(content="Nhiệm vụ" + CONTROL, product="Tin" + CONTROL,
+                                          timeframe="Quý" + CONTROL)
+    Plan.objects.filter(pk=plan.pk).update(signer_name="Nguyễn" + CONTROL + " Văn An",
+                                           signer_position="PHÓ" + CONTROL + " CHỦ TỊCH")
+    Clause.objects.filter(plan=plan).update(text="Nội dung" + CONTROL)
+    client = _client(personas, "head")
+    for _ in range(2):  # the first download stores the file, the second reads it
+        docx = client.get(reverse("plans:docx", args=[plan.pk]))
+        assert docx.status_code == 200
+        document = Document(io.BytesIO(docx.content))
+        assert len(document.core_properties.title) <= 255
+        assert document.core_properties.title.startswith("KẾ HOẠCH Tuyên truyền cải cách hành chính năm 2026")
+        xml = docx.content
+        assert xml.startswith(b"PK")
+        text = "\n".join(p.text for p in document.paragraphs)
+        assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
+        pdf = client.get(reverse("plans:pdf", args=[plan.pk]))
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+@pytest.fixture
+def controlled_names(tree):
+    """Agency names with control characters, stored past the forms (the admin, an old import)."""
+    from agencies.models import Agency
+
+    Agency.objects.filter(pk=tree["commune"].pk).update(name="Ủy ban nhân dân xã" + CONTROL + " Một",
+                                                        short_name="Xã\x00Một"[:0] + "Xã" + CONTROL)
+    Agency.objects.filter(pk=tree["district2"].pk).update(name="=HYPERLINK(\"x\")" + CONTROL)
+    return tree
+
+
+def _xlsx_strings(content: bytes) -> list[str]:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    return [str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row if v]
+
+
+def test_agency_exports_with_control_characters_in_names(controlled_names, personas, tmp_path):
+    from django.core.management import call_command
+
+    client = _client(personas, "admin")
+    response = client.get(reverse("admin:agencies_agency_export", args=["xlsx"]))
+    assert response.status_code == 200
+    cells = _xlsx_strings(response.content)
+    assert "Ủy ban nhân dân xã Một" in cells and "'=HYPERLINK(\"x\")" in cells
+    out = tmp_path / "don-vi.xlsx"
+    call_command("export_agencies", "--format", "xlsx", "-o", str(out))
+    assert "Ủy ban nhân dân xã Một" in _xlsx_strings(out.read_bytes())
+
+
+def test_dashboard_xlsx_with_control_characters_in_names(controlled_names, personas):
+    from dashboard.tests.factories import dashboard_world
+
+    dashboard_world(tree=controlled_names, personas=personas)
+    client = _client(personas, "head")
+    response = client.get(reverse("dashboard:xlsx"))
+    assert response.status_code == 200, response.status_code
+    cells = _xlsx_strings(response.content)
+    assert any("Ủy ban nhân dân xã Một" in c for c in cells), cells[:20]
