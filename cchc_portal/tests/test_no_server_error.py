@@ -148,3 +148,20 @@ def test_dashboard_xlsx_with_control_characters_in_names(controlled_names, perso
     assert response.status_code == 200, response.status_code
     cells = _xlsx_strings(response.content)
     assert any("Ủy ban nhân dân xã Một" in c for c in cells), cells[:20]
+
+
+HUGE_ID = "9" * 30
+
+
+def test_a_30_digit_id_in_a_multiple_choice_field(personas, tree):
+    """The task form's «Phối hợp» posted with a 30-digit id (OverflowError on SQLite)."""
+    plan = plan_draft(issuer=tree["district"], created_by=personas.drafter, leads=[tree["commune"]])
+    client = _client(personas, "drafter")
+    before = _row_counts()
+    response = client.post(reverse("plans:task_new", args=[plan.pk]), {
+        "content": "Nhiệm vụ mới", "lead_agency": tree["commune"].pk, "coordinating_agencies": [HUGE_ID],
+        "timeframe": "Quý I", "product": "Tin",
+    })
+    assert response.status_code == 200
+    assert "không thuộc cơ quan ban hành" in response.content.decode()
+    assert _row_counts() == before

@@ -1,0 +1,44 @@
+"""Integer lookups that cannot overflow: `pk__in=["9" * 30]` (a 30-digit id
+typed in a query string or posted in a multiple-choice field) finds nothing,
+as Django's own `exact`, `gt`, `lt` lookups on integers already do, instead of
+an OverflowError on SQLite or a DataError on PostgreSQL (HTTP 500)."""
+
+from __future__ import annotations
+
+from django.db.models import ForeignObject, IntegerField
+from django.db.models.fields.related_lookups import RelatedIn
+from django.db.models.lookups import In
+
+
+def _range(field, connection) -> tuple[int | None, int | None]:
+    target = getattr(field, "target_field", field)
+    try:
+        return connection.ops.integer_field_range(target.get_internal_type())
+    except KeyError:  # not an integer column (a UUID, a text key): nothing to bound
+        return None, None
+
+
+class _InRange:
+    def process_rhs(self, compiler, connection):
+        if self.rhs_is_direct_value():  # type: ignore[attr-defined]
+            low, high = _range(self.lhs.output_field, connection)  # type: ignore[attr-defined]
+            if low is not None or high is not None:
+                self.rhs = [  # type: ignore[attr-defined]
+                    value for value in self.rhs  # type: ignore[attr-defined]
+                    if not isinstance(value, int) or isinstance(value, bool)
+                    or ((low is None or value >= low) and (high is None or value <= high))
+                ]
+        return super().process_rhs(compiler, connection)  # type: ignore[misc]
+
+
+class IntegerIn(_InRange, In):
+    pass
+
+
+class RelatedIntegerIn(_InRange, RelatedIn):
+    pass
+
+
+def register() -> None:
+    IntegerField.register_lookup(IntegerIn)
+    ForeignObject.register_lookup(RelatedIntegerIn)
