@@ -12,13 +12,32 @@ from django.db.models.lookups import In
 
 def _range(field, connection) -> tuple[int | None, int | None]:
     target = getattr(field, "target_field", field)
+    if connection is None:  # only asking whether the column is an integer
+        return (0, 0) if isinstance(target, IntegerField) else (None, None)
     try:
         return connection.ops.integer_field_range(target.get_internal_type())
     except KeyError:  # not an integer column (a UUID, a text key): nothing to bound
         return None, None
 
 
+def _is_integer(value) -> bool:
+    try:
+        int(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 class _InRange:
+    def get_prep_lookup(self):
+        # Text that is no number cannot equal an integer key: the admin's
+        # autocomplete re-renders a posted "abc" with `pk__in=["abc"]`.
+        low, high = _range(self.lhs.output_field, None)  # type: ignore[attr-defined]
+        if (low, high) != (None, None) and self.rhs_is_direct_value() and isinstance(self.rhs, (list, tuple, set)):  # type: ignore[attr-defined]
+            self.rhs = [value for value in self.rhs  # type: ignore[attr-defined]
+                        if not isinstance(value, str) or _is_integer(value)]
+        return super().get_prep_lookup()  # type: ignore[misc]
+
     def process_rhs(self, compiler, connection):
         if self.rhs_is_direct_value():  # type: ignore[attr-defined]
             low, high = _range(self.lhs.output_field, connection)  # type: ignore[attr-defined]

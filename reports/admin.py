@@ -34,8 +34,14 @@ class NoticeAdmin(admin.ModelAdmin):
     list_filter = ["kind", "sent_at", "closed_at"]
     readonly_fields = [f.name for f in Notice._meta.fields]
 
+    def has_add_permission(self, request):
+        return False  # notices are made by the reminder sweep and the workflow, never by hand
+
 
 @admin.register(Evidence)
 class EvidenceAdmin(admin.ModelAdmin):
     list_display = ["original_name", "report", "size", "uploaded_at"]
     readonly_fields = [f.name for f in Evidence._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # evidence is uploaded with its report, through the report page

@@ -165,3 +165,27 @@ def test_a_30_digit_id_in_a_multiple_choice_field(personas, tree):
     assert response.status_code == 200
     assert "không thuộc cơ quan ban hành" in response.content.decode()
     assert _row_counts() == before
+
+
+@pytest.mark.parametrize("model", ["reports_notice", "reports_evidence", "reports_report", "plans_planimport"])
+def test_read_only_models_have_no_add_form_in_the_admin(personas, model):
+    """An empty «add» form for Notice or Evidence was an IntegrityError."""
+    client = _client(personas, "admin")
+    before = _row_counts()
+    assert client.get(reverse(f"admin:{model}_add")).status_code == 403
+    assert client.post(reverse(f"admin:{model}_add"), {"_save": ""}).status_code == 403
+    assert _row_counts() == before
+    assert client.get(reverse(f"admin:{model}_changelist")).status_code == 200
+
+
+def test_admin_autocomplete_field_posted_with_text(personas):
+    """The agency add form shown again with «successor» = "abc" (its autocomplete
+    widget looked the posted value up as an id: ValueError)."""
+    client = _client(personas, "admin")
+    before = _row_counts()
+    response = client.post(reverse("admin:agencies_agency_add"), {
+        "code": "Z", "name": "Đơn vị Z", "kind": "office", "successor": "᚛ᚄᚓᚐ", "parent": HUGE_ID,
+        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"})
+    assert response.status_code == 200
+    assert "errornote" in response.content.decode()
+    assert _row_counts() == before
