@@ -289,3 +289,7 @@ LOGGING = {
 # a few hundred KB. Above these, Django answers a bare 400 before any form runs.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
+
+# IMPORTS (issue 14): the most units one agency file may hold; past it the
+# import is refused with a message (the file is read streaming either way).
+AGENCY_IMPORT_MAX_ROWS = env.int("AGENCY_IMPORT_MAX_ROWS", default=5_000)
