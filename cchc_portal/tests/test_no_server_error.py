@@ -189,3 +189,66 @@ def test_admin_autocomplete_field_posted_with_text(personas):
     assert response.status_code == 200
     assert "errornote" in response.content.decode()
     assert _row_counts() == before
+
+
+def _no_nul_anywhere() -> None:
+    """No text column of any table holds a NUL (PostgreSQL refuses one; SQLite would keep it)."""
+    from django.apps import apps
+    from django.db import models
+
+    for model in apps.get_models():
+        if not model._meta.managed or model._meta.proxy:
+            continue
+        for column in model._meta.get_fields():
+            if isinstance(column, (models.CharField, models.TextField)) and column.concrete:
+                values = model._default_manager.values_list(column.name, flat=True)
+                assert not any("\x00" in (value or "") for value in values), f"{model._meta.label}.{column.name}"
+
+
+def test_nul_in_per_line_review_comments(personas, tree):
+    from reports.models import ReportEvent
+    from reports.tests.factories import report_fill, report_sent, report_world
+
+    world = report_world(tree=tree, personas=personas)
+    report = report_sent(report_fill(world.report(tree["commune"], "Quý I/2026")), by=personas.head)
+    line = report.lines.first()
+    client = _client(personas, "reviewer")
+    response = client.post(reverse("reports:review", args=[report.pk]), {
+        "decision": "return", "comment": "Bổ sung\x00 số liệu", f"lc-{line.pk}": "Thiếu\x00 ảnh\x00"})
+    assert response.status_code == 302
+    event = ReportEvent.objects.filter(report=report).latest("pk")
+    assert event.comment == "Bổ sung số liệu"
+    _no_nul_anywhere()
+
+
+def test_nul_in_the_agency_csv_after_the_first_2_kb_through_the_admin(personas, tree):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from agencies.models import Agency
+    from agencies.tests.test_import_export import csv_bytes
+
+    filler = [f"N{i},Ủy ban nhân dân xã số {i},,xã,UBND,Một,P,,,,," for i in range(60)]
+    content = csv_bytes(*filler, "N-Z,Ủy ban\x00 nhân dân xã Cuối\x00,,xã,UBND,Cuối,P,,,,,")
+    assert content.index(b"\x00") > 2048
+    client = _client(personas, "admin")
+    response = client.post(reverse("admin:agencies_agency_import"),
+                           {"file": SimpleUploadedFile("don-vi\x00.csv", content, "text/csv")})
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert Agency.objects.get(code="N-Z").name == "Ủy ban nhân dân xã Cuối"
+    _no_nul_anywhere()
+
+
+def test_nul_in_a_plan_import_file_name_and_text(personas, tree):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from plans.models import PlanImport
+
+    client = _client(personas, "drafter")
+    text = "KẾ HOẠCH\nTuyên truyền cải cách hành chính năm 2027\nI. MỤC ĐÍCH\n- Nâng cao\x01 nhận thức.\n"
+    response = client.post(reverse("plans:import"), {
+        "issuer": tree["district"].pk, "file": SimpleUploadedFile("ke-hoach\x00.txt", text.encode())})
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert PlanImport.objects.get().filename == "ke-hoach.txt"
+    response = client.post(reverse("plans:import"), {"issuer": tree["district"].pk, "text": text + "\x00"})
+    assert response.status_code == 302
+    _no_nul_anywhere()
