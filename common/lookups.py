@@ -6,8 +6,15 @@ an OverflowError on SQLite or a DataError on PostgreSQL (HTTP 500)."""
 from __future__ import annotations
 
 from django.db.models import ForeignObject, IntegerField
-from django.db.models.fields.related_lookups import RelatedIn
-from django.db.models.lookups import In
+from django.db.models.fields.related_lookups import (
+    RelatedExact,
+    RelatedGreaterThan,
+    RelatedGreaterThanOrEqual,
+    RelatedIn,
+    RelatedLessThan,
+    RelatedLessThanOrEqual,
+)
+from django.db.models.lookups import FullResultSet, In, IntegerFieldOverflow
 
 
 def _range(field, connection) -> tuple[int | None, int | None]:
@@ -58,6 +65,44 @@ class RelatedIntegerIn(_InRange, RelatedIn):
     pass
 
 
+class _RelatedOverflow(IntegerFieldOverflow):
+    """Django's own overflow check for integer columns, for a foreign key
+    compared with a number (`?plan=9223372036854775808` in an admin list)."""
+
+    def process_rhs(self, compiler, connection):
+        rhs = self.rhs  # type: ignore[attr-defined]
+        if isinstance(rhs, int) and not isinstance(rhs, bool):
+            low, high = _range(self.lhs.output_field, connection)  # type: ignore[attr-defined]
+            if low is not None and rhs < low:
+                raise self.underflow_exception
+            if high is not None and rhs > high:
+                raise self.overflow_exception
+        return super(IntegerFieldOverflow, self).process_rhs(compiler, connection)  # type: ignore[misc]
+
+
+class RelatedIntegerExact(_RelatedOverflow, RelatedExact):
+    pass
+
+
+class RelatedIntegerGreaterThan(_RelatedOverflow, RelatedGreaterThan):
+    underflow_exception = FullResultSet
+
+
+class RelatedIntegerGreaterThanOrEqual(_RelatedOverflow, RelatedGreaterThanOrEqual):
+    underflow_exception = FullResultSet
+
+
+class RelatedIntegerLessThan(_RelatedOverflow, RelatedLessThan):
+    overflow_exception = FullResultSet
+
+
+class RelatedIntegerLessThanOrEqual(_RelatedOverflow, RelatedLessThanOrEqual):
+    overflow_exception = FullResultSet
+
+
 def register() -> None:
     IntegerField.register_lookup(IntegerIn)
     ForeignObject.register_lookup(RelatedIntegerIn)
+    for lookup in (RelatedIntegerExact, RelatedIntegerGreaterThan, RelatedIntegerGreaterThanOrEqual,
+                   RelatedIntegerLessThan, RelatedIntegerLessThanOrEqual):
+        ForeignObject.register_lookup(lookup)

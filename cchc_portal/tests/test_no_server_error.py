@@ -252,3 +252,39 @@ def test_nul_in_a_plan_import_file_name_and_text(personas, tree):
     response = client.post(reverse("plans:import"), {"issuer": tree["district"].pk, "text": text + "\x00"})
     assert response.status_code == 302
     _no_nul_anywhere()
+
+
+def test_admin_list_filtered_by_a_foreign_key_past_bigint(personas):
+    """/admin/plans/clause/?plan=9223372036854775808 (OverflowError on SQLite)."""
+    client = _client(personas, "admin")
+    for value in (str(2**63), HUGE_ID):
+        response = client.get(reverse("admin:plans_clause_changelist"), {"plan": value})
+        assert response.status_code == 200
+
+
+@pytest.mark.parametrize("param", ["agency", "parent", "plan", "period", "page"])
+@pytest.mark.parametrize("value", [str(2**63), HUGE_ID, "²", "-1", "abc"])
+def test_dashboard_query_strings_with_impossible_ids(personas, tree, param, value):
+    from dashboard.tests.factories import dashboard_world
+
+    dashboard_world(tree=tree, personas=personas)
+    client = _client(personas, "head")
+    for name in ("dashboard:index", "dashboard:xlsx"):
+        response = client.get(reverse(name), {param: value})
+        assert response.status_code in (200, 404), (name, response.status_code)
+        if param == "agency":
+            assert response.status_code == 404
+
+
+def test_summary_and_notifications_with_impossible_ids(personas, tree):
+    from reports.tests.factories import report_world
+
+    world = report_world(tree=tree, personas=personas)
+    period = world.periods["Quý I/2026"]
+    client = _client(personas, "reviewer")
+    for value in ("²", str(2**63), HUGE_ID):
+        assert client.get(reverse("reports:summary", args=[period.pk]), {"agency": value}).status_code == 404
+        response = client.post(reverse("reports:notifications_read"), {"id": value})
+        assert response.status_code == 302
+        response = client.post(reverse("reports:summary_remind", args=[period.pk]), {"report": [value, "²"]})
+        assert response.status_code in (302, 403, 404)

@@ -27,3 +27,16 @@ def test_in_lookups_with_text_that_is_no_number_find_nothing():
     assert list(Agency.objects.filter(successor__in=["abc"])) == []
     with pytest.raises(ValueError):  # a single value stays Django's own check
         list(Agency.objects.filter(pk="abc"))
+
+
+@pytest.mark.django_db
+def test_foreign_keys_compared_with_numbers_past_the_column_find_nothing():
+    agency = Agency.objects.create(code="X", name="Đơn vị X", kind=Agency.Kind.OFFICE)
+    child = Agency.objects.create(code="Y", name="Đơn vị Y", kind=Agency.Kind.OFFICE, parent=agency)
+    assert list(Agency.objects.filter(parent=2**63)) == []
+    assert list(Agency.objects.filter(parent_id=HUGE)) == []
+    # As Django's own integer lookups: "below any number" holds for every row (NULL included).
+    assert list(Agency.objects.filter(parent__lt=HUGE, parent__isnull=False)) == [child]
+    assert list(Agency.objects.filter(parent__gt=-HUGE, parent__isnull=False)) == [child]
+    assert list(Agency.objects.filter(parent__gte=HUGE)) == []
+    assert list(Agency.objects.filter(parent=agency.pk)) == [child]
