@@ -18,6 +18,7 @@ from .selectors import agency_choices
 from .services import clauses_to_lines, heading_outline_problems, task_agencies
 
 YEAR_RANGE_ERROR = "Năm phải trong khoảng 2000–2100."
+TARGET_MAX = 1_000_000_000  # a task's quantity target, well inside the integer column
 
 
 NUMBER_ERROR = "Nhập số văn bản bằng chữ số, ví dụ 05, 049 hoặc 1572."
@@ -397,8 +398,9 @@ ResponsibilityRows = formset_factory(
 class TaskForm(CreationKeyMixin, forms.ModelForm):
     budget = MoneyField(label="Kinh phí (đồng)", required=False)
     target_quantity = forms.IntegerField(
-        label="Chỉ tiêu", required=False, min_value=0,
-        error_messages={"invalid": "Nhập số nguyên không âm.", "min_value": "Nhập số nguyên không âm."},
+        label="Chỉ tiêu", required=False, min_value=0, max_value=TARGET_MAX,
+        error_messages={"invalid": "Nhập số nguyên không âm.", "min_value": "Nhập số nguyên không âm.",
+                        "max_value": "Chỉ tiêu tối đa 1.000.000.000."},
     )
     deadline = forms.DateField(
         label="Hạn hoàn thành", required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"],

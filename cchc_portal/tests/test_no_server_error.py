@@ -288,3 +288,51 @@ def test_summary_and_notifications_with_impossible_ids(personas, tree):
         assert response.status_code == 302
         response = client.post(reverse("reports:summary_remind", args=[period.pk]), {"report": [value, "²"]})
         assert response.status_code in (302, 403, 404)
+
+
+@pytest.mark.parametrize("number", ["2147483648", "9" * 30])
+def test_an_imported_plan_whose_decision_number_is_past_any_integer_column(personas, tree, number):
+    """«kèm theo Quyết định số 2147483648/QĐ-UBND» (DataError on PostgreSQL, OverflowError on SQLite)."""
+    from plans import services
+    from plans.importing import recognise
+
+    text = (f"ỦY BAN NHÂN DÂN HUYỆN MỘT\nSố: {number}/KH-UBND\nMột, ngày 10 tháng 01 năm 2027\nKẾ HOẠCH\nTuyên truyền cải cách hành chính năm 2027\n"
+            f"(Kèm theo Quyết định số {number}/QĐ-UBND ngày 05/01/2027 của UBND huyện)\n"
+            "I. MỤC ĐÍCH, YÊU CẦU\n1. Mục đích\n- Nâng cao nhận thức.\n")
+    structure = recognise(text.encode())
+    structure.pop("source_lines", None)
+    plan = services.plan_draft_from_import(structure=structure, issuer=tree["district"], user=personas.drafter,
+                                           source_name="kh.txt")
+    plan.refresh_from_db()
+    assert plan.decision_number is None and plan.number is None
+
+
+@pytest.mark.parametrize("number", ["2147483648", "99999999", "9" * 30, "1e10", "-1", "０５"])
+def test_a_plan_number_past_the_bound_is_refused_when_issuing(personas, tree, number):
+    from plans.tests.factories import plan_submitted
+
+    import datetime as dt
+
+    plan = plan_submitted(plan_draft(issuer=tree["district"], created_by=personas.drafter,
+                                     leads=[tree["commune"]]), user=personas.drafter, on=dt.date(2026, 1, 5))
+    client = _client(personas, "head")
+    before = _row_counts()
+    response = client.post(reverse("plans:issue", args=[plan.pk]), {
+        "number": number, "issue_date": "08/01/2026", "signer_position": "CHỦ TỊCH", "signer_name": "Nguyễn Văn An"})
+    assert response.status_code == 200
+    assert "Nhập số văn bản bằng chữ số" in response.content.decode()
+    assert _row_counts() == before
+    assert Plan.objects.get(pk=plan.pk).status == Plan.Status.SUBMITTED
+
+
+@pytest.mark.parametrize("quantity", [str(2**31), str(2**63), "9" * 30])
+def test_a_task_target_past_the_column_is_refused(personas, tree, quantity):
+    plan = plan_draft(issuer=tree["district"], created_by=personas.drafter, leads=[tree["commune"]])
+    client = _client(personas, "drafter")
+    before = _row_counts()
+    response = client.post(reverse("plans:task_new", args=[plan.pk]), {
+        "content": "Nhiệm vụ mới", "lead_agency": tree["commune"].pk, "target_quantity": quantity,
+        "timeframe": "Quý I", "product": "Tin"})
+    assert response.status_code == 200
+    assert "Chỉ tiêu tối đa 1.000.000.000" in response.content.decode()
+    assert _row_counts() == before
