@@ -141,7 +141,7 @@ def _read_rows(*, content: bytes, filename: str) -> list[list]:
         sheet = book.worksheets[0]
         # Streamed, and the sheet's declared size ignored: "A1:XFD4000" with
         # 4,000 empty rows made every row 16,384 cells wide (500 MB for a 15 KB file).
-        sheet.reset_dimensions()  # type: ignore[union-attr]
+        sheet.reset_dimensions()
         try:
             return _limited(sheet.iter_rows(max_col=MAX_IMPORT_COLUMNS, values_only=True), _max_rows())
         except AgencyImportError:

@@ -74,4 +74,4 @@ class CleanTextMiddleware:
             return  # not JSON after all: the view answers that
         cleaned = clean_json(data)
         if cleaned != data:
-            request._body = json.dumps(cleaned, ensure_ascii=False).encode("utf-8")  # type: ignore[attr-defined]
+            request._body = json.dumps(cleaned, ensure_ascii=False).encode("utf-8")

@@ -1,3 +1,5 @@
+"""Integer lookups that cannot overflow (common.lookups), on the agency tables."""
+
 import pytest
 from django.contrib.auth import get_user_model
 

@@ -29,7 +29,6 @@ from hypothesis import strategies as st
 from plans.models import Heading, PlanImport
 from plans.tests.factories import plan_draft
 from reports import services as report_services
-from reports.models import Evidence
 from reports.tests.factories import PDF, report_fill, report_sent, report_world
 
 # Examples per role (each drives every page once); FUZZ_EXAMPLES=20 for a longer hunt.

@@ -309,9 +309,9 @@ def test_an_imported_plan_whose_decision_number_is_past_any_integer_column(perso
 
 @pytest.mark.parametrize("number", ["2147483648", "99999999", "9" * 30, "1e10", "-1", "０５"])
 def test_a_plan_number_past_the_bound_is_refused_when_issuing(personas, tree, number):
-    from plans.tests.factories import plan_submitted
-
     import datetime as dt
+
+    from plans.tests.factories import plan_submitted
 
     plan = plan_submitted(plan_draft(issuer=tree["district"], created_by=personas.drafter,
                                      leads=[tree["commune"]]), user=personas.drafter, on=dt.date(2026, 1, 5))
