@@ -336,3 +336,33 @@ def test_a_task_target_past_the_column_is_refused(personas, tree, quantity):
     assert response.status_code == 200
     assert "Chỉ tiêu tối đa 1.000.000.000" in response.content.decode()
     assert _row_counts() == before
+
+
+@pytest.mark.parametrize("query", [
+    {"year": "1e400"}, {"year": HUGE_ID}, {"year": "-" + HUGE_ID}, {"issuer": HUGE_ID}, {"page": HUGE_ID},
+    {"page": "NaN"}, {"period": HUGE_ID}, {"state": "\x00"}, {"q": "\x00" * 3 + "x" * 5000},
+])
+def test_list_filters_with_impossible_values(personas, tree, query):
+    from reports.tests.factories import report_world
+
+    report_world(tree=tree, personas=personas)
+    for who in ("drafter", "reviewer", "admin"):
+        client = _client(personas, who)
+        for name in ("plans:list", "reports:index", "home"):
+            response = client.get(reverse(name), query)
+            assert response.status_code in (200, 404), (who, name, response.status_code)
+
+
+def test_every_admin_add_form_posted_empty_writes_nothing(personas):
+    """An empty «add» form of any model in the admin: refused with its errors, or no add form at all."""
+    from django.contrib import admin
+
+    client = _client(personas, "admin")
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add")
+        before = _row_counts()
+        response = client.post(url, {"_save": ""})
+        assert response.status_code in (200, 403), (url, response.status_code)
+        assert _row_counts() == before, url
+        if response.status_code == 200:
+            assert "errornote" in response.content.decode(), url
