@@ -169,11 +169,48 @@ def form_fields(html: str) -> dict[str, list[str]]:
         if not name or name == "csrfmiddlewaretoken":
             continue
         values = fields.setdefault(html_lib.unescape(name), [])
-        if "value" in attrs:
+        if attrs.get("type") == "file":
+            values.append(FILE)
+        elif "value" in attrs:
             values.append(html_lib.unescape(attrs["value"]))
     for select in re.finditer(r'<select[^>]*name="([^"]*)"[^>]*>(.*?)</select>', html, re.S | re.I):
         fields.setdefault(html_lib.unescape(select.group(1)), []).extend(OPTION.findall(select.group(2)))
     return fields
+
+
+FILE = "\x00file"  # marks a file input among a page's fields
+
+
+def _files():
+    """Uploads: junk, truncated or real containers, text with NUL, under names
+    with control characters (at most 120 characters: the 400-character evidence
+    name is pinned by the evidence work)."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["Mã", "Tên đầy đủ", "Loại"])
+    book.active.append(["X", "=1+1", "xã"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    contents = st.one_of(
+        st.binary(max_size=300),
+        st.sampled_from([b"", b"PK\x03\x04" + b"\x00" * 50, b"%PDF-1.4\n" + b"\xff" * 50, buffer.getvalue(),
+                         buffer.getvalue()[:400], "Mã,Tên đầy đủ,Loại\nX,Xã\x00 Một,xã\n".encode(),
+                         "KẾ HOẠCH\nTuyên truyền\x00 năm 2027\nI. MỤC ĐÍCH\n- Một.\n".encode()]),
+    )
+    names = st.one_of(st.sampled_from(["a.csv", "a.xlsx", "a.docx", "a.pdf", "a.txt", "a.PNG", ".csv", "a"]),
+                      st.text(max_size=100).map(lambda text: text + ".csv"),
+                      st.sampled_from(["\x00.csv", "ke\x01hoach.docx", "x" * 115 + ".pdf"]))
+    return st.builds(lambda name, content: (name, content), names, contents)
+
+
+def _upload(data):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    name, content = data.draw(_files(), label="file")
+    return SimpleUploadedFile(name, content)
 
 
 # A form shown again with its errors (Django's error lists, Bootstrap's invalid
@@ -188,14 +225,21 @@ def _client(world: World, role: str) -> Client:
     return client
 
 
-def _value(data, offered: list[str]) -> str:
+def _value(data, offered: list[str]):
+    if FILE in offered:
+        return _upload(data)
     if offered and data.draw(st.booleans(), label="keep"):
         return data.draw(st.sampled_from(offered), label="offered")
     return data.draw(NASTY_VALUE, label="nasty")
 
 
 def _short(data: dict) -> str:
-    return repr({key: (value[:40] + "…" if len(value) > 40 else value) for key, value in data.items()})
+    def short(value):
+        if not isinstance(value, str):
+            return f"<file {getattr(value, 'name', '')!r} {getattr(value, 'size', '')} bytes>"
+        return value[:40] + "…" if len(value) > 40 else value
+
+    return repr({key: short(value) for key, value in data.items()})
 
 
 def _check(response, what: str) -> None:
