@@ -155,7 +155,6 @@ def row_counts() -> dict[str, int]:
 
 FIELD = re.compile(r"<(input|select|textarea)\b([^>]*)>", re.IGNORECASE)
 ATTR = re.compile(r'(\w[\w-]*)="([^"]*)"')
-OPTION = re.compile(r'<option[^>]*value="([^"]*)"', re.IGNORECASE)
 
 
 def form_fields(html: str) -> dict[str, list[str]]:
@@ -174,7 +173,14 @@ def form_fields(html: str) -> dict[str, list[str]]:
         elif "value" in attrs:
             values.append(html_lib.unescape(attrs["value"]))
     for select in re.finditer(r'<select[^>]*name="([^"]*)"[^>]*>(.*?)</select>', html, re.S | re.I):
-        fields.setdefault(html_lib.unescape(select.group(1)), []).extend(OPTION.findall(select.group(2)))
+        options = re.findall(r'<option([^>]*)value="([^"]*)"', select.group(2), re.I)
+        chosen = [html_lib.unescape(v) for attrs, v in options if "selected" in attrs]
+        others = [html_lib.unescape(v) for attrs, v in options if "selected" not in attrs and v]
+        fields.setdefault(html_lib.unescape(select.group(1)), []).extend(chosen + others)
+    for area in re.finditer(r'<textarea[^>]*name="([^"]*)"[^>]*>(.*?)</textarea>', html, re.S | re.I):
+        text = html_lib.unescape(area.group(2)).removeprefix("\n")
+        if text:
+            fields.setdefault(html_lib.unescape(area.group(1)), []).append(text)
     return fields
 
 
@@ -223,6 +229,23 @@ def _client(world: World, role: str) -> Client:
     if role != "anonymous":
         client.force_login(getattr(world.personas, role))
     return client
+
+
+def _form_post(data, fields: dict[str, list[str]]) -> dict:
+    """Either every field kept or garbled at random, or the form as the page
+    offers it with a single field garbled: that one reaches the checks (and
+    the services) behind an otherwise valid form."""
+    if not fields or data.draw(st.booleans(), label="all fields"):
+        return {key: _value(data, offered) for key, offered in fields.items()}
+    names = list(fields)
+    garbled = data.draw(st.sampled_from(names), label="garbled field")
+    post = {}
+    for key, offered in fields.items():
+        if key == garbled or not offered or FILE in offered:
+            post[key] = _value(data, [v for v in offered if v != offered[0]] if key == garbled else offered)
+        else:
+            post[key] = offered[0]
+    return post
 
 
 def _value(data, offered: list[str]):
@@ -301,7 +324,7 @@ def _drive(world: World, role: str, data) -> None:
             _check(client.get(url, filters), f"GET {url} {_short(filters)} as {role}")
         if 'method="post"' not in html.lower() and "hx-post" not in html:
             continue
-        _post(client, world, role, url, {key: _value(data, offered) for key, offered in fields.items()})
+        _post(client, world, role, url, _form_post(data, fields))
 
 
 @pytest.fixture
