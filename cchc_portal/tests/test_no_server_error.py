@@ -366,3 +366,15 @@ def test_every_admin_add_form_posted_empty_writes_nothing(personas):
         assert _row_counts() == before, url
         if response.status_code == 200:
             assert "errornote" in response.content.decode(), url
+
+
+def test_agency_admin_list_with_unknown_lookups(personas, tree):
+    """/admin/agencies/agency/?e=1&plan=x: Django's "invalid setup" page, which the
+    tree admin decorated with scripts it has no room for (KeyError: 'media')."""
+    client = _client(personas, "admin")
+    response = client.get(reverse("admin:agencies_agency_changelist"), {"plan": "x"})
+    assert response.status_code == 302 and "e=1" in response["Location"]
+    response = client.get(reverse("admin:agencies_agency_changelist"), {"plan": "x", "e": "1"})
+    assert response.status_code == 200
+    response = client.get(reverse("admin:agencies_agency_changelist"), {"e": "1"})
+    assert response.status_code == 200 and "Ủy ban nhân dân huyện Một" in response.content.decode()
