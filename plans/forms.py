@@ -211,6 +211,15 @@ class OrderedFormSet(BaseFormSet):
         "too_few_forms": "Cần ít nhất %(num)d dòng.",
     }
 
+    def total_form_count(self) -> int:
+        # Past the most rows a formset takes, Django still builds 2,000 forms
+        # only to refuse them (seconds of work for one post): build none, the
+        # «too many rows» message comes from the count alone.
+        if self.is_bound and self.management_form.is_valid() \
+                and self.management_form.cleaned_data["TOTAL_FORMS"] > self.absolute_max:
+            return 0
+        return super().total_form_count()
+
     def management_broken(self) -> bool:
         if not self.is_bound:
             return False

@@ -378,3 +378,13 @@ def test_agency_admin_list_with_unknown_lookups(personas, tree):
     assert response.status_code == 200
     response = client.get(reverse("admin:agencies_agency_changelist"), {"e": "1"})
     assert response.status_code == 200 and "Ủy ban nhân dân huyện Một" in response.content.decode()
+
+
+def test_a_huge_row_count_builds_no_forms(db):
+    """rows-TOTAL_FORMS=10**29 made Django build 2,000 forms before refusing them (13 s for one post)."""
+    from plans.forms import ClauseRows
+
+    rows = ClauseRows({"rows-TOTAL_FORMS": "9" * 29, "rows-INITIAL_FORMS": "0"}, prefix="rows")
+    assert not rows.is_valid()
+    assert rows.forms == []
+    assert "quá nhiều dòng" in " ".join(rows.non_form_errors())
