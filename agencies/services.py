@@ -12,14 +12,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import unicodedata
 from dataclasses import dataclass
 
 import openpyxl
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from openpyxl.styles import Font
 
+from common.text import clean_text
 from common.xlsx import workbook_bytes, xlsx_row
 
 from .models import Agency
@@ -104,6 +105,32 @@ def _cell_error(row_number: int, field_name: str, message: str) -> str:
     return f"Dòng {row_number}, cột «{_header_label(field_name)}»: {message}."
 
 
+# A sheet is read only this wide: the known columns and room for a few
+# unknown ones to be named in the refusal; cells further right are not read.
+MAX_IMPORT_COLUMNS = 2 * len(COLUMNS)
+
+
+def _max_rows() -> int:
+    return getattr(settings, "AGENCY_IMPORT_MAX_ROWS", 5_000)
+
+
+def _limited(rows, limit: int) -> list[list]:
+    """Rows as lists, refused past `limit` rows that hold something. Empty rows
+    are kept (as []) so that row numbers in messages match the file."""
+    kept: list[list] = []
+    filled = 0
+    for row in rows:
+        values = list(row[:MAX_IMPORT_COLUMNS])
+        if not any(value not in (None, "") for value in values):
+            kept.append([])
+            continue
+        filled += 1
+        if filled > limit + 1:  # the header and `limit` units
+            raise AgencyImportError([f"Tệp có quá nhiều dòng: mỗi lần nhập tối đa {limit} đơn vị; hãy chia tệp ra."])
+        kept.append(values)
+    return kept
+
+
 def _read_rows(*, content: bytes, filename: str) -> list[list]:
     name = filename.lower()
     if name.endswith(".xlsx"):
@@ -112,7 +139,17 @@ def _read_rows(*, content: bytes, filename: str) -> list[list]:
         except Exception as exc:  # openpyxl raises many kinds for a broken file
             raise AgencyImportError([f"Không đọc được tệp Excel: {exc}"]) from exc
         sheet = book.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        # Streamed, and the sheet's declared size ignored: "A1:XFD4000" with
+        # 4,000 empty rows made every row 16,384 cells wide (500 MB for a 15 KB file).
+        sheet.reset_dimensions()
+        try:
+            return _limited(sheet.iter_rows(max_col=MAX_IMPORT_COLUMNS, values_only=True), _max_rows())
+        except AgencyImportError:
+            raise
+        except Exception as exc:  # a broken sheet inside a valid ZIP
+            raise AgencyImportError([f"Không đọc được tệp Excel: {exc}"]) from exc
+        finally:
+            book.close()
     if name.endswith(".csv"):
         try:
             text = content.decode("utf-8-sig")
@@ -121,7 +158,10 @@ def _read_rows(*, content: bytes, filename: str) -> list[list]:
         # Excel with Vietnamese regional settings saves CSV with ";".
         first_line = text.split("\n", 1)[0]
         delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        try:
+            return _limited(csv.reader(io.StringIO(text), delimiter=delimiter), _max_rows())
+        except csv.Error as exc:
+            raise AgencyImportError([f"Không đọc được tệp CSV: {exc}"]) from exc
     raise AgencyImportError(["Chỉ nhận tệp .csv hoặc .xlsx."])
 
 
@@ -130,7 +170,8 @@ def _text(value) -> str:
     write decomposed letters that would not match headers or codes."""
     if value is None:
         return ""
-    return unicodedata.normalize("NFC", str(value)).strip()
+    # Without control characters (NUL anywhere in the file: PostgreSQL refuses it).
+    return clean_text(str(value)).strip()
 
 
 def _parse_bool(value, *, default: bool) -> bool:

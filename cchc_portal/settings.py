@@ -553,3 +553,7 @@ CELERY_BEAT_SCHEDULE["worker-heartbeat"] = {
 # brotli for whitenoise); source maps are only opened by a developer's tools,
 # and compressing them took more than half of collectstatic's time.
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
+
+# IMPORTS (issue 14): the most units one agency file may hold; past it the
+# import is refused with a message (the file is read streaming either way).
+AGENCY_IMPORT_MAX_ROWS = env.int("AGENCY_IMPORT_MAX_ROWS", default=5_000)

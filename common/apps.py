@@ -6,3 +6,8 @@ class CommonConfig(AppConfig):
 
     name = "common"
     verbose_name = "Tiện ích chung"
+
+    def ready(self) -> None:
+        from .lookups import register
+
+        register()

@@ -1,5 +1,6 @@
 """Text helpers shared by searches."""
 
+import re
 import unicodedata
 
 
@@ -21,6 +22,15 @@ def clean_text(value: str) -> str:
     """Composed Unicode (NFC: Unikey's "tổ hợp" and macOS input arrive
     decomposed) without control characters."""
     return unicodedata.normalize("NFC", value or "").translate(CONTROL_CHARS)
+
+
+# XML 1.0 has no place for surrogates or U+FFFE/U+FFFF either: DOCX and XLSX would refuse them.
+NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """clean_text, and nothing an XML file (DOCX, XLSX) cannot hold."""
+    return NOT_XML.sub("", clean_text(value))
 
 
 def file_name_part(text: str) -> str:

@@ -16,6 +16,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .text import xml_text
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "DD/MM/YYYY"
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
@@ -26,7 +28,7 @@ def safe_cell(value: Any) -> Any:
     """Spreadsheet apps run cells that start with = + - @ as formulas; control
     characters pasted from Word are not allowed in XLSX at all."""
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        value = ILLEGAL_CHARACTERS_RE.sub("", xml_text(value))
         if value[:1] in FORMULA_STARTS:
             return "'" + value
     return value

@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Value, When
 
 from agencies.models import Agency
+from common.ids import parse_id
 from common.text import fold
 from plans.models import Plan
 from reports.models import Report
@@ -46,10 +47,7 @@ class TableFilters:
         kind = data.get("kind", "")
         status = data.get("status", "")
         sort = data.get("sort", "status")
-        try:
-            parent = int(data.get("parent") or 0) or None
-        except ValueError:
-            parent = None
+        parent = parse_id(data.get("parent"))
         return cls(
             kind=kind if kind in Agency.Kind.values else "",
             parent=parent,

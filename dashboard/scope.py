@@ -15,6 +15,7 @@ from django.http import Http404
 from agencies.models import Agency
 from agencies.permissions import access_for, can
 from agencies.tree import agencies_inside, agency_lineage, branch_scope_cte
+from common.ids import parse_id
 
 from .cache import TREE_SECONDS, kept
 from .rules import DASHBOARD_DRAFTS, DASHBOARD_OPEN, DASHBOARD_SUBTREE, DASHBOARD_VIEW
@@ -104,10 +105,9 @@ def dashboard_node(*, user, scope: DashboardScope, agency_id: str | None) -> Nod
             return Node(seeds=scope.seeds, agency=lineage[-1], subtree=seed.subtree,
                         lineage_ids=[a.pk for a in lineage[:-1]], drafts=seed.drafts)
         return Node(seeds=scope.seeds, drafts=all(s.drafts for s in scope.seeds))
-    try:
-        pk = int(agency_id)
-    except ValueError:
-        raise Http404("Không tìm thấy đơn vị.") from None
+    pk = parse_id(agency_id)
+    if pk is None:  # "abc", "²", a 30-digit number: no such unit
+        raise Http404("Không tìm thấy đơn vị.")
     lineage = _lineage(pk)
     if not lineage:
         raise Http404("Không tìm thấy đơn vị.")

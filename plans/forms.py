@@ -18,6 +18,7 @@ from .selectors import agency_choices
 from .services import clauses_to_lines, heading_outline_problems, task_agencies
 
 YEAR_RANGE_ERROR = "Năm phải trong khoảng 2000–2100."
+TARGET_MAX = 1_000_000_000  # a task's quantity target, well inside the integer column
 
 
 NUMBER_ERROR = "Nhập số văn bản bằng chữ số, ví dụ 05, 049 hoặc 1572."
@@ -195,8 +196,40 @@ class BasisForm(forms.Form):
     )
 
 
+MANAGEMENT_FORM_ERROR = ("Dữ liệu gửi lên không đầy đủ hoặc đã bị thay đổi (số dòng không hợp lệ): "
+                         "hãy tải lại trang rồi nhập lại. Chưa có gì được lưu.")
+
+
 class OrderedFormSet(BaseFormSet):
-    """Rows in the order the user arranged them (ORDER), deleted rows left out."""
+    """Rows in the order the user arranged them (ORDER), deleted rows left out.
+    A garbled management form (rows-TOTAL_FORMS "abc", "1e10" …) is refused
+    with a message above the rows, and the row checks below are skipped."""
+
+    default_error_messages = {
+        "missing_management_form": MANAGEMENT_FORM_ERROR,
+        "too_many_forms": "Có quá nhiều dòng: mỗi lần lưu tối đa %(num)d dòng.",
+        "too_few_forms": "Cần ít nhất %(num)d dòng.",
+    }
+
+    def total_form_count(self) -> int:
+        # Past the most rows a formset takes, Django still builds 2,000 forms
+        # only to refuse them (seconds of work for one post): build none, the
+        # «too many rows» message comes from the count alone.
+        if self.is_bound and self.management_form.is_valid() \
+                and self.management_form.cleaned_data["TOTAL_FORMS"] > self.absolute_max:
+            return 0
+        return super().total_form_count()
+
+    def management_broken(self) -> bool:
+        if not self.is_bound:
+            return False
+        form = self.management_form
+        if not form.is_valid():
+            return True
+        # A negative count would post no rows at all (the section would be emptied);
+        # the page never posts more stored rows than rows.
+        total, initial = form.cleaned_data["TOTAL_FORMS"], form.cleaned_data["INITIAL_FORMS"]
+        return min(total, initial) < 0 or initial > total
 
     def rows(self) -> list[dict]:
         return [form.cleaned_data for form in self.ordered_forms if form.cleaned_data]
@@ -216,6 +249,10 @@ class OrderedFormSet(BaseFormSet):
 
     def clean(self):
         super().clean()
+        if self.management_broken():
+            if self.management_form.is_valid():  # well-formed but impossible: Django lets it through
+                raise forms.ValidationError(MANAGEMENT_FORM_ERROR, code="missing_management_form")
+            return
         ids = [f.cleaned_data.get("id") for f in self.forms if f.cleaned_data and f.cleaned_data.get("id")]
         if len(ids) != len(set(ids)):
             raise forms.ValidationError("Có dòng bị lặp; hãy tải lại trang rồi sửa lại.")
@@ -245,7 +282,7 @@ class HeadingForm(forms.Form):
 class HeadingFormSet(OrderedFormSet):
     def clean(self):
         super().clean()
-        if not any(form.errors for form in self.forms):
+        if not self.management_broken() and not any(form.errors for form in self.forms):
             problems = heading_outline_problems(self.rows())
             if problems:
                 raise forms.ValidationError(problems)
@@ -298,7 +335,7 @@ class ClauseFormSet(OrderedFormSet):
 
     def clean(self):
         super().clean()
-        if any(self.errors):
+        if any(self.errors) or self.management_broken():
             return
         previous = -1
         for form in self.ordered_forms:
@@ -370,8 +407,9 @@ ResponsibilityRows = formset_factory(
 class TaskForm(CreationKeyMixin, forms.ModelForm):
     budget = MoneyField(label="Kinh phí (đồng)", required=False)
     target_quantity = forms.IntegerField(
-        label="Chỉ tiêu", required=False, min_value=0,
-        error_messages={"invalid": "Nhập số nguyên không âm.", "min_value": "Nhập số nguyên không âm."},
+        label="Chỉ tiêu", required=False, min_value=0, max_value=TARGET_MAX,
+        error_messages={"invalid": "Nhập số nguyên không âm.", "min_value": "Nhập số nguyên không âm.",
+                        "max_value": "Chỉ tiêu tối đa 1.000.000.000."},
     )
     deadline = forms.DateField(
         label="Hạn hoàn thành", required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"],

@@ -55,6 +55,9 @@ class NoticeAdmin(admin.ModelAdmin):
     list_filter = [MailStateFilter, "kind", "sent_at", "closed_at"]
     readonly_fields = [f.name for f in Notice._meta.fields]
 
+    def has_add_permission(self, request):
+        return False  # notices are made by the reminder sweep and the workflow, never by hand
+
     def changelist_view(self, request, extra_context=None):
         """A header above the list: the backlog and the health of the reminders."""
         ok, message, _ = reminders_health()
@@ -81,3 +84,6 @@ class SweepRunAdmin(admin.ModelAdmin):
 class EvidenceAdmin(admin.ModelAdmin):
     list_display = ["original_name", "report", "size", "uploaded_at"]
     readonly_fields = [f.name for f in Evidence._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # evidence is uploaded with its report, through the report page

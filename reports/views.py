@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.services import record_event
 from agencies.models import Agency
 from agencies.permissions import can
+from common.ids import parse_id
 from common.text import file_name_part
 from schedule.models import ReportingPeriod
 
@@ -220,7 +221,7 @@ def report_review(request: HttpRequest, report_id: int) -> HttpResponse:
 def _summary_root(request: HttpRequest) -> Agency:
     roots = scope_agencies_for_summary(user=request.user)
     chosen = request.GET.get("agency", "")
-    if chosen and not chosen.isdigit():
+    if chosen and parse_id(chosen) is None:
         raise Http404("Không tìm thấy đơn vị.")
     if chosen:
         root = get_object_or_404(Agency, pk=chosen)
@@ -306,8 +307,8 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
 def notification_read(request: HttpRequest) -> HttpResponse:
     """Mark one notification (id posted) or all of the user's as read."""
     mine = request.user.notifications.filter(read_at__isnull=True)
-    if request.POST.get("id", "").isdigit():
-        mine = mine.filter(pk=request.POST["id"])
+    if parse_id(request.POST.get("id")) is not None:
+        mine = mine.filter(pk=parse_id(request.POST["id"]))
     elif request.POST.get("id"):
         mine = mine.none()
     mine.update(read_at=timezone.now())
@@ -325,7 +326,7 @@ def summary_remind(request: HttpRequest, period_id: int) -> HttpResponse:
     root = _summary_root(request)
     if not can(request.user, SUMMARY_REMIND, root):
         raise PermissionDenied("Chỉ cán bộ Nội vụ của đơn vị gửi nhắc được.")
-    ids = [int(i) for i in request.POST.getlist("report") if i.isdigit()]
+    ids = [pk for pk in map(parse_id, request.POST.getlist("report")) if pk is not None]
     reports = [
         r for r in Report.objects.filter(pk__in=ids, period=period, status__in=["draft", "returned"])
         .select_related("agency", "period")

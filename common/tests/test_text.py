@@ -40,3 +40,29 @@ def test_form_posts_and_query_strings_arrive_cleaned_but_passwords_do_not():
     assert seen["POST"].getlist("rows-0-text") == ["a", "Tuyên truyền cải cách hành chính"]
     assert seen["POST"]["password"] == password
     assert isinstance(seen["POST"], QueryDict) and not seen["POST"]._mutable
+
+
+def test_uploaded_file_names_and_json_bodies_are_cleaned_too():
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    factory = RequestFactory()
+    upload = SimpleUploadedFile("ke\x00hoa\u0323ch\x1f.txt", b"KE HOACH\x00")
+    seen = {}
+
+    def view(request):
+        if request.content_type == "application/json":
+            seen["body"] = request.body
+        else:
+            seen["files"] = request.FILES
+        return HttpResponse("ok")
+
+    CleanTextMiddleware(view)(factory.post("/", {"file": upload, "note": "a\x00b"}))
+    assert seen["files"]["file"].name == "kehoạch.txt"
+    assert seen["files"]["file"].read() == b"KE HOACH\x00"  # content: the reader's job
+    body = json.dumps({"ghi\x00chú": ["a\x00b", {"c": "Tuye\u0302\u0300n\x07"}], "n": 5})
+    CleanTextMiddleware(view)(factory.post("/", body, content_type="application/json"))
+    assert json.loads(seen["body"]) == {"ghichú": ["ab", {"c": "Tuyền"}], "n": 5}
+    CleanTextMiddleware(view)(factory.post("/", b"{not json\x00", content_type="application/json"))
+    assert seen["body"] == b"{not json\x00"

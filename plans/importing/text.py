@@ -31,6 +31,15 @@ DATE_LINE = re.compile(
     re.I,
 )
 KE_HOACH = re.compile(r"^KẾ\s+HOẠCH$")
+# As the forms take them (plans.forms.DocumentNumberField): up to 7 digits.
+DOCUMENT_NUMBER_DIGITS = 7
+
+
+def _document_number_text(text: str | None) -> str:
+    """A number as written, if it can be one: ASCII digits, at most 7 of them
+    ("Số: 2147483648/…" is a typo the review page leaves for the user to fill)."""
+    text = text or ""
+    return text if text.isascii() and text.isdigit() and len(text) <= DOCUMENT_NUMBER_DIGITS else ""
 DECISION = re.compile(
     r"^\(?\s*(?:Ban\s+hành\s+)?kèm\s+theo\s+Quyết\s+định\s*(?:số)?\s*(?P<number>\d*)\s*/\s*(?P<symbol>[^\s,)]+)"
     r"(?:\s*ngày\s*(?P<day>\d{1,2})\s*(?:/|\s*tháng\s*)(?P<month>\d{1,2})\s*(?:/|\s*năm\s*)(?P<year>\d{4}))?",
@@ -258,7 +267,7 @@ class _Reader:
 
     def _number(self, piece: str) -> None:
         match = SO.match(piece)
-        number_text = match.group("number")
+        number_text = _document_number_text(match.group("number"))
         self.out["number"] = int(number_text) if number_text else None
         self.out["number_text"] = number_text
         self.out["symbol"] = match.group("symbol").replace("–", "-")
@@ -357,7 +366,7 @@ class _Reader:
             match = DECISION.match(self.pieces[j])
             if match:
                 self.out["form"] = "decision"
-                number_text = match.group("number")
+                number_text = _document_number_text(match.group("number"))
                 self.out["decision"] = {
                     "number": int(number_text) if number_text else None,
                     "number_text": number_text,
