@@ -26,7 +26,7 @@ def database_counts(period_label):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_reviewer_finds_the_missing_drills_in_and_exports(live_server, log_in, tmp_path):
+def test_reviewer_finds_the_missing_drills_in_and_exports(live_server, log_in, tmp_path, empty_cache):
     call_command("load_demo", stdout=io.StringIO())
     page = log_in("reviewer")
     errors = []
