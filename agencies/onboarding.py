@@ -23,20 +23,17 @@ every request anyway.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import logging
 import re
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from importlib import import_module
 from smtplib import SMTPException
 from typing import Any
 
-import openpyxl
 from celery import current_app
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
@@ -54,6 +51,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from common import tables
 from common.text import clean_text, fold
 
 from .models import Agency, Membership
@@ -166,80 +164,13 @@ def _row_of(message: str) -> int:
 
 
 def read_table(*, content: bytes, filename: str) -> list[list[Any]]:
-    """The rows of a CSV (UTF-8, with or without BOM) or XLSX file, checked by
-    content and size; at most MAX_ROWS data rows (an XLSX is streamed, so a
-    file that declares a huge sheet costs no memory)."""
-    name = (filename or "").lower()
-    if len(content) > MAX_IMPORT_BYTES:
-        raise UserImportError([f"Tệp lớn hơn {MAX_IMPORT_BYTES // (1024 * 1024)} MB."])
-    if not content:
-        raise UserImportError(["Tệp rỗng."])
-    if name.endswith(".xlsx"):
-        if not content.startswith(b"PK\x03\x04"):
-            raise UserImportError(["Tệp .xlsx không hợp lệ (nội dung không phải Excel)."])
-        return _limited(_xlsx_rows(content))
-    if name.endswith(".csv"):
-        if content.startswith(b"PK\x03\x04"):
-            raise UserImportError(["Tệp .csv không hợp lệ (nội dung là tệp nén/Excel; hãy đổi đuôi thành .xlsx)."])
-        return _limited(_csv_rows(content))
-    raise UserImportError(["Chỉ nhận tệp .csv hoặc .xlsx."])
-
-
-def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
+    """The rows of a CSV or XLSX file (common.tables: checked by content and
+    size, streamed), at most MAX_ROWS data rows."""
     try:
-        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise UserImportError(["Không đọc được tệp Excel (tệp hỏng hoặc không phải .xlsx)."]) from exc
-    try:
-        if not book.worksheets:
-            raise UserImportError(["Tệp Excel không có trang tính nào."])
-        sheet = book.worksheets[0]
-        try:
-            for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
-                yield list(row)
-        except UserImportError:
-            raise
-        except Exception as exc:
-            raise UserImportError(["Không đọc được tệp Excel (nội dung trang tính bị hỏng)."]) from exc
-    finally:
-        book.close()
-
-
-def _csv_rows(content: bytes) -> Iterator[list[Any]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UserImportError(["Tệp CSV phải được lưu với mã hóa UTF-8."]) from exc
-    # NUL and other control characters go before the csv module sees them.
-    text = clean_text(text)
-    # Excel with Vietnamese regional settings saves CSV with ";".
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    try:
-        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
-            yield row[:MAX_COLUMNS]
-    except csv.Error as exc:
-        raise UserImportError(
-            ["Tệp CSV không đọc được: có ô quá dài hoặc dấu ngoặc kép không được đóng."]
-        ) from exc
-
-
-def _limited(rows: Iterable[list[Any]]) -> list[list[Any]]:
-    """Rows with their position kept (row numbers as in the file), refusing a
-    file with more than MAX_ROWS non-empty data rows."""
-    kept: list[list[Any]] = []
-    filled = 0
-    for row in rows:
-        if any(_cell(v) for v in row):
-            filled += 1
-            if filled > MAX_ROWS + 1:  # + the header
-                raise UserImportError([f"Tệp có quá {MAX_ROWS:,} dòng dữ liệu; hãy chia thành nhiều tệp.".replace(",", ".")])
-        elif len(kept) >= 2 * MAX_ROWS + 100:  # millions of blank lines cost memory too
-            raise UserImportError(["Tệp có quá nhiều dòng trống; hãy xóa các dòng trống rồi nhập lại."])
-        kept.append(row)
-    while kept and not any(_cell(v) for v in kept[-1]):
-        kept.pop()
-    return kept
+        return tables.read_table(content=content, filename=filename, max_rows=MAX_ROWS,
+                                 max_columns=MAX_COLUMNS, max_bytes=MAX_IMPORT_BYTES)
+    except tables.TableError as exc:
+        raise UserImportError([str(exc)]) from exc
 
 
 # Checking --------------------------------------------------------------------
