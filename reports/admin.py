@@ -60,8 +60,9 @@ class NoticeAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         """A header above the list: the backlog and the health of the reminders."""
-        ok, message, _ = reminders_health()
-        extra_context = (extra_context or {}) | {"mail_backlog": mail_backlog(), "reminders_ok": ok,
+        backlog = mail_backlog()
+        ok, message, _ = reminders_health(backlog=backlog)
+        extra_context = (extra_context or {}) | {"mail_backlog": backlog, "reminders_ok": ok,
                                                  "reminders_message": message}
         return super().changelist_view(request, extra_context=extra_context)
 

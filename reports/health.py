@@ -33,10 +33,11 @@ def mail_backlog() -> dict:
     return notices_unsent().aggregate(count=models.Count("pk"), oldest_at=models.Min("created_at"))
 
 
-def reminders_health(now: dt.datetime | None = None) -> tuple[bool, str, dict]:
+def reminders_health(now: dt.datetime | None = None, backlog: dict | None = None) -> tuple[bool, str, dict]:
+    """`backlog`: mail_backlog() when the caller has it already (the Notice admin shows it too)."""
     now = now or timezone.now()
     last = SweepRun.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()
-    backlog = mail_backlog()
+    backlog = backlog if backlog is not None else mail_backlog()
     alert = dt.timedelta(minutes=settings.REMINDER_BACKLOG_ALERT_MINUTES)
     data: dict = {
         "last_sweep_at": last.finished_at.isoformat() if last and last.finished_at else None,
