@@ -9,6 +9,7 @@ from django.utils.functional import SimpleLazyObject
 
 from agencies.permissions import can, is_system_admin
 from dashboard.rules import DASHBOARD_OPEN
+from reports.services.bell import unread_count
 
 
 def active_section(request: HttpRequest) -> str:
@@ -41,5 +42,5 @@ def navigation(request: HttpRequest) -> dict:
     return {
         "nav": SimpleLazyObject(entries),
         "nav_active": active_section(request),
-        "unread_notifications": lambda: user.notifications.filter(read_at__isnull=True).count(),
+        "unread_notifications": lambda: unread_count(user_id=user.pk),
     }

@@ -40,6 +40,7 @@ from .selectors import (
     year_to_date_before,
 )
 from .services import reminders_manual
+from .services.bell import unread_forget
 
 
 @login_required
@@ -311,7 +312,8 @@ def notification_read(request: HttpRequest) -> HttpResponse:
         mine = mine.filter(pk=parse_id(request.POST["id"]))
     elif request.POST.get("id"):
         mine = mine.none()
-    mine.update(read_at=timezone.now())
+    if mine.update(read_at=timezone.now()):
+        unread_forget(user_ids=[request.user.pk])
     target = request.POST.get("next", "")
     if target.startswith("/") and not target.startswith("//"):
         return redirect(target)

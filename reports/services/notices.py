@@ -36,6 +36,7 @@ from plans.selectors import plans_of_year
 from schedule.services import plan_deadline, plan_deadlines
 
 from ..models import Notice, Notification, NotificationPreference, Report, ReportEvent
+from .bell import unread_forget
 
 logger = logging.getLogger(__name__)
 OPEN = (Report.Status.DRAFT, Report.Status.RETURNED)
@@ -374,7 +375,10 @@ def notices_close(notices) -> int:
     marked read and an e-mail not sent yet will not go (notice_send and the
     requeue skip closed notices). Two queries; returns how many closed."""
     now = timezone.now()
-    Notification.objects.filter(notice__in=notices.values("pk"), read_at__isnull=True).update(read_at=now)
+    unread = Notification.objects.filter(notice__in=notices.values("pk"), read_at__isnull=True)
+    readers = list(unread.values_list("user_id", flat=True).distinct())
+    if unread.update(read_at=now):
+        unread_forget(user_ids=readers)
     return notices.filter(closed_at__isnull=True).update(closed_at=now)
 
 
@@ -601,6 +605,7 @@ def notices_record(*, due: list[DueNotice]) -> list[Notice]:
         audiences.append((users, mailed, addresses))
     bell_only = _bell_only(u for _, mailed, _ in audiences for u in mailed)
     created = []
+    told: set[int] = set()
     for item, (users, mailed, addresses) in zip(due, audiences, strict=True):
         emails = {u.email for u in mailed if u.email and (u.pk, item.topic) not in bell_only} | addresses
         message = _message(item.kind, item.day, report=item.report, owed=item.owed, event=item.event, move=item.move)
@@ -616,6 +621,8 @@ def notices_record(*, due: list[DueNotice]) -> list[Notice]:
         except IntegrityError:
             continue  # recorded before: the notice goes once
         created.append(notice)
+        told.update(u.pk for u in users)
+    unread_forget(user_ids=told)
     if created:
         # robust: a broker that is down must not undo the day's notices; the
         # requeue sends what was not enqueued (the database says what is unsent).

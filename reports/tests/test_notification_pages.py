@@ -101,3 +101,25 @@ def test_a_bad_choice_is_refused_next_to_it_and_nothing_is_saved(client, persona
     assert f'id="{Topic.REPORT_ACCEPTED}-error">Chọn một cách nhận.' in html
     assert f'aria-describedby="{Topic.PLAN_RETURNED}-help {Topic.PLAN_RETURNED}-error"' in html
     assert not NotificationPreference.objects.exists()
+
+
+def test_the_bell_count_is_cached_and_follows_reads_and_new_notices(client, told, personas, world, tree,
+                                                                    django_assert_num_queries, empty_cache):
+    """The unread count is read once, then from the cache; reading one, a new
+    notice and a closed notice each show on the next page."""
+    from reports.services import notices_close
+    from reports.services.bell import unread_count
+
+    head = personas.head
+    assert unread_count(user_id=head.pk) == 2
+    with django_assert_num_queries(0):
+        assert unread_count(user_id=head.pk) == 2
+    personas.login(client, "head")
+    first = head.notifications.order_by("pk").first()
+    client.post(reverse("reports:notifications_read"), {"id": first.pk})
+    assert unread_count(user_id=head.pk) == 1
+    report = world.report(tree["commune"], "Quý III/2026")
+    notices_record(due=[DueNotice(report, Notice.Kind.DUE, timezone.localdate())])
+    assert unread_count(user_id=head.pk) == 2
+    notices_close(Notice.objects.filter(report=report))
+    assert unread_count(user_id=head.pk) == 1
