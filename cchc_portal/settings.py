@@ -438,7 +438,7 @@ MIDDLEWARE += [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before the password is checked
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.CaseInsensitiveModelBackend",  # Django's, forgiving capitals in the e-mail login
 ]
 # Lockout: AXES_FAILURE_LIMIT wrong passwords lock the account (whatever the
 # address) and, separately, the address (whatever the account) for
