@@ -650,7 +650,9 @@ def notices_record(*, due: list[DueNotice]) -> list[Notice]:
         notice = Notice(**_subject(item), kind=item.kind, day=item.day, recipients=sorted(emails))
         candidates.setdefault(_key(notice), (notice, item, users))  # the same notice twice: the first
     inserted = _insert_new(Notice, [notice for notice, _, _ in candidates.values()], returning=NOTICE_KEY_COLUMNS)
-    created, notifications, told = [], [], set()
+    created: list[Notice] = []
+    notifications: list[Notification] = []
+    told: set[int] = set()
     for pk, *key in inserted:
         notice, item, users = candidates[(*key[:-1], str(key[-1])[:10])]
         notice.pk = pk

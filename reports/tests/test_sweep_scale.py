@@ -1,0 +1,92 @@
+"""The whole daily sweep (reminders_sweep: periods, reports, the due notices,
+recording, enqueueing, the requeue) costs the same SQL statements and broker
+messages whatever the number of units: pinned at 1 and at 100 communes, each
+with overdue reports, a returned one, an escalation to the reviewers and the
+notices of next year's plan. A second sweep the same day records nothing and
+costs fewer still."""
+
+import datetime as dt
+
+import pytest
+from celery import current_app
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from agencies.models import Agency, Membership
+from agencies.tests.factories import AgencyFactory, user_with_roles
+from reports.models import Notice, Notification, ReportLine
+from reports.services.notices import SEND_BATCH
+from reports.sweep import reminders_sweep
+from reports.tests.factories import report_fill, report_sent, report_world
+
+TODAY = dt.date(2026, 11, 22)
+HALF = "6 tháng đầu năm 2026"
+# The whole first sweep of the day, and a second one the same day.
+FIRST_SWEEP_STATEMENTS = 64
+SECOND_SWEEP_STATEMENTS = 32
+
+
+@pytest.fixture(autouse=True)
+def reminder_rules(settings):
+    settings.REMINDER_DAYS_BEFORE = [7, 1]
+    settings.REMINDER_OVERDUE_EVERY_DAYS = 3
+    settings.REMINDER_ESCALATE_AFTER_DAYS = 7
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """Every broker message this process publishes (the real publish runs)."""
+    app = current_app._get_current_object()
+    sent: list[tuple] = []
+    publish = app.send_task
+
+    def counted(name, args=None, **kwargs):
+        sent.append((name, args))
+        return publish(name, args=args, **kwargs)
+
+    monkeypatch.setattr(app, "send_task", counted)
+    yield sent
+    app.control.purge()  # no worker here: leave the test queue empty
+
+
+def communes(tree, count: int) -> list[Agency]:
+    """tree["commune"] and `count - 1` more communes of the district, each with a head."""
+    units = [tree["commune"]]
+    for index in range(count - 1):
+        unit = AgencyFactory(code=f"D-S{index}", parent=tree["district"], kind=Agency.Kind.COMMUNE,
+                             name=f"Ủy ban nhân dân xã Số {index}", email=f"xa-{index}@example.test")
+        user_with_roles(f"head-s{index}", (unit, Membership.Role.HEAD))
+        units.append(unit)
+    return units
+
+
+@pytest.mark.parametrize("units", [1, 100])
+def test_the_whole_sweep_costs_the_same_statements_at_1_and_100_units(units, tree, personas, media, published,
+                                                                       django_capture_on_commit_callbacks):
+    leads = communes(tree, units)
+    world = report_world(tree=tree, personas=personas, leads=leads)
+    for unit in leads:  # each unit's half-year report returned: the returns' notices too
+        head = unit.memberships.filter(role=Membership.Role.HEAD).first().user
+        report_sent(report_fill(world.report(unit, HALF)), by=head, return_by=personas.reviewer)
+    Notice.objects.all().delete()  # what the reviews told: the sweep's notices only
+    lines = ReportLine.objects.count()
+    ReportLine.objects.filter(report__period__label="Năm 2026", task__lead_agency=leads[0]).delete()
+
+    with CaptureQueriesContext(connection) as first, django_capture_on_commit_callbacks(execute=True):
+        result = reminders_sweep(today=TODAY)
+    kinds = set(Notice.objects.values_list("kind", flat=True))
+    assert {"overdue", "escalation", "returned"} <= kinds
+    assert result.created == Notice.objects.count() >= 3 * units
+    assert Notification.objects.filter(notice__kind="overdue").count() >= units
+    assert ReportLine.objects.count() == lines  # the missing lines made again, nothing else
+    assert len(published) == -(-result.created // SEND_BATCH)  # one message per batch of notices
+    assert sorted(pk for _, (ids,) in published for pk in ids) == sorted(Notice.objects.values_list("pk", flat=True))
+    assert len(first.captured_queries) == FIRST_SWEEP_STATEMENTS, "\n".join(
+        q["sql"][:150] for q in first.captured_queries)
+
+    published.clear()
+    with CaptureQueriesContext(connection) as second, django_capture_on_commit_callbacks(execute=True):
+        again = reminders_sweep(today=TODAY)
+    assert again.created == 0 and not published
+    assert len(second.captured_queries) == SECOND_SWEEP_STATEMENTS, "\n".join(
+        q["sql"][:150] for q in second.captured_queries)
