@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from agencies.models import Agency, Membership
 from agencies.tests.factories import AgencyFactory, user_with_roles
-from reports.models import Notice, Notification, ReportLine
+from reports.models import Notice, Notification, Report, ReportLine
 from reports.services.notices import SEND_BATCH
 from reports.sweep import reminders_sweep
 from reports.tests.factories import report_fill, report_sent, report_world
@@ -90,3 +90,32 @@ def test_the_whole_sweep_costs_the_same_statements_at_1_and_100_units(units, tre
     assert again.created == 0 and not published
     assert len(second.captured_queries) == SECOND_SWEEP_STATEMENTS, "\n".join(
         q["sql"][:150] for q in second.captured_queries)
+
+
+def test_issuing_a_plan_makes_its_reports_for_the_periods_under_way(tree, personas, media,
+                                                                    django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from plans.tests.factories import plan_issued
+    from schedule.models import ReportingRule
+    from schedule.services import periods_ensure
+
+    today = timezone.localdate()
+    periods = periods_ensure(year=today.year)
+    with django_capture_on_commit_callbacks(execute=True):
+        plan = plan_issued(issuer=tree["district"], drafter=personas.drafter, head=personas.head, year=today.year,
+                           leads=[tree["commune"]], report_rules=ReportingRule.objects.filter(kind="year"))
+    year = next(p for p in periods if p.rule.kind == "year")
+    report = Report.objects.get(agency=tree["commune"], period=year)  # made at once, not at tomorrow's sweep
+    assert list(report.lines.values_list("task__plan", flat=True)) == [plan.pk]
+    assert not Report.objects.exclude(period=year).exists()  # only the kinds the plan reports on
+    reminders_sweep(today=today)
+    assert Report.objects.count() == 1 and report.lines.count() == 1  # the daily check finds nothing missing
+
+
+def test_a_batch_cuts_each_send_off_before_its_claim_expires(settings):
+    from reports.services import claim_timeout
+    from reports.tasks import send_cut_off, send_notices_task
+
+    assert send_cut_off() == 2 * settings.EMAIL_TIMEOUT < claim_timeout().total_seconds()
+    assert send_notices_task.acks_late and send_notices_task.max_retries == settings.REMINDER_RETRY_BUDGET
