@@ -11,13 +11,14 @@ import pytest
 from celery import current_app
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from agencies.models import Agency, Membership
 from agencies.tests.factories import AgencyFactory, user_with_roles
-from reports.models import Notice, Notification, Report, ReportLine
+from reports.models import Notice, Notification, Report, ReportEvent, ReportLine
 from reports.services.notices import SEND_BATCH
 from reports.sweep import reminders_sweep
-from reports.tests.factories import report_fill, report_sent, report_world
+from reports.tests.factories import report_world
 
 TODAY = dt.date(2026, 11, 22)
 HALF = "6 tháng đầu năm 2026"
@@ -65,10 +66,11 @@ def test_the_whole_sweep_costs_the_same_statements_at_1_and_100_units(units, tre
                                                                        django_capture_on_commit_callbacks):
     leads = communes(tree, units)
     world = report_world(tree=tree, personas=personas, leads=leads)
-    for unit in leads:  # each unit's half-year report returned: the returns' notices too
-        head = unit.memberships.filter(role=Membership.Role.HEAD).first().user
-        report_sent(report_fill(world.report(unit, HALF)), by=head, return_by=personas.reviewer)
-    Notice.objects.all().delete()  # what the reviews told: the sweep's notices only
+    # Each unit's half-year report returned (as report_return leaves it): the returns' notices too.
+    returned = Report.objects.filter(period=world.periods[HALF], agency__in=leads)
+    returned.update(status=Report.Status.RETURNED, submitted_at=timezone.now())
+    ReportEvent.objects.bulk_create(ReportEvent(report=report, kind=ReportEvent.Kind.RETURNED, user=personas.reviewer,
+                                                comment="Bổ sung số liệu") for report in returned)
     lines = ReportLine.objects.count()
     ReportLine.objects.filter(report__period__label="Năm 2026", task__lead_agency=leads[0]).delete()
 
@@ -94,8 +96,6 @@ def test_the_whole_sweep_costs_the_same_statements_at_1_and_100_units(units, tre
 
 def test_issuing_a_plan_makes_its_reports_for_the_periods_under_way(tree, personas, media,
                                                                     django_capture_on_commit_callbacks):
-    from django.utils import timezone
-
     from plans.tests.factories import plan_issued
     from schedule.models import ReportingRule
     from schedule.services import periods_ensure
