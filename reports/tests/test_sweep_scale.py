@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, Membership
 from agencies.tests.factories import AgencyFactory, user_with_roles
+from reports import services
 from reports.models import Notice, Notification, Report, ReportEvent, ReportLine
 from reports.services.notices import SEND_BATCH
 from reports.sweep import reminders_sweep
@@ -119,3 +120,23 @@ def test_a_batch_cuts_each_send_off_before_its_claim_expires(settings):
 
     assert send_cut_off() == 2 * settings.EMAIL_TIMEOUT < claim_timeout().total_seconds()
     assert send_notices_task.acks_late and send_notices_task.max_retries == settings.REMINDER_RETRY_BUDGET
+
+
+def test_only_the_missing_reports_and_lines_are_made_again_as_they_were(world, tree):
+    from schedule.services import periods_ensure
+
+    def snapshot():
+        return sorted(ReportLine.objects.values_list(
+            "report__agency", "report__period", "report__due_date", "report__status", "task", "stretch_start", "state",
+            "percent", "note"))
+
+    before = snapshot()
+    year = world.periods["Năm 2026"]
+    Report.objects.filter(period=year, agency=tree["commune"]).delete()  # a whole report
+    ReportLine.objects.filter(report__period=year, task__lead_agency=tree["home_affairs"]).delete()  # a line
+    Report.objects.filter(period=world.periods["Quý III/2026"]).update(status=Report.Status.SUBMITTED)
+    ReportLine.objects.filter(report__period=world.periods["Quý III/2026"]).delete()  # sent: takes no new line
+    created = sum(services.reports_ensure(period=period) for period in periods_ensure(year=2026))
+    assert created == 1
+    assert snapshot() == [row for row in before if not (row[1] == world.periods["Quý III/2026"].pk)]
+    assert sum(services.reports_ensure(period=period) for period in periods_ensure(year=2026)) == 0
