@@ -64,6 +64,8 @@ def _plan_moved(sender, *, instance, created, raw=False, **kwargs) -> None:
     the daily sweep records the notices of a move that were missed."""
     if not created or raw:
         return
+    from plans.models import Plan
+
     from .services import plan_move_notify
 
     callback = partial(plan_move_notify, transition_id=instance.pk)
@@ -71,3 +73,18 @@ def _plan_moved(sender, *, instance, created, raw=False, **kwargs) -> None:
     # a bare partial lacks (the log line itself would raise).
     callback.__qualname__ = plan_move_notify.__qualname__  # type: ignore[attr-defined]
     transaction.on_commit(callback, robust=True)
+    if instance.to_status == Plan.Status.ISSUED:
+        # Its units' reports for the periods under way, now rather than at
+        # tomorrow's sweep (which makes them if this fails).
+        issued = partial(_plan_issued, plan_id=instance.plan_id)
+        issued.__qualname__ = _plan_issued.__qualname__  # type: ignore[attr-defined]
+        transaction.on_commit(issued, robust=True)
+
+
+def _plan_issued(*, plan_id: int) -> None:
+    from django.utils import timezone
+
+    from .services import reports_ensure_current
+
+    reports_ensure_current(today=timezone.localdate(), plan_ids=[plan_id])
+

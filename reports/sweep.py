@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
-from schedule.models import ReportingPeriod
 from schedule.services import periods_ensure
 
 from .models import SweepRun
@@ -28,7 +27,7 @@ from .services.notices import (
     plan_moves_missed,
     plan_notices_due,
 )
-from .services.reports import reports_ensure
+from .services.reports import reports_ensure_current
 
 
 @dataclass
@@ -49,8 +48,9 @@ def reminders_sweep(*, today: dt.date | None = None, dry_run: bool = False) -> S
     if not dry_run:
         for year in (today.year, today.year + 1):
             periods_ensure(year=year)
-        for period in ReportingPeriod.objects.filter(start__lte=today, due__gte=today - dt.timedelta(days=120)):
-            reports_ensure(period=period)
+        # Issuing a plan makes its reports; this finds what is still missing
+        # (one anti-join a period) and makes only that.
+        reports_ensure_current(today=today)
     moves = plan_moves_missed(today=today)
     result = SweepResult(due=notices_due(today=today) + plan_notices_due(today=today) + moves)
     if dry_run:

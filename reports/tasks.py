@@ -1,12 +1,16 @@
 """Celery tasks: thin entry points that take ids and call the sweep and the notice services."""
 
 import datetime as dt
+import signal
+import threading
+from contextlib import contextmanager
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from .services.notices import MAIL_ERRORS, SEND_NOTICE_TASK
+from .services.notices import MAIL_ERRORS, SEND_NOTICE_TASK, SEND_NOTICES_TASK
 
 # The database went away midway (restart, dropped connection): try again soon.
 DB_ERRORS = (OperationalError, InterfaceError)
@@ -53,6 +57,72 @@ def send_notice_task(notice_id: int) -> str:
     from .services.notices import notice_send
 
     return notice_send(notice_id=notice_id)
+
+
+def send_cut_off() -> float:
+    """Seconds one notice's send may take in a batch: as send_notice_task's
+    soft limit, well within its claim (claim_timeout, 2.5 × EMAIL_TIMEOUT)."""
+    return 2 * settings.EMAIL_TIMEOUT
+
+
+@contextmanager
+def _cut_off(seconds: float):
+    """Raise SoftTimeLimitExceeded in the send once `seconds` have passed
+    (SIGALRM: the worker's main thread, as prefork and solo run tasks), so a
+    batch cuts off each notice as a task of its own would be."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum, frame):
+        raise SoftTimeLimitExceeded(f"Notice send over {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@shared_task(
+    name=SEND_NOTICES_TASK,
+    bind=True,
+    max_retries=settings.REMINDER_RETRY_BUDGET,
+    acks_late=True,
+    ignore_result=True,
+)
+def send_notices_task(self, notice_ids: list[int]) -> dict:
+    """Send a batch of notices (one broker message for up to SEND_BATCH),
+    each exactly once as send_notice_task would (notice_send: its own claim,
+    so a batch delivered twice or a notice also in another batch goes once),
+    each cut off after send_cut_off(). A mail error or a cut-off leaves that
+    notice to the batch's retries (backoff as send_notice_task's, up to
+    REMINDER_RETRY_BUDGET) and goes on with the next; a database error
+    retries the rest of the batch. Past the budget the database requeue goes
+    on trying (notices_requeue)."""
+    from .services.notices import notice_send, retry_delay
+
+    outcome: dict[str, int] = {}
+    failed: list[int] = []
+    last_error: Exception | None = None
+    for index, notice_id in enumerate(notice_ids):
+        try:
+            with _cut_off(send_cut_off()):
+                result = notice_send(notice_id=notice_id)
+        except (*MAIL_ERRORS, SoftTimeLimitExceeded) as error:
+            failed.append(notice_id)  # notice_send recorded the error and its next try
+            last_error = error
+            continue
+        except DB_ERRORS as error:
+            rest = failed + list(notice_ids[index:])
+            raise self.retry(args=[rest], exc=error,
+                             countdown=retry_delay(self.request.retries + 1).total_seconds()) from error
+        outcome[result] = outcome.get(result, 0) + 1
+    if failed:
+        raise self.retry(args=[failed], exc=last_error, countdown=retry_delay(self.request.retries + 1).total_seconds())
+    return outcome
 
 
 @shared_task

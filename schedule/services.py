@@ -26,22 +26,28 @@ from .signals import due_dates_changed
 @transaction.atomic
 def periods_ensure(*, year: int) -> list[ReportingPeriod]:
     """The periods that end in `year` (created once) of every active kind and
-    of any kind a rule set asks for (monthly, where a province wants it)."""
+    of any kind a rule set asks for (monthly, where a province wants it).
+    The rules and the year's periods are read once; only a missing period
+    costs more (the daily sweep runs this with nothing to create)."""
     book = ReportingChain.objects.rulebook()
+    existing = {(p.rule_id, p.end_month): p for p in ReportingPeriod.objects.filter(year=year)}
     periods = []
     for rule in book.period_rules:
         for end_month in rule.end_month_list():
-            start, end = period_bounds(
-                end_year=year, end_month=end_month, length_months=rule.length_months, cutoff_day=rule.cutoff_day
-            )
-            draft = ReportingPeriod(rule=rule, year=year, end_month=end_month, start=start, end=end)
-            period, _ = ReportingPeriod.objects.get_or_create(
-                rule=rule, year=year, end_month=end_month,
-                defaults={
-                    "label": period_label(rule.label, year=year, end_month=end_month),
-                    "start": start, "end": end, "due": book.province_due(draft),
-                },
-            )
+            period = existing.get((rule.pk, end_month))
+            if period is None:
+                start, end = period_bounds(
+                    end_year=year, end_month=end_month, length_months=rule.length_months, cutoff_day=rule.cutoff_day
+                )
+                draft = ReportingPeriod(rule=rule, year=year, end_month=end_month, start=start, end=end)
+                period, _ = ReportingPeriod.objects.get_or_create(
+                    rule=rule, year=year, end_month=end_month,
+                    defaults={
+                        "label": period_label(rule.label, year=year, end_month=end_month),
+                        "start": start, "end": end, "due": book.province_due(draft),
+                    },
+                )
+            period.rule = rule  # the rule at hand: no query to read it again
             periods.append(period)
     return periods
 

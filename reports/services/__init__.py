@@ -43,6 +43,7 @@ from .reports import (
     report_submit,
     reports_due_refresh,
     reports_ensure,
+    reports_ensure_current,
 )
 
 __all__ = [
@@ -83,5 +84,6 @@ __all__ = [
     "report_submit",
     "reports_due_refresh",
     "reports_ensure",
+    "reports_ensure_current",
     "retry_delay",
 ]

@@ -23,7 +23,7 @@ from smtplib import SMTPException
 from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, InterfaceError, OperationalError, connection, models, transaction
+from django.db import InterfaceError, OperationalError, connection, models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -47,11 +47,14 @@ MAIL_ERRORS = (SMTPException, OSError)
 # Enqueued by name: the task module (reports/tasks.py) calls these services,
 # so importing it here would make a cycle.
 SEND_NOTICE_TASK = "reports.tasks.send_notice_task"
+SEND_NOTICES_TASK = "reports.tasks.send_notices_task"
+# Notices per broker message: the worker sends them one by one, each claimed on its own.
+SEND_BATCH = 500
 
 
-def notice_enqueue(notice_id: int) -> None:
-    # As .delay() would: no result kept (the notice row records the outcome).
-    current_app.send_task(SEND_NOTICE_TASK, args=[notice_id], ignore_result=True)
+def notices_batch_enqueue(notice_ids: list[int]) -> None:
+    # As .delay() would: no result kept (the notice rows record the outcome).
+    current_app.send_task(SEND_NOTICES_TASK, args=[notice_ids], ignore_result=True)
 
 
 @dataclass(frozen=True)
@@ -585,13 +588,50 @@ def _bell_only(users) -> set[tuple[int, str]]:
     return set(NotificationPreference.objects.filter(user_id__in=ids, email=False).values_list("user_id", "topic"))
 
 
+def _key(notice: Notice) -> tuple:
+    """A notice's subject, kind and day: what tells the rows the insert
+    returned apart (each unique key is a part of it)."""
+    return (notice.report_id, notice.agency_id, notice.year, notice.plan_id, notice.event_id,
+            notice.transition_id, notice.kind, str(notice.day)[:10])
+
+
+def _insert_new(model, objs: list, *, returning: tuple[str, ...] = (), rows_per_statement: int = 1000) -> list[tuple]:
+    """INSERT … ON CONFLICT DO NOTHING [RETURNING …], `rows_per_statement`
+    rows a statement: a row that would break any unique key is skipped
+    (recorded before, by another sweep or worker). Returns the `returning`
+    columns of the rows inserted. Django's bulk_create(ignore_conflicts=True)
+    returns no ids on PostgreSQL; PostgreSQL and SQLite ≥ 3.35 both take
+    this. The values are prepared as Django's own insert does."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    suffix = " ON CONFLICT DO NOTHING"
+    if returning:
+        suffix += " RETURNING " + ", ".join(quote(name) for name in returning)
+    out: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), rows_per_statement):
+            chunk = objs[start:start + rows_per_statement]
+            params = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for obj in chunk for f in fields]
+            cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "
+                           + ", ".join([row] * len(chunk)) + suffix, params)
+            if returning:
+                out.extend(cursor.fetchall())
+    return out
+
+
+NOTICE_KEY_COLUMNS = ("id", "report_id", "agency_id", "year", "plan_id", "event_id", "transition_id", "kind", "day")
+
+
 @transaction.atomic
 def notices_record(*, due: list[DueNotice]) -> list[Notice]:
     """Record the notices and their bell notifications; the e-mails are sent
     by the worker after commit, to those who did not choose the bell only
     for the notice's topic. Whoever did what the notice tells of hears
     nothing of it. A notice recorded before (by another sweep, a retry, a
-    second click) is skipped: the unique key decides."""
+    second click) is skipped: the unique key decides. In bulk: a few
+    statements per thousand notices, one broker message per batch."""
     if not due:
         return []
     staff, reviewers = _people(due)
@@ -604,29 +644,29 @@ def notices_record(*, due: list[DueNotice]) -> list[Notice]:
             mailed = [u for u in mailed if u.pk != actor.pk]
         audiences.append((users, mailed, addresses))
     bell_only = _bell_only(u for _, mailed, _ in audiences for u in mailed)
-    created = []
-    told: set[int] = set()
+    candidates: dict[tuple, tuple[Notice, DueNotice, list]] = {}
     for item, (users, mailed, addresses) in zip(due, audiences, strict=True):
         emails = {u.email for u in mailed if u.email and (u.pk, item.topic) not in bell_only} | addresses
-        message = _message(item.kind, item.day, report=item.report, owed=item.owed, event=item.event, move=item.move)
-        try:
-            with transaction.atomic():
-                notice = Notice.objects.create(**_subject(item), kind=item.kind, day=item.day,
-                                               recipients=sorted(emails))
-                Notification.objects.bulk_create(
-                    [Notification(user=u, notice=notice, title=message["title"][:200], body=message["body"],
-                                  url=message["url"]) for u in users],
-                    ignore_conflicts=True,
-                )
-        except IntegrityError:
-            continue  # recorded before: the notice goes once
+        notice = Notice(**_subject(item), kind=item.kind, day=item.day, recipients=sorted(emails))
+        candidates.setdefault(_key(notice), (notice, item, users))  # the same notice twice: the first
+    inserted = _insert_new(Notice, [notice for notice, _, _ in candidates.values()], returning=NOTICE_KEY_COLUMNS)
+    created: list[Notice] = []
+    notifications: list[Notification] = []
+    told: set[int] = set()
+    for pk, *key in inserted:
+        notice, item, users = candidates[(*key[:-1], str(key[-1])[:10])]
+        notice.pk = pk
         created.append(notice)
+        message = _message(item.kind, item.day, report=item.report, owed=item.owed, event=item.event, move=item.move)
+        notifications.extend(Notification(user=u, notice=notice, title=message["title"][:200], body=message["body"],
+                                          url=message["url"]) for u in users)
         told.update(u.pk for u in users)
+    _insert_new(Notification, notifications, rows_per_statement=4000)
     unread_forget(user_ids=told)
     if created:
         # robust: a broker that is down must not undo the day's notices; the
         # requeue sends what was not enqueued (the database says what is unsent).
-        ids = [n.pk for n in created]
+        ids = sorted(n.pk for n in created)
         # A named function, not a partial: Django's robust on_commit logs a
         # failure with func.__qualname__, which a partial lacks.
         transaction.on_commit(lambda: notices_enqueue(ids), robust=True)
@@ -634,16 +674,19 @@ def notices_record(*, due: list[DueNotice]) -> list[Notice]:
 
 
 def notices_enqueue(ids: list[int]) -> int:
-    """Enqueue these notices' e-mails; at the first broker error stop (each
-    try waits for the publish retries): the rest are the requeue's."""
+    """Enqueue these notices' e-mails, one broker message per SEND_BATCH
+    notices (the worker sends each exactly once, notice_send); at the first
+    broker error stop (each try waits for the publish retries): the rest are
+    the requeue's. Returns how many notices were enqueued."""
     count = 0
-    for pk in ids:
+    for start in range(0, len(ids), SEND_BATCH):
+        batch = list(ids[start:start + SEND_BATCH])
         try:
-            notice_enqueue(pk)
+            notices_batch_enqueue(batch)
         except Exception as error:  # kombu/redis raise many kinds: any means "broker away"
             logger.warning("Broker unavailable, %s notices left to the requeue: %s", len(ids) - count, error)
             break
-        count += 1
+        count += len(batch)
     return count
 
 

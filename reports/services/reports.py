@@ -22,6 +22,8 @@ STALE_REPORT = (
 )
 CLOSED_REPORT = "Báo cáo đã nộp hoặc đã được tiếp nhận nên không sửa được."
 DEADLINE_KINDS = Notice.DEADLINE_KINDS
+# A period stays current (its reports and lines kept complete) this long after its due date.
+CURRENT_DAYS = 120
 
 
 class StaleReportError(Exception):
@@ -46,14 +48,32 @@ def _tasks_owed(period: ReportingPeriod):
     )
 
 
+def _lines_missing(period: ReportingPeriod, *, plan_ids=None):
+    """The tasks owed (_tasks_owed) whose line in the period is missing: their
+    lead unit has no report for it yet, or an open one without the task's
+    line (a report sent or accepted takes no new line). One anti-join, so a
+    day when nothing is missing costs one statement, not every task and line.
+    `plan_ids`: only these plans' tasks (a plan just issued)."""
+    lead = models.OuterRef("lead_agency")
+    has_line = ReportLine.objects.filter(report__period=period, report__agency=lead, task=models.OuterRef("pk"))
+    closed = Report.objects.filter(period=period, agency=lead,
+                                   status__in=[Report.Status.ACCEPTED, Report.Status.SUBMITTED])
+    tasks = _tasks_owed(period).exclude(models.Exists(has_line)).exclude(models.Exists(closed))
+    return tasks if plan_ids is None else tasks.filter(plan_id__in=plan_ids)
+
+
 @transaction.atomic
-def reports_ensure(*, period: ReportingPeriod) -> int:
+def reports_ensure(*, period: ReportingPeriod, plan_ids=None) -> int:
     """Create the reports (and their lines) the period expects; lines start
     pre-filled from the agency's previous report on the same task. Returns the
-    number of reports created. A fixed number of queries whatever the size."""
-    tasks = list(_tasks_owed(period))
-    existing = {r.agency_id: r for r in Report.objects.filter(period=period)}
+    number of reports created. Only what is missing is loaded: one statement
+    when nothing is, a fixed number whatever the size otherwise. `plan_ids`:
+    only these plans' tasks (a plan just issued)."""
+    tasks = list(_lines_missing(period, plan_ids=plan_ids))
+    if not tasks:
+        return 0
     agencies = {t.lead_agency_id: t.lead_agency for t in tasks}
+    existing = {r.agency_id: r for r in Report.objects.filter(period=period, agency_id__in=agencies)}
     dues = agency_due_dates(period=period, agencies=[a for pk, a in agencies.items() if pk not in existing])
     new_reports = [
         Report(agency=agency, period=period, due_date=dues[agency_id])
@@ -61,9 +81,9 @@ def reports_ensure(*, period: ReportingPeriod) -> int:
         if agency_id not in existing
     ]
     Report.objects.bulk_create(new_reports)
-    reports = {r.agency_id: r for r in Report.objects.filter(period=period, agency_id__in=agencies)}
+    # bulk_create set their ids (PostgreSQL, SQLite 3.35+).
+    reports = existing | {r.agency_id: r for r in new_reports}
 
-    have = set(ReportLine.objects.filter(report__period=period).values_list("report_id", "task_id"))
     previous = {}
     for line in ReportLine.objects.filter(
         task__in=[t.pk for t in tasks], report__period__end__lt=period.end
@@ -74,13 +94,11 @@ def reports_ensure(*, period: ReportingPeriod) -> int:
                   for plan in Plan.objects.filter(pk__in={t.plan_id for t in tasks}).prefetch_related("report_rules")}
     lines = []
     for task in tasks:
-        report = reports[task.lead_agency_id]
-        if (report.pk, task.pk) in have or report.status in (Report.Status.ACCEPTED, Report.Status.SUBMITTED):
-            continue
         before = previous.get(task.pk)
         lines.append(
             ReportLine(
-                report=report, task=task, stretch_start=stretch_start(period=period, rules=plan_rules[task.plan_id]),
+                report=reports[task.lead_agency_id], task=task,
+                stretch_start=stretch_start(period=period, rules=plan_rules[task.plan_id]),
                 # Progress carries over; figures do not: each report gives its own stretch's.
                 state=before.state if before else ReportLine.Progress.NOT_STARTED,
                 percent=before.percent if before else 0,
@@ -90,6 +108,17 @@ def reports_ensure(*, period: ReportingPeriod) -> int:
     ReportLine.objects.bulk_create(lines)
     _carry_stock_figures(period, previous, created={(line.report.agency_id, line.task_id) for line in lines})
     return len(new_reports)
+
+
+def reports_ensure_current(*, today: dt.date, plan_ids=None) -> int:
+    """reports_ensure for every period under way on `today` (started, due
+    at most 120 days ago): the daily check, and a plan just issued
+    (`plan_ids`). One statement per period when nothing is missing."""
+    return sum(
+        reports_ensure(period=period, plan_ids=plan_ids)
+        for period in ReportingPeriod.objects.filter(start__lte=today, due__gte=today - dt.timedelta(days=CURRENT_DAYS))
+        .select_related("rule")
+    )
 
 
 @transaction.atomic
