@@ -1,6 +1,8 @@
 """The one aggregation of report lines: tasks, progress, money and counter
-totals per group. The period summary (BC) and the compliance dashboard both
-add up figures through it, so the two can never disagree on a total.
+totals per group. The period summary (BC) adds up figures through it; the
+compliance dashboard adds up the same figures from the rollup of sent
+reports (reports/rollup.py, rollup_totals below), kept equal to it by
+reports/tests/test_figures.py, so the two never disagree on a total.
 
 Figures are like for like: each counter on its own, a flow (tin bài, băng
 rôn) summed over the stretches that fall inside the period, a stock
@@ -18,7 +20,7 @@ from django.db.models.functions import Coalesce
 from plans.models import Channel, Counter
 from schedule.models import ReportingPeriod
 
-from .models import ReportFigure, ReportLine
+from .models import ReportFigure, ReportLine, ReportRollup, ReportRollupFigure
 
 # Progress states in the order charts stack them: (label, chart colour).
 PROGRESS = {
@@ -83,4 +85,36 @@ def line_totals(lines: QuerySet[ReportLine], *, by: tuple[str, ...], codes: list
                 "counters": dict.fromkeys(codes)})
             code = row["counter__code"]
             group["counters"][code] = (group["counters"][code] or 0) + row["total"]
+    return list(rows.values())
+
+
+def rollup_totals(*, agencies, period: ReportingPeriod, plan_id: int | None, codes: list[str]) -> list[dict]:
+    """line_totals by (area_id, channel_id) over the sent reports of
+    `agencies` (ids or a subquery) for `period` (and one plan), read from
+    the rollup: three statements over a few rows per report. The same
+    figures, and "percent_sum" (the lines' exact sum of percents) beside
+    "percent"."""
+    mine = Q(agency_id__in=agencies) & (Q(plan_id=plan_id) if plan_id is not None else Q())
+    own = ReportRollup.objects.filter(mine, period_id=period.pk)
+    sums = {state: Sum(state) for state in PROGRESS}
+    rows = {}
+    for row in own.order_by().values("area_id", "channel_id").annotate(
+            n=Sum("tasks"), percents=Sum("percent_sum"), money=Sum("spent"), **sums):
+        rows[(row["area_id"], row["channel_id"])] = {
+            "area_id": row["area_id"], "channel_id": row["channel_id"], "tasks": row["n"],
+            "percent": row["percents"] / row["n"] if row["n"] else 0, "percent_sum": row["percents"],
+            "spent": row["money"] or 0, "progress": {state: row[state] for state in PROGRESS},
+            "counters": dict.fromkeys(codes)}
+    window = ReportRollup.objects.filter(mine, year=period.year, period_end__lte=period.end,
+                                         stretch_from__gte=period.start, stretch_from__lte=F("period_end"))
+    for source, kind in ((window, Counter.Kind.FLOW), (own, Counter.Kind.STOCK)):
+        figures = ReportRollupFigure.objects.filter(rollup__in=source, counter__kind=kind, counter__code__in=codes)
+        for row in figures.order_by().values("rollup__area_id", "rollup__channel_id", "counter__code").annotate(
+                value=Sum("total")):
+            key = (row["rollup__area_id"], row["rollup__channel_id"])
+            group = rows.setdefault(key, {"area_id": key[0], "channel_id": key[1], "tasks": 0, "percent": 0,
+                                          "percent_sum": 0, "spent": 0, "progress": dict.fromkeys(PROGRESS, 0),
+                                          "counters": dict.fromkeys(codes)})
+            code = row["counter__code"]
+            group["counters"][code] = (group["counters"][code] or 0) + row["value"]
     return list(rows.values())

@@ -117,6 +117,41 @@ class ReportFigure(models.Model):
         return f"{self.label}: {self.value}"
 
 
+class ReportRollup(models.Model):
+    """A sent report's lines added up per plan, area, channel and the day
+    their figures count from (reports/rollup.py keeps it, from submission
+    until a return): what the dashboard adds up instead of the lines. The
+    report's agency and period are copied so a total needs no join."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    period_end = models.DateField()
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey("plans.Area", null=True, on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey("plans.Channel", null=True, on_delete=models.CASCADE, related_name="+")
+    stretch_from = models.DateField()  # the lines' stretch_start, or the period's start
+    tasks = models.PositiveIntegerField()
+    done = models.PositiveIntegerField()
+    in_progress = models.PositiveIntegerField()
+    not_started = models.PositiveIntegerField()
+    percent_sum = models.PositiveIntegerField()
+    spent = models.PositiveBigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["period", "agency"], name="rollup_period_agency"),
+                   models.Index(fields=["year", "agency"], name="rollup_year_agency")]
+
+
+class ReportRollupFigure(models.Model):
+    """One counter's total over the lines of a rollup row."""
+
+    rollup = models.ForeignKey(ReportRollup, on_delete=models.CASCADE, related_name="figures")
+    counter = models.ForeignKey(Counter, on_delete=models.CASCADE, related_name="+")
+    total = models.PositiveBigIntegerField()
+
+
 EVIDENCE_NAME_MAX_LENGTH = 300
 
 

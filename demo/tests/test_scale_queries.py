@@ -25,15 +25,6 @@ from schedule.models import ReportingPeriod
 pytestmark = pytest.mark.usefixtures("empty_cache")
 
 
-@pytest.fixture(autouse=True)
-def fingerprint_kept(monkeypatch):
-    """The reports' fingerprint is re-read after a few seconds; on a loaded
-    machine the cold and warm pages can be further apart than that, which
-    would add a statement at random. Counts compare pages, not the clock."""
-    from dashboard import cache as dashboard_cache
-
-    monkeypatch.setattr(dashboard_cache, "FINGERPRINT_SECONDS", 3600)
-
 URL = reverse("dashboard:index")
 XLSX = reverse("dashboard:xlsx")
 
