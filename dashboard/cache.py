@@ -15,10 +15,13 @@ import datetime as dt
 import hashlib
 import time
 
+from celery import current_app
 from django.core.cache import cache
 
 from agencies.models import Agency
 from agencies.tree import agencies_above_ids
+from reports.models import RootRollupTree
+from reports.rollup import tree_state
 from reports.versions import versions
 
 # Seconds a page is kept: the key holds the reports' versions, so this only
@@ -122,3 +125,32 @@ def recipes(root_ids: list[int]) -> list[tuple]:
             if recipe not in seen:
                 seen.append(recipe)
     return seen
+
+
+# dashboard/tasks.py, by name: the tasks module imports the pages, which import this.
+REBUILD_TASK = "dashboard.tasks.dashboard_rollup_rebuild_task"
+
+
+def _rollup_tree() -> tuple[bool, frozenset[int], frozenset[frozenset[int]]]:
+    state = tree_state()
+    built = RootRollupTree.objects.values_list("stamp", flat=True).first()
+    roots = frozenset(pk for pk, root in state.root_of.items() if pk == root)
+    return built == state.stamp, roots, state.sharing
+
+
+def rollup_roots(node) -> list[int] | None:
+    """The roots whose rollups (reports/rollup.py RootRollup) add up to the
+    node's figures: a whole tree, or whole trees whose scopes share no unit,
+    built on the tree as it is. None: add up the reports' rollup instead
+    (and, when the tree changed, have the root rollups built again)."""
+    built, roots, sharing = kept("rollup-tree", TREE_SECONDS, _rollup_tree)
+    if not built:
+        if cache.add("dashboard:rollup-rebuild", 1, CACHE_SECONDS):
+            current_app.send_task(REBUILD_TASK, ignore_result=True)
+        return None
+    if node.agency is not None:
+        return [node.agency.pk] if node.subtree and node.agency.pk in roots else None
+    ids = {s.agency_id for s in node.seeds}
+    if not all(s.subtree for s in node.seeds) or not ids <= roots or any(pair <= ids for pair in sharing):
+        return None
+    return sorted(ids)

@@ -44,6 +44,7 @@ from reports.states import STATES as REPORT_STATES
 from reports.states import state_filters as report_state_filters
 from schedule.models import ReportingPeriod
 
+from .cache import rollup_roots
 from .scope import Node, scope_cte, scope_ids
 
 Status = Report.Status
@@ -194,7 +195,8 @@ def _outputs(node: Node, period: ReportingPeriod, plan: Plan | None) -> dict:
     counters_of = channel_counters(channels)
     labels = counter_labels(channels)
     codes = list(labels)
-    rows = rollup_totals(agencies=scope_ids(node), period=period, plan_id=plan.pk if plan else None, codes=codes)
+    rows = rollup_totals(agencies=scope_ids(node), roots=rollup_roots(node), period=period,
+                         plan_id=plan.pk if plan else None, codes=codes)
 
     def bucket(label: str) -> dict:
         return {"label": label, "tasks": 0, "percent_sum": 0.0, "spent": 0,

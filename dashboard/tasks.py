@@ -13,3 +13,11 @@ def dashboard_warm_task(root_ids: list[int]) -> int:
     from .pages import dashboard_warm
 
     return dashboard_warm(root_ids, today=timezone.localdate())
+
+
+@shared_task(name="dashboard.tasks.dashboard_rollup_rebuild_task", ignore_result=True)
+def dashboard_rollup_rebuild_task() -> str:
+    """The agency tree changed: the per-province rollups built again on it."""
+    from reports.rollup import roots_rebuild
+
+    return roots_rebuild()

@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from plans.models import Channel, Counter
 from schedule.models import ReportingPeriod
 
-from .models import ReportFigure, ReportLine, ReportRollup, ReportRollupFigure
+from .models import ReportFigure, ReportLine, ReportRollup, ReportRollupFigure, RootRollup
 
 # Progress states in the order charts stack them: (label, chart colour).
 PROGRESS = {
@@ -88,33 +88,47 @@ def line_totals(lines: QuerySet[ReportLine], *, by: tuple[str, ...], codes: list
     return list(rows.values())
 
 
-def rollup_totals(*, agencies, period: ReportingPeriod, plan_id: int | None, codes: list[str]) -> list[dict]:
+def rollup_totals(*, agencies, period: ReportingPeriod, plan_id: int | None, codes: list[str],
+                  roots: list[int] | None = None) -> list[dict]:
     """line_totals by (area_id, channel_id) over the sent reports of
     `agencies` (ids or a subquery) for `period` (and one plan), read from
-    the rollup: three statements over a few rows per report. The same
-    figures, and "percent_sum" (the lines' exact sum of percents) beside
-    "percent"."""
-    mine = Q(agency_id__in=agencies) & (Q(plan_id=plan_id) if plan_id is not None else Q())
-    own = ReportRollup.objects.filter(mine, period_id=period.pk)
+    the rollup (reports/rollup.py): three statements over a few rows per
+    report, or per root when `roots` (whole trees whose scopes share no
+    unit) stand for `agencies`. The same figures, and "percent_sum" (the
+    lines' exact sum of percents) beside "percent"."""
+    if roots is not None:
+        mine = Q(root_id__in=roots)
+        lines, figures = RootRollup.objects.filter(mine, counter__isnull=True), RootRollup.objects.filter(mine)
+        prefix = ""
+    else:
+        mine = Q(agency_id__in=agencies)
+        lines, figures = ReportRollup.objects.filter(mine), ReportRollupFigure.objects
+        prefix = "rollup__"
+    if plan_id is not None:
+        lines = lines.filter(plan_id=plan_id)
     sums = {state: Sum(state) for state in PROGRESS}
     rows = {}
-    for row in own.order_by().values("area_id", "channel_id").annotate(
+    for row in lines.filter(period_id=period.pk).order_by().values("area_id", "channel_id").annotate(
             n=Sum("tasks"), percents=Sum("percent_sum"), money=Sum("spent"), **sums):
         rows[(row["area_id"], row["channel_id"])] = {
             "area_id": row["area_id"], "channel_id": row["channel_id"], "tasks": row["n"],
             "percent": row["percents"] / row["n"] if row["n"] else 0, "percent_sum": row["percents"],
             "spent": row["money"] or 0, "progress": {state: row[state] for state in PROGRESS},
             "counters": dict.fromkeys(codes)}
-    window = ReportRollup.objects.filter(mine, year=period.year, period_end__lte=period.end,
-                                         stretch_from__gte=period.start, stretch_from__lte=F("period_end"))
-    for source, kind in ((window, Counter.Kind.FLOW), (own, Counter.Kind.STOCK)):
-        figures = ReportRollupFigure.objects.filter(rollup__in=source, counter__kind=kind, counter__code__in=codes)
-        for row in figures.order_by().values("rollup__area_id", "rollup__channel_id", "counter__code").annotate(
-                value=Sum("total")):
-            key = (row["rollup__area_id"], row["rollup__channel_id"])
+    scope = Q(root_id__in=roots) if roots is not None else Q(rollup__agency_id__in=agencies)
+    if plan_id is not None:
+        scope &= Q(**{f"{prefix}plan_id": plan_id})
+    window = Q(**{f"{prefix}year": period.year, f"{prefix}period_end__lte": period.end,
+                  f"{prefix}stretch_from__gte": period.start, f"{prefix}stretch_from__lte": F(f"{prefix}period_end")})
+    own = Q(**{f"{prefix}period_id": period.pk})
+    for where, kind in ((window, Counter.Kind.FLOW), (own, Counter.Kind.STOCK)):
+        found = figures.filter(scope, where, counter__kind=kind, counter__code__in=codes)
+        for row in found.order_by().values(f"{prefix}area_id", f"{prefix}channel_id", "counter__code").annotate(
+                amount=Sum("total")):
+            key = (row[f"{prefix}area_id"], row[f"{prefix}channel_id"])
             group = rows.setdefault(key, {"area_id": key[0], "channel_id": key[1], "tasks": 0, "percent": 0,
                                           "percent_sum": 0, "spent": 0, "progress": dict.fromkeys(PROGRESS, 0),
                                           "counters": dict.fromkeys(codes)})
             code = row["counter__code"]
-            group["counters"][code] = (group["counters"][code] or 0) + row["value"]
+            group["counters"][code] = (group["counters"][code] or 0) + row["amount"]
     return list(rows.values())

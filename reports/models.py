@@ -152,6 +152,44 @@ class ReportRollupFigure(models.Model):
     total = models.PositiveBigIntegerField()
 
 
+class RootRollup(models.Model):
+    """The rollup of a whole tree (a province: every unit of its scope, the
+    units merged into them included) per period, plan, area, channel and
+    stretch start: the national and province dashboards add up these, a few
+    hundred rows, instead of every report's (reports/rollup.py)."""
+
+    root = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    period_end = models.DateField()
+    # Plans issued by a root only (those the dashboard filters whole trees by); None: the units' plans.
+    plan = models.ForeignKey(Plan, null=True, on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey("plans.Area", null=True, on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey("plans.Channel", null=True, on_delete=models.CASCADE, related_name="+")
+    stretch_from = models.DateField()
+    counter = models.ForeignKey(Counter, null=True, on_delete=models.CASCADE, related_name="+")  # None: the lines
+    tasks = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    in_progress = models.PositiveIntegerField(default=0)
+    not_started = models.PositiveIntegerField(default=0)
+    percent_sum = models.PositiveIntegerField(default=0)
+    spent = models.PositiveBigIntegerField(default=0)
+    total = models.PositiveBigIntegerField(default=0)  # the counter's
+
+    class Meta:
+        indexes = [models.Index(fields=["root", "period"], name="root_rollup_root_period"),
+                   models.Index(fields=["root", "year", "stretch_from"], name="root_rollup_root_stretch")]
+
+
+class RootRollupTree(models.Model):
+    """The agency tree the root rollups were built on (a checksum): when the
+    tree has changed since, the dashboard adds up the reports' rollup instead
+    until they are built again."""
+
+    stamp = models.CharField(max_length=64)
+    built_at = models.DateTimeField(auto_now=True)
+
+
 EVIDENCE_NAME_MAX_LENGTH = 300
 
 

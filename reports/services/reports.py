@@ -15,7 +15,7 @@ from schedule.models import ReportingChain, ReportingPeriod
 from schedule.services import agency_due_dates, stretch_start
 
 from ..models import Notice, Report, ReportEvent, ReportFigure, ReportLine
-from ..rollup import rollup_refresh
+from ..rollup import rollup_refresh, roots_refresh
 from ..versions import reports_changed, reports_changed_everywhere
 
 STALE_REPORT = (
@@ -197,6 +197,7 @@ def _figures_changed(report: Report) -> None:
     """The report's rollup written anew (rows while it is sent, none once
     returned) and its province's dashboards told (reports/versions.py)."""
     rollup_refresh([report.pk])
+    roots_refresh(agency_ids=[report.agency_id], period_id=report.period_id)
     reports_changed(agency_ids=[report.agency_id])
 
 
