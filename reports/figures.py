@@ -13,6 +13,7 @@ so the 6-month total is Q1's stretch plus 15/03-14/06, never Q1 twice."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -96,20 +97,23 @@ def rollup_totals(*, agencies, period: ReportingPeriod, plan_id: int | None, cod
     report, or per root when `roots` (whole trees whose scopes share no
     unit) stand for `agencies`. The same figures, and "percent_sum" (the
     lines' exact sum of percents) beside "percent"."""
+    lines: QuerySet
+    figures: QuerySet
     if roots is not None:
         mine = Q(root_id__in=roots)
         lines, figures = RootRollup.objects.filter(mine, counter__isnull=True), RootRollup.objects.filter(mine)
         prefix = ""
     else:
         mine = Q(agency_id__in=agencies)
-        lines, figures = ReportRollup.objects.filter(mine), ReportRollupFigure.objects
+        lines, figures = ReportRollup.objects.filter(mine), ReportRollupFigure.objects.all()
         prefix = "rollup__"
     if plan_id is not None:
         lines = lines.filter(plan_id=plan_id)
-    sums = {state: Sum(state) for state in PROGRESS}
-    rows = {}
-    for row in lines.filter(period_id=period.pk).order_by().values("area_id", "channel_id").annotate(
-            n=Sum("tasks"), percents=Sum("percent_sum"), money=Sum("spent"), **sums):
+    sums = {str(state): Sum(state) for state in PROGRESS}
+    rows: dict[tuple, dict] = {}
+    grouped: Any = lines.filter(period_id=period.pk).order_by().values("area_id", "channel_id").annotate(
+        n=Sum("tasks"), percents=Sum("percent_sum"), money=Sum("spent"), **sums)
+    for row in grouped:
         rows[(row["area_id"], row["channel_id"])] = {
             "area_id": row["area_id"], "channel_id": row["channel_id"], "tasks": row["n"],
             "percent": row["percents"] / row["n"] if row["n"] else 0, "percent_sum": row["percents"],

@@ -143,6 +143,9 @@ class ReportRollup(models.Model):
         indexes = [models.Index(fields=["period", "agency"], name="rollup_period_agency"),
                    models.Index(fields=["year", "agency"], name="rollup_year_agency")]
 
+    def __str__(self) -> str:
+        return f"{self.report_id}: {self.area_id} x {self.channel_id} from {self.stretch_from}"
+
 
 class ReportRollupFigure(models.Model):
     """One counter's total over the lines of a rollup row."""
@@ -150,6 +153,9 @@ class ReportRollupFigure(models.Model):
     rollup = models.ForeignKey(ReportRollup, on_delete=models.CASCADE, related_name="figures")
     counter = models.ForeignKey(Counter, on_delete=models.CASCADE, related_name="+")
     total = models.PositiveBigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.rollup_id}: {self.counter_id} = {self.total}"
 
 
 class RootRollup(models.Model):
@@ -180,6 +186,9 @@ class RootRollup(models.Model):
         indexes = [models.Index(fields=["root", "period"], name="root_rollup_root_period"),
                    models.Index(fields=["root", "year", "stretch_from"], name="root_rollup_root_stretch")]
 
+    def __str__(self) -> str:
+        return f"{self.root_id} {self.period_id}: {self.area_id} x {self.channel_id} {self.counter_id or ''}"
+
 
 class RootRollupTree(models.Model):
     """The agency tree the root rollups were built on (a checksum): when the
@@ -188,6 +197,9 @@ class RootRollupTree(models.Model):
 
     stamp = models.CharField(max_length=64)
     built_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.stamp
 
 
 EVIDENCE_NAME_MAX_LENGTH = 300

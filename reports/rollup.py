@@ -115,7 +115,8 @@ def tree_state() -> TreeState:
     successor = {pk: succ for pk, _, succ, _ in rows if succ}
     root_of: dict[int, int] = {}
     for pk in parent:
-        path, node = [], pk
+        path: list[int] = []
+        node = pk
         while node not in root_of and parent.get(node) and len(path) < 64:
             path.append(node)
             node = parent[node]

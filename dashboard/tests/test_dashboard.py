@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.tests.factories import PASSWORD, AgencyFactory
-from dashboard import cache as dashboard_cache
 from dashboard import filters as dashboard_filters
 from dashboard.figures import STATES
 from dashboard.filters import SORTS

@@ -1,4 +1,4 @@
-"""The dashboard's page cache (dashboard/cache.py): a page is kept whole per
+"""The dashboard's page cache (dashboard/cache.py) on generated provinces: a page is kept whole per
 node and query under the version of its provinces' reports, so a change in
 one province misses that province's pages and the national ones only, and
 the warm task builds them again; a warm page runs no statement on reports."""
