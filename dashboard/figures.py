@@ -9,11 +9,11 @@ whatever the size of the country. What comes back to Python is already
 aggregated (per period, kind, branch, area x channel) or one page of the
 agency table.
 
-The page shows these through cached template fragments whose keys hold a
-fingerprint of the year's reports (count and latest update): every submit,
-save, return and acceptance changes it, so a warm page costs the login, the
+The page is kept whole in the cache under the version of its provinces'
+reports (cache.py, reports/versions.py), so a warm page costs the login, the
 user's roles and no aggregate at all. DashboardFigures and AgencyTable compute
-lazily, only when a fragment is missing.
+lazily, only when the page is built. Figures by area x channel add up the
+rollup of sent reports (reports/rollup.py), per province for whole trees.
 """
 
 from __future__ import annotations
