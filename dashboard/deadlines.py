@@ -27,7 +27,7 @@ from plans.models import Plan
 from schedule.calendar import add_working_days
 from schedule.models import PlanDeadline
 
-from .cache import TREE_SECONDS, kept
+from .cache import CACHE_SECONDS, TREE_SECONDS, kept
 from .scope import Node, scope_cte
 
 # The units listed on the card: the most urgent first; the counts cover them all.
@@ -158,4 +158,8 @@ class PlanDues:
 
     @cached_property
     def data(self) -> dict | None:
-        return plan_dues(node=self.node, year=self.year, today=self.today)
+        # Kept apart from the page: reports do not change it (plans do, seen
+        # within CACHE_SECONDS), and at national scale it is the page's
+        # slowest statement, so a report change does not pay for it again.
+        return kept(f"plan-dues:{self.node.key}:{self.year}:{self.today}", CACHE_SECONDS,
+                    lambda: plan_dues(node=self.node, year=self.year, today=self.today))

@@ -9,11 +9,11 @@ whatever the size of the country. What comes back to Python is already
 aggregated (per period, kind, branch, area x channel) or one page of the
 agency table.
 
-The page shows these through cached template fragments whose keys hold a
-fingerprint of the year's reports (count and latest update): every submit,
-save, return and acceptance changes it, so a warm page costs the login, the
+The page is kept whole in the cache under the version of its provinces'
+reports (cache.py, reports/versions.py), so a warm page costs the login, the
 user's roles and no aggregate at all. DashboardFigures and AgencyTable compute
-lazily, only when a fragment is missing.
+lazily, only when the page is built. Figures by area x channel add up the
+rollup of sent reports (reports/rollup.py), per province for whole trees.
 """
 
 from __future__ import annotations
@@ -38,12 +38,13 @@ from django.db.models import (
 from agencies.models import Agency
 from common.text import fold
 from plans.models import Area, Channel, Plan
-from reports.figures import PROGRESS, channel_counters, counter_labels, line_totals, stretches_inside
+from reports.figures import PROGRESS, channel_counters, counter_labels, rollup_totals
 from reports.models import Report, ReportLine
 from reports.states import STATES as REPORT_STATES
 from reports.states import state_filters as report_state_filters
 from schedule.models import ReportingPeriod
 
+from .cache import rollup_roots
 from .scope import Node, scope_cte, scope_ids
 
 Status = Report.Status
@@ -62,10 +63,6 @@ CHART = {
     "pending": ("#adb5bd", "Chưa đến hạn"),
 }
 STATES = {key: (*REPORT_STATES[key], *CHART[key]) for key in REPORT_STATES}
-
-# Report lines count as output once the report was sent: a draft's lines are
-# pre-filled from the previous period and would count last quarter's work twice.
-SENT = (Status.SUBMITTED, Status.ACCEPTED)
 
 
 def state_filters(today: dt.date) -> dict[str, Q]:
@@ -191,17 +188,15 @@ def _branch_notes(node: Node, period: ReportingPeriod, plan: Plan | None, branch
 
 def _outputs(node: Node, period: ReportingPeriod, plan: Plan | None) -> dict:
     """Task completion and counter totals by CCHC area and channel, from sent
-    reports: one GROUP BY (area, channel) statement, at most areas x channels rows."""
+    reports: GROUP BY (area, channel) over their rollup (reports/rollup.py),
+    at most areas x channels rows."""
     areas = list(Area.objects.order_by("position", "name"))
     channels = list(Channel.objects.prefetch_related("counter_set").order_by("position", "name"))
     counters_of = channel_counters(channels)
     labels = counter_labels(channels)
     codes = list(labels)
-    sent = ReportLine.objects.filter(report__agency_id__in=scope_ids(node), report__status__in=SENT)
-    if plan is not None:
-        sent = sent.filter(task__plan=plan)
-    rows = line_totals(sent.filter(report__period=period), by=("task__area_id", "task__channel_id"), codes=codes,
-                       window=stretches_inside(sent, period))
+    rows = rollup_totals(agencies=scope_ids(node), roots=rollup_roots(node), period=period,
+                         plan_id=plan.pk if plan else None, codes=codes)
 
     def bucket(label: str) -> dict:
         return {"label": label, "tasks": 0, "percent_sum": 0.0, "spent": 0,
@@ -213,21 +208,21 @@ def _outputs(node: Node, period: ReportingPeriod, plan: Plan | None) -> dict:
     total = bucket("Tổng cộng")
     primary = {c.pk: (counters_of[c.pk][0].code if counters_of[c.pk] else None) for c in channels}
     for row in rows:
-        area = by_area.get(row["task__area_id"], other_area)
-        channel = by_channel.get(row["task__channel_id"], other_channel)
+        area = by_area.get(row["area_id"], other_area)
+        channel = by_channel.get(row["channel_id"], other_channel)
         for target in (area, channel, total):
             target["tasks"] += row["tasks"]
-            target["percent_sum"] += row["percent"] * row["tasks"]
+            target["percent_sum"] += row["percent_sum"]
             target["spent"] += row["spent"]
             for state in PROGRESS:
                 target["progress"][state] += row["progress"][state]
             for code in codes:
                 target["counters"][code] += row["counters"][code] or 0
         # The stacked chart adds each channel's first counter (its "products").
-        code = primary.get(row["task__channel_id"])
+        code = primary.get(row["channel_id"])
         if code:
-            area["by_channel"][row["task__channel_id"]] = (
-                area["by_channel"].get(row["task__channel_id"], 0) + (row["counters"][code] or 0)
+            area["by_channel"][row["channel_id"]] = (
+                area["by_channel"].get(row["channel_id"], 0) + (row["counters"][code] or 0)
             )
     area_rows = [*by_area.values(), *([other_area] if other_area["tasks"] else [])]
     channel_rows = [*by_channel.values(), *([other_channel] if other_channel["tasks"] else [])]

@@ -28,6 +28,7 @@ from common.text import fold
 from plans.models import Area, Channel, Plan, Task
 from plans.reference import reference_lists_ensure
 from reports.models import Report, ReportFigure, ReportLine
+from reports.rollup import rollup_refresh, roots_rebuild
 from schedule.models import ReportingChain, ReportingRule
 from schedule.services import agency_due_dates, periods_ensure
 
@@ -306,6 +307,7 @@ def _flush(batch: list[tuple[Report, _Owed]], rng: random.Random, batch_size: in
          for line, figures in made for counter, value in figures.items()],
         batch_size=batch_size,
     )
+    rollup_refresh([report.pk for report, _ in batch])  # what report_submit would write for the sent ones
     return len(made)
 
 
@@ -363,6 +365,7 @@ def scale_generate(
     result.periods = len(periods)
     result.reports, result.lines = _reports(owed=owed, periods=periods, today=today, rng=rng,
                                             batch_size=batch_size)
+    roots_rebuild()  # the dashboard's per-province rollup, on the tree as built
     result.users = _users(prefix=prefix, roots=roots, homes=homes, units=units, password=password or DEMO_PASSWORD)
     result.seconds = time.monotonic() - started
     return result

@@ -1,6 +1,8 @@
 """The one aggregation of report lines: tasks, progress, money and counter
-totals per group. The period summary (BC) and the compliance dashboard both
-add up figures through it, so the two can never disagree on a total.
+totals per group. The period summary (BC) adds up figures through it; the
+compliance dashboard adds up the same figures from the rollup of sent
+reports (reports/rollup.py, rollup_totals below), kept equal to it by
+reports/tests/test_figures.py, so the two never disagree on a total.
 
 Figures are like for like: each counter on its own, a flow (tin bài, băng
 rôn) summed over the stretches that fall inside the period, a stock
@@ -11,6 +13,7 @@ so the 6-month total is Q1's stretch plus 15/03-14/06, never Q1 twice."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -18,7 +21,7 @@ from django.db.models.functions import Coalesce
 from plans.models import Channel, Counter
 from schedule.models import ReportingPeriod
 
-from .models import ReportFigure, ReportLine
+from .models import ReportFigure, ReportLine, ReportRollup, ReportRollupFigure, RootRollup
 
 # Progress states in the order charts stack them: (label, chart colour).
 PROGRESS = {
@@ -83,4 +86,53 @@ def line_totals(lines: QuerySet[ReportLine], *, by: tuple[str, ...], codes: list
                 "counters": dict.fromkeys(codes)})
             code = row["counter__code"]
             group["counters"][code] = (group["counters"][code] or 0) + row["total"]
+    return list(rows.values())
+
+
+def rollup_totals(*, agencies, period: ReportingPeriod, plan_id: int | None, codes: list[str],
+                  roots: list[int] | None = None) -> list[dict]:
+    """line_totals by (area_id, channel_id) over the sent reports of
+    `agencies` (ids or a subquery) for `period` (and one plan), read from
+    the rollup (reports/rollup.py): three statements over a few rows per
+    report, or per root when `roots` (whole trees whose scopes share no
+    unit) stand for `agencies`. The same figures, and "percent_sum" (the
+    lines' exact sum of percents) beside "percent"."""
+    lines: QuerySet
+    figures: QuerySet
+    if roots is not None:
+        mine = Q(root_id__in=roots)
+        lines, figures = RootRollup.objects.filter(mine, counter__isnull=True), RootRollup.objects.filter(mine)
+        prefix = ""
+    else:
+        mine = Q(agency_id__in=agencies)
+        lines, figures = ReportRollup.objects.filter(mine), ReportRollupFigure.objects.all()
+        prefix = "rollup__"
+    if plan_id is not None:
+        lines = lines.filter(plan_id=plan_id)
+    sums = {str(state): Sum(state) for state in PROGRESS}
+    rows: dict[tuple, dict] = {}
+    grouped: Any = lines.filter(period_id=period.pk).order_by().values("area_id", "channel_id").annotate(
+        n=Sum("tasks"), percents=Sum("percent_sum"), money=Sum("spent"), **sums)
+    for row in grouped:
+        rows[(row["area_id"], row["channel_id"])] = {
+            "area_id": row["area_id"], "channel_id": row["channel_id"], "tasks": row["n"],
+            "percent": row["percents"] / row["n"] if row["n"] else 0, "percent_sum": row["percents"],
+            "spent": row["money"] or 0, "progress": {state: row[state] for state in PROGRESS},
+            "counters": dict.fromkeys(codes)}
+    scope = Q(root_id__in=roots) if roots is not None else Q(rollup__agency_id__in=agencies)
+    if plan_id is not None:
+        scope &= Q(**{f"{prefix}plan_id": plan_id})
+    window = Q(**{f"{prefix}year": period.year, f"{prefix}period_end__lte": period.end,
+                  f"{prefix}stretch_from__gte": period.start, f"{prefix}stretch_from__lte": F(f"{prefix}period_end")})
+    own = Q(**{f"{prefix}period_id": period.pk})
+    for where, kind in ((window, Counter.Kind.FLOW), (own, Counter.Kind.STOCK)):
+        found = figures.filter(scope, where, counter__kind=kind, counter__code__in=codes)
+        for row in found.order_by().values(f"{prefix}area_id", f"{prefix}channel_id", "counter__code").annotate(
+                amount=Sum("total")):
+            key = (row[f"{prefix}area_id"], row[f"{prefix}channel_id"])
+            group = rows.setdefault(key, {"area_id": key[0], "channel_id": key[1], "tasks": 0, "percent": 0,
+                                          "percent_sum": 0, "spent": 0, "progress": dict.fromkeys(PROGRESS, 0),
+                                          "counters": dict.fromkeys(codes)})
+            code = row["counter__code"]
+            group["counters"][code] = (group["counters"][code] or 0) + row["amount"]
     return list(rows.values())

@@ -117,6 +117,91 @@ class ReportFigure(models.Model):
         return f"{self.label}: {self.value}"
 
 
+class ReportRollup(models.Model):
+    """A sent report's lines added up per plan, area, channel and the day
+    their figures count from (reports/rollup.py keeps it, from submission
+    until a return): what the dashboard adds up instead of the lines. The
+    report's agency and period are copied so a total needs no join."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    period_end = models.DateField()
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey("plans.Area", null=True, on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey("plans.Channel", null=True, on_delete=models.CASCADE, related_name="+")
+    stretch_from = models.DateField()  # the lines' stretch_start, or the period's start
+    tasks = models.PositiveIntegerField()
+    done = models.PositiveIntegerField()
+    in_progress = models.PositiveIntegerField()
+    not_started = models.PositiveIntegerField()
+    percent_sum = models.PositiveIntegerField()
+    spent = models.PositiveBigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["period", "agency"], name="rollup_period_agency"),
+                   models.Index(fields=["year", "agency"], name="rollup_year_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}: {self.area_id} x {self.channel_id} from {self.stretch_from}"
+
+
+class ReportRollupFigure(models.Model):
+    """One counter's total over the lines of a rollup row."""
+
+    rollup = models.ForeignKey(ReportRollup, on_delete=models.CASCADE, related_name="figures")
+    counter = models.ForeignKey(Counter, on_delete=models.CASCADE, related_name="+")
+    total = models.PositiveBigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.rollup_id}: {self.counter_id} = {self.total}"
+
+
+class RootRollup(models.Model):
+    """The rollup of a whole tree (a province: every unit of its scope, the
+    units merged into them included) per period, plan, area, channel and
+    stretch start: the national and province dashboards add up these, a few
+    hundred rows, instead of every report's (reports/rollup.py)."""
+
+    root = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    period_end = models.DateField()
+    # Plans issued by a root only (those the dashboard filters whole trees by); None: the units' plans.
+    plan = models.ForeignKey(Plan, null=True, on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey("plans.Area", null=True, on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey("plans.Channel", null=True, on_delete=models.CASCADE, related_name="+")
+    stretch_from = models.DateField()
+    counter = models.ForeignKey(Counter, null=True, on_delete=models.CASCADE, related_name="+")  # None: the lines
+    tasks = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    in_progress = models.PositiveIntegerField(default=0)
+    not_started = models.PositiveIntegerField(default=0)
+    percent_sum = models.PositiveIntegerField(default=0)
+    spent = models.PositiveBigIntegerField(default=0)
+    total = models.PositiveBigIntegerField(default=0)  # the counter's
+
+    class Meta:
+        indexes = [models.Index(fields=["root", "period"], name="root_rollup_root_period"),
+                   models.Index(fields=["root", "year", "stretch_from"], name="root_rollup_root_stretch")]
+
+    def __str__(self) -> str:
+        return f"{self.root_id} {self.period_id}: {self.area_id} x {self.channel_id} {self.counter_id or ''}"
+
+
+class RootRollupTree(models.Model):
+    """The agency tree the root rollups were built on (a checksum): when the
+    tree has changed since, the dashboard adds up the reports' rollup instead
+    until they are built again."""
+
+    stamp = models.CharField(max_length=64)
+    built_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.stamp
+
+
 EVIDENCE_NAME_MAX_LENGTH = 300
 
 

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.tests.factories import PASSWORD, AgencyFactory
-from dashboard import cache as dashboard_cache
 from dashboard import filters as dashboard_filters
 from dashboard.figures import STATES
 from dashboard.filters import SORTS
@@ -349,8 +348,7 @@ def test_xlsx_refuses_outsiders(client, world):
 
 # Cache ---------------------------------------------------------------------------------
 
-def test_a_review_shows_on_the_next_page(client, world, personas, monkeypatch):
-    monkeypatch.setattr(dashboard_cache, "FINGERPRINT_SECONDS", 0)
+def test_a_review_shows_on_the_next_page(client, world, personas):
     as_user(client, "reviewer")
     q3 = world.period(Q3)
     accepted = expected_counts(world.district_reports(Q3))["accepted"]

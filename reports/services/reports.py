@@ -15,6 +15,8 @@ from schedule.models import ReportingChain, ReportingPeriod
 from schedule.services import agency_due_dates, stretch_start
 
 from ..models import Notice, Report, ReportEvent, ReportFigure, ReportLine
+from ..rollup import rollup_refresh, roots_refresh
+from ..versions import reports_changed, reports_changed_everywhere
 
 STALE_REPORT = (
     "Báo cáo vừa được người khác lưu trong lúc bạn sửa. Nội dung bạn nhập vẫn còn trên trang: "
@@ -137,6 +139,8 @@ def reports_due_refresh(*, period_ids: list[int]) -> int:
                 report.due_date = dues[report.agency_id]
                 changed.append(report)
     Report.objects.bulk_update(changed, ["due_date"])
+    if changed:
+        reports_changed_everywhere()
     return len(changed)
 
 
@@ -214,7 +218,16 @@ def report_submit(*, report: Report, user) -> Report:
     comment = f"Nộp muộn {late} ngày" if late else ""
     event = ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.SUBMITTED, user=user, comment=comment)
     _tell(report, event, closes=(*DEADLINE_KINDS, Notice.Kind.RETURNED))
+    _figures_changed(report)
     return report
+
+
+def _figures_changed(report: Report) -> None:
+    """The report's rollup written anew (rows while it is sent, none once
+    returned) and its province's dashboards told (reports/versions.py)."""
+    rollup_refresh([report.pk])
+    roots_refresh(agency_ids=[report.agency_id], period_id=report.period_id)
+    reports_changed(agency_ids=[report.agency_id])
 
 
 def _tell(report: Report, event: ReportEvent, *, closes: tuple[str, ...]) -> None:
@@ -245,6 +258,7 @@ def report_return(*, report: Report, user, comment: str, line_comments: dict[int
         report=report, kind=ReportEvent.Kind.RETURNED, user=user, comment=comment, line_comments=kept
     )
     _tell(report, event, closes=(Notice.Kind.SUBMITTED,))
+    _figures_changed(report)
     return report
 
 
@@ -255,6 +269,7 @@ def report_accept(*, report: Report, user, comment: str = "") -> Report:
     report.lines.exclude(review_comment="").update(review_comment="")
     event = ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.ACCEPTED, user=user, comment=comment)
     _tell(report, event, closes=(*DEADLINE_KINDS, Notice.Kind.RETURNED, Notice.Kind.SUBMITTED))
+    reports_changed(agency_ids=[report.agency_id])  # its figures stay: only its state changed
     return report
 
 
@@ -309,4 +324,5 @@ def report_record(*, report: Report, user, submitted_on: dt.date, lock_version: 
     from .notices import report_notices_close
 
     report_notices_close(report=report, kinds=DEADLINE_KINDS)
+    _figures_changed(report)
     return report
