@@ -109,6 +109,8 @@ def reports_ensure(*, period: ReportingPeriod, plan_ids=None) -> int:
         )
     ReportLine.objects.bulk_create(lines)
     _carry_stock_figures(period, previous, created={(line.report.agency_id, line.task_id) for line in lines})
+    if new_reports:  # more reports expected: the dashboards of their provinces count them
+        reports_changed(agency_ids={r.agency_id for r in new_reports})
     return len(new_reports)
 
 
