@@ -6,19 +6,26 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import Agency, Membership
 from agencies.permissions import can
 from agencies.scope import user_scope
-from agencies.tree import merged_into_ids_sql, scope_with_merged, subtree_with_merged_ids
+from agencies.tree import (
+    branch_scope_cte,
+    merged_into_ids_sql,
+    scope_with_merged,
+    subtree_with_merged_ids,
+)
 from plans.models import Area, Channel, Counter
 from schedule.models import ReportingPeriod
 
-from .figures import counter_labels, line_totals, stretches_inside
+from .figures import counter_labels, line_totals_joined, stretches_inside
 from .filters import ReportFilter
 from .models import NotificationPreference, Report, ReportEvent, ReportFigure, ReportLine
 from .rules import REPORT_VIEW
@@ -118,74 +125,170 @@ def scope_agencies_for_summary(*, user) -> list[Agency]:
                 .order_by("name"))
 
 
-def period_summary(*, period: ReportingPeriod, root: Agency) -> dict:
+# Rows of a per-unit list the summary page shows; the rest are one click away («xem tiếp»).
+SUMMARY_ROWS = 50
+
+
+def summary_branches(*, root: Agency) -> dict[int, int] | None:
+    """For a root above provinces (the national level), every unit in its
+    scope -> the root's child it counts under (its province; a unit merged
+    away goes where its successor does, agencies.tree.branch_scope_cte);
+    None for any other root, whose summary lists each unit. One query, two
+    at the national level."""
+    if not Agency.objects.filter(parent=root, kind=Agency.Kind.PROVINCE).exists():
+        return None
+    cte, params = branch_scope_cte(seeds=[(root.pk, True)], start_depth=0, name="summary_scope")
+    with connection.cursor() as cursor:
+        cursor.execute(f"{cte} SELECT id, branch FROM summary_scope", params)
+        return dict(cursor.fetchall())
+
+
+def _late_reports(reports: QuerySet[Report]) -> QuerySet[Report]:
+    """Sent after the due date by the local calendar, as Report.days_late counts."""
+    submitted_on = TruncDate("submitted_at", tzinfo=timezone.get_current_timezone())
+    return reports.annotate(submitted_on=submitted_on).filter(submitted_on__gt=F("due_date"))
+
+
+def period_summary(*, period: ReportingPeriod, root: Agency, rows: int | None = None) -> dict:
     """Totals of accepted reports under `root` for the period, by CCHC area,
     channel and agency, plus who has not reported and who was late. A unit
-    merged away (2025) counts under its successor, and says so."""
+    merged away (2025) counts under its successor, and says so. Above
+    provinces (summary_branches) "by_agency" has a row per province, each
+    with its "link" (the province's own summary) and its "reports" and
+    "accepted" counts, and "national" is True.
+
+    Totals are added up in the database (line_totals per area, per channel,
+    per unit): a fixed number of queries whatever the number of units. With
+    `rows` (the page), the unit lists ("reports", "missing", "late",
+    "accepted", the narratives) hold their first `rows` units only and
+    "counts" says how many there are; without it (the BC, the XLSX) they are
+    complete."""
     scope, rolled = scope_with_merged(agency_ids=[root.pk])
-    reports = list(
-        Report.objects.filter(period=period, agency_id__in=scope).select_related("agency").order_by("agency__name")
-    )
+    today = timezone.localdate()
+    period_reports = Report.objects.filter(period=period, agency_id__in=scope)
+    open_late = Q(status__in=[Report.Status.DRAFT, Report.Status.RETURNED], due_date__lt=today)
+    accepted_reports = period_reports.filter(status=Report.Status.ACCEPTED)
     accepted = ReportLine.objects.filter(report__agency_id__in=scope, report__status=Report.Status.ACCEPTED)
     lines = accepted.filter(report__period=period)
     channels = list(Channel.objects.prefetch_related("counter_set").order_by("position", "name"))
     all_labels = counter_labels(channels)
     codes = list(all_labels)
-    rows = line_totals(lines, by=("task__area_id", "task__channel_id", "report__agency_id"), codes=codes,
-                       window=stretches_inside(accepted, period))
-    areas = dict(Area.objects.values_list("pk", "name"))
-    channel_names = {c.pk: c.name for c in channels}
-    agencies = {r.agency_id: r.agency for r in reports}
-    missing_units = ({row["report__agency_id"] for row in rows} | set(rolled.values())) - set(agencies)
-    agencies |= {a.pk: a for a in Agency.objects.filter(pk__in=missing_units)}
+    window = stretches_inside(accepted, period)
+    # Two passes: area x channel (a few dozen rows) and unit; never area x channel x unit.
+    per_pair, per_unit = (line_totals_joined(lines, by=by, codes=codes, window=window)
+                          for by in (("task__area_id", "task__channel_id"), ("report__agency_id",)))
+    branches = summary_branches(root=root)
+    # Where a unit's figures count: its successor if merged away, its province at the national level.
+    if branches is None:
+        row_of = {unit: rolled.get(unit, unit) for unit in (row["report__agency_id"] for row in per_unit)}
+    else:
+        row_of = {unit: branches.get(rolled.get(unit, unit), root.pk)
+                  for unit in (row["report__agency_id"] for row in per_unit)}
+        row_of |= {branch: branch for branch in set(branches.values())}
+    if branches is None:
+        agencies = Agency.objects.in_bulk(set(row_of) | set(rolled.values()))
+    else:
+        agencies = Agency.objects.in_bulk(set(row_of.values()) | {root.pk})
     merged_into: dict[int, list[str]] = {}
-    for old_unit in sorted({row["report__agency_id"] for row in rows} & set(rolled), key=lambda pk: agencies[pk].name):
-        merged_into.setdefault(rolled[old_unit], []).append(agencies[old_unit].display_name)
+    if branches is None:
+        for old_unit in sorted(set(row_of) & set(rolled), key=lambda pk: agencies[pk].name):
+            merged_into.setdefault(rolled[old_unit], []).append(agencies[old_unit].display_name)
     # Only the counters somebody gave a figure for: a column of blanks says nothing.
-    given = {code for row in rows for code, value in row["counters"].items() if value is not None}
+    given = {code for row in per_pair for code, value in row["counters"].items() if value is not None}
     labels = {code: label for code, label in all_labels.items() if code in given}
 
     def bucket(name=None):
         return {"name": name, "tasks": 0, "done": 0, "spent": 0, "counters": {}}
 
+    def add(target: dict, row: dict) -> None:
+        target["tasks"] += row["tasks"]
+        target["done"] += row["progress"][ReportLine.Progress.DONE]
+        target["spent"] += row["spent"]
+        for code, value in row["counters"].items():
+            if value is not None:
+                target["counters"][code] = target["counters"].get(code, 0) + value
+
+    areas = dict(Area.objects.values_list("pk", "name"))
+    channel_names = {c.pk: c.name for c in channels}
     by_area: dict[str, dict] = {}
     by_channel: dict[str, dict] = {}
     by_agency: dict[int, dict] = {}
     totals = bucket()
     del totals["name"]
-    for row in rows:
+    for row in per_pair:
         area = areas.get(row["task__area_id"], "Chưa phân lĩnh vực")
         channel = channel_names.get(row["task__channel_id"], "Chưa xác định hình thức")
-        agency_id = rolled.get(row["report__agency_id"], row["report__agency_id"])
+        for target in (by_area.setdefault(area, bucket(area)), by_channel.setdefault(channel, bucket(channel)), totals):
+            add(target, row)
+    for row in per_unit:
+        agency_id = row_of[row["report__agency_id"]]
         # Units are keyed by id: short names such as "Phòng Nội vụ" repeat across districts.
         unit = by_agency.setdefault(agency_id, bucket(agencies[agency_id].display_name))
         unit["merged_from"] = merged_into.get(agency_id, [])
-        for target in (by_area.setdefault(area, bucket(area)), by_channel.setdefault(channel, bucket(channel)),
-                       unit, totals):
-            target["tasks"] += row["tasks"]
-            target["done"] += row["progress"][ReportLine.Progress.DONE]
-            target["spent"] += row["spent"]
-            for code, value in row["counters"].items():
-                if value is not None:
-                    target["counters"][code] = target["counters"].get(code, 0) + value
-    today = timezone.localdate()
+        add(unit, row)
+    if branches is not None:
+        # Every province has its row, figures or not, with how many of its units reported.
+        for branch in set(branches.values()) - {root.pk}:
+            by_agency.setdefault(branch, bucket(agencies[branch].display_name) | {"merged_from": []})
+        sent = period_reports.order_by().values("agency_id").annotate(
+            total=Count("pk"), accepted=Count("pk", filter=Q(status=Report.Status.ACCEPTED)))
+        for unit in by_agency.values():
+            unit["reports"] = unit["accepted"] = 0
+        for count in sent:
+            unit = by_agency.get(branches.get(rolled.get(count["agency_id"], count["agency_id"]), root.pk))
+            if unit is not None:
+                unit["reports"] += count["total"]
+                unit["accepted"] += count["accepted"]
+        for agency_id, unit in by_agency.items():
+            unit["link"] = agency_id
+    by_agency = dict(sorted(by_agency.items(), key=lambda item: item[1]["name"]))
+    units = len(by_agency)
+    if rows is not None:
+        by_agency = dict(list(by_agency.items())[:rows])
+    ordered = period_reports.select_related("agency").order_by("agency__name", "pk")
+    if rows is None:
+        reports = list(ordered)
+        summary_lists = {
+            "reports": reports,
+            "missing": [r for r in reports if r.status in (Report.Status.DRAFT, Report.Status.RETURNED)
+                        and r.due_date < today],
+            "late": [r for r in reports if r.days_late],
+            "accepted": [r for r in reports if r.status == Report.Status.ACCEPTED],
+        }
+        told = summary_lists["accepted"]
+        counts = {key: len(value) for key, value in summary_lists.items()} | {"told": len(told), "units": units}
+    else:
+        told_reports = accepted_reports.exclude(results="", shortcomings="", proposals="")
+        counts = period_reports.aggregate(
+            reports=Count("pk"), accepted=Count("pk", filter=Q(status=Report.Status.ACCEPTED)),
+            missing=Count("pk", filter=open_late))
+        counts["late"] = _late_reports(period_reports).count()
+        counts["told"] = told_reports.count()
+        counts["units"] = units
+        summary_lists = {
+            "reports": [],
+            "missing": list(ordered.filter(open_late)[:rows]),
+            "late": list(_late_reports(ordered)[:rows]),
+            "accepted": [],
+        }
+        told = list(told_reports.select_related("agency").order_by("agency__name", "pk")[:rows])
     return {
         "period": period,
         "root": root,
-        "reports": reports,
+        **summary_lists,
+        "counts": counts,
+        "rows": rows,
+        "national": branches is not None,
         "by_area": dict(sorted(by_area.items())),
         "by_channel": dict(sorted(by_channel.items())),
-        "by_agency": dict(sorted(by_agency.items(), key=lambda item: item[1]["name"])),
+        "by_agency": by_agency,
         "totals": totals,
         "counter_labels": labels,
         # A merged unit's report, and the unit its figures count under.
-        "rolled_into": {pk: agencies[target].display_name for pk, target in rolled.items() if target in agencies},
-        "missing": [r for r in reports if r.status in (Report.Status.DRAFT, Report.Status.RETURNED)
-                    and r.due_date < today],
-        "late": [r for r in reports if r.days_late],
-        "accepted": [r for r in reports if r.status == Report.Status.ACCEPTED],
+        "rolled_into": {pk: agencies[target].display_name for pk, target in rolled.items() if target in agencies}
+        if branches is None else {},
         # Only accepted reports speak in the summary, as only their figures count.
-        "narrative_groups": narrative_groups([r for r in reports if r.status == Report.Status.ACCEPTED]),
+        "narrative_groups": narrative_groups(told),
     }
 
 
