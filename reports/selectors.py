@@ -21,6 +21,7 @@ from agencies.tree import (
     merged_into_ids_sql,
     scope_with_merged,
     subtree_with_merged_ids,
+    subtree_with_merged_sql,
 )
 from plans.models import Area, Channel, Counter
 from schedule.models import ReportingPeriod
@@ -143,10 +144,41 @@ def summary_branches(*, root: Agency) -> dict[int, int] | None:
         return dict(cursor.fetchall())
 
 
-def _late_reports(reports: QuerySet[Report]) -> QuerySet[Report]:
-    """Sent after the due date by the local calendar, as Report.days_late counts."""
-    submitted_on = TruncDate("submitted_at", tzinfo=timezone.get_current_timezone())
-    return reports.annotate(submitted_on=submitted_on).filter(submitted_on__gt=F("due_date"))
+def _in_summary(root: Agency) -> RawSQL:
+    """The summary's agencies (scope_with_merged's set) as a subquery: no
+    list of thousands of ids compiled into every statement."""
+    sql, params = subtree_with_merged_sql(agency_ids=[root.pk])
+    return RawSQL(sql, params)
+
+
+def _summary_lists(*, period: ReportingPeriod, scope: RawSQL) -> dict[str, QuerySet]:
+    """The period's reports under the summary's scope, and the three lists the
+    summary names units in, each in the units' order: "missing" (open, past
+    due), "late" (sent after the due date by the local calendar, as
+    Report.days_late counts) and "told" (accepted, with a narrative)."""
+    reports = (Report.objects.filter(period=period, agency_id__in=scope).select_related("agency")
+               .annotate(submitted_on=TruncDate("submitted_at", tzinfo=timezone.get_current_timezone()))
+               .order_by("agency__name", "pk"))
+    return {"reports": reports} | {key: reports.filter(rule) for key, rule in _summary_rules().items()}
+
+
+def _summary_rules() -> dict[str, Q]:
+    """_summary_lists' lists as conditions on its reports (their counts in one statement)."""
+    return {
+        "missing": Q(status__in=[Report.Status.DRAFT, Report.Status.RETURNED], due_date__lt=timezone.localdate()),
+        "late": Q(submitted_on__gt=F("due_date")),
+        "told": Q(status=Report.Status.ACCEPTED) & ~Q(results="", shortcomings="", proposals=""),
+    }
+
+
+SUMMARY_MORE = {"missing": "Đơn vị chưa nộp (quá hạn)", "late": "Đơn vị nộp muộn",
+                "told": "Nội dung báo cáo của các đơn vị (đã tiếp nhận)"}
+
+
+def summary_list_page(*, period: ReportingPeriod, root: Agency, part: str, page=None, per_page: int = 200):
+    """A page of one of the summary's unit lists (SUMMARY_MORE: «xem tiếp»),
+    for a root the caller checked (SUMMARY_VIEW)."""
+    return Paginator(_summary_lists(period=period, scope=_in_summary(root))[part], per_page).get_page(page)
 
 
 def period_summary(*, period: ReportingPeriod, root: Agency, rows: int | None = None) -> dict:
@@ -159,15 +191,14 @@ def period_summary(*, period: ReportingPeriod, root: Agency, rows: int | None = 
 
     Totals are added up in the database (line_totals per area, per channel,
     per unit): a fixed number of queries whatever the number of units. With
-    `rows` (the page), the unit lists ("reports", "missing", "late",
-    "accepted", the narratives) hold their first `rows` units only and
-    "counts" says how many there are; without it (the BC, the XLSX) they are
-    complete."""
-    scope, rolled = scope_with_merged(agency_ids=[root.pk])
+    `rows` (the page), "missing", "late" and the narratives hold their first
+    `rows` units only, "reports" and "accepted" none, and "counts" says how
+    many there are (the page caps "by_agency" itself); without it (the BC,
+    the XLSX) every list is complete."""
+    _, rolled = scope_with_merged(agency_ids=[root.pk])
+    scope = _in_summary(root)
     today = timezone.localdate()
     period_reports = Report.objects.filter(period=period, agency_id__in=scope)
-    open_late = Q(status__in=[Report.Status.DRAFT, Report.Status.RETURNED], due_date__lt=today)
-    accepted_reports = period_reports.filter(status=Report.Status.ACCEPTED)
     accepted = ReportLine.objects.filter(report__agency_id__in=scope, report__status=Report.Status.ACCEPTED)
     lines = accepted.filter(report__period=period)
     channels = list(Channel.objects.prefetch_related("counter_set").order_by("position", "name"))
@@ -235,19 +266,17 @@ def period_summary(*, period: ReportingPeriod, root: Agency, rows: int | None = 
         for unit in by_agency.values():
             unit["reports"] = unit["accepted"] = 0
         for count in sent:
-            unit = by_agency.get(branches.get(rolled.get(count["agency_id"], count["agency_id"]), root.pk))
-            if unit is not None:
-                unit["reports"] += count["total"]
-                unit["accepted"] += count["accepted"]
+            unit_id = int(count["agency_id"])
+            target = by_agency.get(branches.get(rolled.get(unit_id, unit_id), int(root.pk)))
+            if target is not None:
+                target["reports"] += count["total"]
+                target["accepted"] += count["accepted"]
         for agency_id, unit in by_agency.items():
             unit["link"] = agency_id
     by_agency = dict(sorted(by_agency.items(), key=lambda item: item[1]["name"]))
-    units = len(by_agency)
-    if rows is not None:
-        by_agency = dict(list(by_agency.items())[:rows])
-    ordered = period_reports.select_related("agency").order_by("agency__name", "pk")
+    lists = _summary_lists(period=period, scope=scope)
     if rows is None:
-        reports = list(ordered)
+        reports = list(lists["reports"])
         summary_lists = {
             "reports": reports,
             "missing": [r for r in reports if r.status in (Report.Status.DRAFT, Report.Status.RETURNED)
@@ -256,22 +285,19 @@ def period_summary(*, period: ReportingPeriod, root: Agency, rows: int | None = 
             "accepted": [r for r in reports if r.status == Report.Status.ACCEPTED],
         }
         told = summary_lists["accepted"]
-        counts = {key: len(value) for key, value in summary_lists.items()} | {"told": len(told), "units": units}
+        counts = {key: len(value) for key, value in summary_lists.items()}
+        counts["told"] = len([r for r in told if r.results or r.shortcomings or r.proposals])
     else:
-        told_reports = accepted_reports.exclude(results="", shortcomings="", proposals="")
-        counts = period_reports.aggregate(
+        counts = lists["reports"].order_by().aggregate(
             reports=Count("pk"), accepted=Count("pk", filter=Q(status=Report.Status.ACCEPTED)),
-            missing=Count("pk", filter=open_late))
-        counts["late"] = _late_reports(period_reports).count()
-        counts["told"] = told_reports.count()
-        counts["units"] = units
-        summary_lists = {
-            "reports": [],
-            "missing": list(ordered.filter(open_late)[:rows]),
-            "late": list(_late_reports(ordered)[:rows]),
-            "accepted": [],
-        }
-        told = list(told_reports.select_related("agency").order_by("agency__name", "pk")[:rows])
+            **{key: Count("pk", filter=rule) for key, rule in _summary_rules().items()})
+        summary_lists = {"reports": [], "missing": list(lists["missing"][:rows]), "late": list(lists["late"][:rows]),
+                         "accepted": []}
+        told = list(lists["told"][:rows])
+    counts["units"] = len(by_agency)
+    # Each row's figures in the columns' order, for the page's tables.
+    for row in [totals, *by_area.values(), *by_channel.values(), *by_agency.values()]:
+        row["figures"] = [row["counters"].get(code) for code in labels]
     return {
         "period": period,
         "root": root,
