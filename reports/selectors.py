@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate
 from django.http import Http404
@@ -181,23 +182,10 @@ def summary_list_page(*, period: ReportingPeriod, root: Agency, part: str, page=
     return Paginator(_summary_lists(period=period, scope=_in_summary(root))[part], per_page).get_page(page)
 
 
-def period_summary(*, period: ReportingPeriod, root: Agency, rows: int | None = None) -> dict:
-    """Totals of accepted reports under `root` for the period, by CCHC area,
-    channel and agency, plus who has not reported and who was late. A unit
-    merged away (2025) counts under its successor, and says so. Above
-    provinces (summary_branches) "by_agency" has a row per province, each
-    with its "link" (the province's own summary) and its "reports" and
-    "accepted" counts, and "national" is True.
-
-    Totals are added up in the database (line_totals per area, per channel,
-    per unit): a fixed number of queries whatever the number of units. With
-    `rows` (the page), "missing", "late" and the narratives hold their first
-    `rows` units only, "reports" and "accepted" none, and "counts" says how
-    many there are (the page caps "by_agency" itself); without it (the BC,
-    the XLSX) every list is complete."""
+def _summary_figures(*, period: ReportingPeriod, root: Agency, scope: RawSQL) -> dict:
+    """period_summary's figures: by area, channel and unit (or province), the
+    totals, the counters given, and the units merged away."""
     _, rolled = scope_with_merged(agency_ids=[root.pk])
-    scope = _in_summary(root)
-    today = timezone.localdate()
     period_reports = Report.objects.filter(period=period, agency_id__in=scope)
     accepted = ReportLine.objects.filter(report__agency_id__in=scope, report__status=Report.Status.ACCEPTED)
     lines = accepted.filter(report__period=period)
@@ -274,6 +262,64 @@ def period_summary(*, period: ReportingPeriod, root: Agency, rows: int | None = 
         for agency_id, unit in by_agency.items():
             unit["link"] = agency_id
     by_agency = dict(sorted(by_agency.items(), key=lambda item: item[1]["name"]))
+    # Each row's figures in the columns' order, for the page's tables.
+    for row in [totals, *by_area.values(), *by_channel.values(), *by_agency.values()]:
+        row["figures"] = [row["counters"].get(code) for code in labels]
+    return {
+        "national": branches is not None,
+        "by_area": dict(sorted(by_area.items())),
+        "by_channel": dict(sorted(by_channel.items())),
+        "by_agency": by_agency,
+        "totals": totals,
+        "counter_labels": labels,
+        # A merged unit's report, and the unit its figures count under.
+        "rolled_into": {pk: agencies[target].display_name for pk, target in rolled.items() if target in agencies}
+        if branches is None else {},
+    }
+
+
+# The page's figures are kept this long at most: renamed units, areas or counters show after it.
+SUMMARY_CACHE_SECONDS = 600
+
+
+def _summary_figures_cached(*, period: ReportingPeriod, root: Agency, scope: RawSQL) -> dict:
+    """_summary_figures through the cache, keyed by the reports of the
+    period's year in scope: how many and the last change. Only accepted
+    reports count and every move of a report (accept, return, reopen) saves
+    it, so any change to what the summary adds up gives a new key; one
+    cheap statement on a hit instead of the national GROUP BYs."""
+    stamp = Report.objects.filter(agency_id__in=scope, period__year=period.year).aggregate(
+        reports=Count("pk"), changed=Max("updated_at"))
+    changed = stamp["changed"].timestamp() if stamp["changed"] else 0
+    key = f"summary-figures:{period.pk}:{root.pk}:{stamp['reports']}:{changed}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = _summary_figures(period=period, root=root, scope=scope)
+        cache.set(key, figures, SUMMARY_CACHE_SECONDS)
+    return figures
+
+
+def period_summary(*, period: ReportingPeriod, root: Agency, rows: int | None = None) -> dict:
+    """Totals of accepted reports under `root` for the period, by CCHC area,
+    channel and agency, plus who has not reported and who was late. A unit
+    merged away (2025) counts under its successor, and says so. Above
+    provinces (summary_branches) "by_agency" has a row per province, each
+    with its "link" (the province's own summary) and its "reports" and
+    "accepted" counts, and "national" is True.
+
+    Totals are added up in the database (line_totals per area, per channel,
+    per unit): a fixed number of queries whatever the number of units. With
+    `rows` (the page), "missing", "late" and the narratives hold their first
+    `rows` units only, "reports" and "accepted" none, and "counts" says how
+    many there are (the page caps "by_agency" itself); without it (the BC,
+    the XLSX) every list is complete, and the figures are added up afresh
+    (the page's come through the cache, _summary_figures_cached)."""
+    scope = _in_summary(root)
+    today = timezone.localdate()
+    if rows is None:
+        figures = _summary_figures(period=period, root=root, scope=scope)
+    else:
+        figures = _summary_figures_cached(period=period, root=root, scope=scope)
     lists = _summary_lists(period=period, scope=scope)
     if rows is None:
         reports = list(lists["reports"])
@@ -294,25 +340,14 @@ def period_summary(*, period: ReportingPeriod, root: Agency, rows: int | None = 
         summary_lists = {"reports": [], "missing": list(lists["missing"][:rows]), "late": list(lists["late"][:rows]),
                          "accepted": []}
         told = list(lists["told"][:rows])
-    counts["units"] = len(by_agency)
-    # Each row's figures in the columns' order, for the page's tables.
-    for row in [totals, *by_area.values(), *by_channel.values(), *by_agency.values()]:
-        row["figures"] = [row["counters"].get(code) for code in labels]
+    counts["units"] = len(figures["by_agency"])
     return {
         "period": period,
         "root": root,
         **summary_lists,
         "counts": counts,
         "rows": rows,
-        "national": branches is not None,
-        "by_area": dict(sorted(by_area.items())),
-        "by_channel": dict(sorted(by_channel.items())),
-        "by_agency": by_agency,
-        "totals": totals,
-        "counter_labels": labels,
-        # A merged unit's report, and the unit its figures count under.
-        "rolled_into": {pk: agencies[target].display_name for pk, target in rolled.items() if target in agencies}
-        if branches is None else {},
+        **figures,
         # Only accepted reports speak in the summary, as only their figures count.
         "narrative_groups": narrative_groups(told),
     }

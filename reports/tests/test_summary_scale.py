@@ -10,6 +10,7 @@ import io
 
 import openpyxl
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from agencies.models import Agency, Membership
@@ -137,10 +138,14 @@ def test_the_more_pages_keep_the_summary_permission(client, q1_accepted, tree, p
 
 
 def test_the_summary_page_costs_the_same_queries_whatever_the_units(client, q1_accepted, tree, personas,
-                                                                      django_assert_max_num_queries):
+                                                                      django_assert_max_num_queries, empty_cache):
     personas.login(client, "reviewer")
     url = reverse("reports:summary", args=[q1_accepted.pk])
-    client.get(url)  # the bell's count is cached from then on
+    client.get(url)  # the bell's count is cached from then on, and the figures
+    with django_assert_max_num_queries(20) as cached:
+        assert client.get(url).status_code == 200
+    cache.clear()
+    client.get(reverse("reports:index"))  # the bell again
     with django_assert_max_num_queries(30) as few:
         assert client.get(url).status_code == 200
     for index in range(12):
@@ -148,10 +153,20 @@ def test_the_summary_page_costs_the_same_queries_whatever_the_units(client, q1_a
         Report.objects.create(agency=agency, period=q1_accepted, due_date=q1_accepted.end - dt.timedelta(days=30),
                               status=(Report.Status.DRAFT, Report.Status.ACCEPTED)[index % 2],
                               results="Đã làm." if index % 2 else "")
-    with django_assert_max_num_queries(30) as many:
+    with django_assert_max_num_queries(30) as many:  # new reports: the figures are added up again
         page = client.get(url)
     assert page.context["counts"]["reports"] == 3 + 12
-    assert len(many.captured_queries) == len(few.captured_queries)
+    assert len(many.captured_queries) == len(few.captured_queries) > len(cached.captured_queries)
+
+
+def test_the_page_adds_up_again_once_a_report_is_accepted(client, world, tree, personas, empty_cache):
+    personas.login(client, "reviewer")
+    period = world.periods[Q1]
+    url = reverse("reports:summary", args=[period.pk])
+    assert client.get(url).context["totals"]["tasks"] == 0
+    report = report_fill(world.report(tree["commune"], Q1), state=ReportLine.Progress.DONE)
+    report_sent(report, by=personas.head, accept_by=personas.reviewer)
+    assert client.get(url).context["totals"]["tasks"] == 2
 
 
 # Documents built by the worker ------------------------------------------------------------------
