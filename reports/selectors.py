@@ -127,10 +127,6 @@ def scope_agencies_for_summary(*, user) -> list[Agency]:
                 .order_by("name"))
 
 
-# Rows of a per-unit list the summary page shows; the rest are one click away («xem tiếp»).
-SUMMARY_ROWS = 50
-
-
 def summary_branches(*, root: Agency) -> dict[int, int] | None:
     """For a root above provinces (the national level), every unit in its
     scope -> the root's child it counts under (its province; a unit merged
@@ -200,13 +196,11 @@ def _summary_figures(*, period: ReportingPeriod, root: Agency, scope: RawSQL) ->
     # Where a unit's figures count: its successor if merged away, its province at the national level.
     if branches is None:
         row_of = {unit: rolled.get(unit, unit) for unit in (row["report__agency_id"] for row in per_unit)}
+        agencies = Agency.objects.in_bulk(set(row_of) | set(rolled.values()))
     else:
         row_of = {unit: branches.get(rolled.get(unit, unit), root.pk)
                   for unit in (row["report__agency_id"] for row in per_unit)}
         row_of |= {branch: branch for branch in set(branches.values())}
-    if branches is None:
-        agencies = Agency.objects.in_bulk(set(row_of) | set(rolled.values()))
-    else:
         agencies = Agency.objects.in_bulk(set(row_of.values()) | {root.pk})
     merged_into: dict[int, list[str]] = {}
     if branches is None:
@@ -307,13 +301,14 @@ def period_summary(*, period: ReportingPeriod, root: Agency, rows: int | None = 
     with its "link" (the province's own summary) and its "reports" and
     "accepted" counts, and "national" is True.
 
-    Totals are added up in the database (line_totals per area, per channel,
-    per unit): a fixed number of queries whatever the number of units. With
-    `rows` (the page), "missing", "late" and the narratives hold their first
-    `rows` units only, "reports" and "accepted" none, and "counts" says how
-    many there are (the page caps "by_agency" itself); without it (the BC,
-    the XLSX) every list is complete, and the figures are added up afresh
-    (the page's come through the cache, _summary_figures_cached)."""
+    Totals are added up in the database (line_totals_joined per area x
+    channel, and per unit): a fixed number of queries whatever the number
+    of units. With `rows` (the page), "missing", "late" and the narratives
+    hold their first `rows` units only, "reports" and "accepted" none, and
+    "counts" says how many there are (the page caps "by_agency" itself);
+    without it (the BC, the XLSX) every list is complete, and the figures
+    are added up afresh (the page's come through the cache,
+    _summary_figures_cached)."""
     scope = _in_summary(root)
     today = timezone.localdate()
     if rows is None:
