@@ -20,7 +20,6 @@ from agencies.scope import user_scope
 from agencies.tree import (
     branch_scope_cte,
     merged_into_ids_sql,
-    scope_with_merged,
     subtree_with_merged_ids,
     subtree_with_merged_sql,
 )
@@ -148,6 +147,23 @@ def _in_summary(root: Agency) -> RawSQL:
     return RawSQL(sql, params)
 
 
+def _rolled_into(scope: RawSQL) -> dict[int, int]:
+    """scope_with_merged's second answer over the scope subquery: each unit
+    merged away in it -> the end of its successor chain inside it. Two
+    statements with a few ids, not the walk's lists of every unit."""
+    successor_of = dict(Agency.objects.filter(pk__in=scope, is_active=False, successor__isnull=False)
+                        .values_list("pk", "successor_id"))
+    ends = {}
+    for pk, target in successor_of.items():
+        seen = {pk}
+        while target in successor_of and target not in seen:  # merged again later
+            seen.add(target)
+            target = successor_of[target]
+        ends[pk] = target
+    inside = set(Agency.objects.filter(pk__in=scope).filter(pk__in=set(ends.values())).values_list("pk", flat=True))
+    return {pk: target for pk, target in ends.items() if target in inside}
+
+
 def _summary_lists(*, period: ReportingPeriod, scope: RawSQL) -> dict[str, QuerySet]:
     """The period's reports under the summary's scope, and the three lists the
     summary names units in, each in the units' order: "missing" (open, past
@@ -181,7 +197,7 @@ def summary_list_page(*, period: ReportingPeriod, root: Agency, part: str, page=
 def _summary_figures(*, period: ReportingPeriod, root: Agency, scope: RawSQL) -> dict:
     """period_summary's figures: by area, channel and unit (or province), the
     totals, the counters given, and the units merged away."""
-    _, rolled = scope_with_merged(agency_ids=[root.pk])
+    rolled = _rolled_into(scope)
     period_reports = Report.objects.filter(period=period, agency_id__in=scope)
     accepted = ReportLine.objects.filter(report__agency_id__in=scope, report__status=Report.Status.ACCEPTED)
     lines = accepted.filter(report__period=period)
