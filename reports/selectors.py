@@ -184,6 +184,11 @@ def _summary_rules() -> dict[str, Q]:
     }
 
 
+def summary_report_count(*, period: ReportingPeriod, root: Agency) -> int:
+    """How many reports the summary covers: whether its files are built by the worker."""
+    return Report.objects.filter(period=period, agency_id__in=_in_summary(root)).count()
+
+
 SUMMARY_MORE = {"missing": "Đơn vị chưa nộp (quá hạn)", "late": "Đơn vị nộp muộn",
                 "told": "Nội dung báo cáo của các đơn vị (đã tiếp nhận)"}
 

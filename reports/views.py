@@ -40,6 +40,7 @@ from .selectors import (
     report_lists_for_user,
     scope_agencies_for_summary,
     summary_list_page,
+    summary_report_count,
     year_to_date_before,
 )
 from .services import reminders_manual
@@ -255,7 +256,7 @@ def summary(request: HttpRequest, period_id: int) -> HttpResponse:
     context["signer_form"] = SignerForm(request.GET, root=root)
     # Heads and drafters above the units read the summary; reminding is the reviewers'.
     context["may_remind"] = can(request.user, SUMMARY_REMIND, root)
-    context["in_worker"] = summary_in_worker(counts=context["counts"])
+    context["in_worker"] = summary_in_worker(reports=context["counts"]["reports"])
     return render(request, "reports/summary.html", context)
 
 
@@ -308,9 +309,9 @@ def summary_document_download(request: HttpRequest, period_id: int, file_format:
 
     period = get_object_or_404(ReportingPeriod, pk=period_id)
     root = _summary_root(request)
-    summary = period_summary(period=period, root=root)
-    if summary_in_worker(counts=summary["counts"]):
+    if summary_in_worker(reports=summary_report_count(period=period, root=root)):
         return _too_large_for_request(request, period, root)
+    summary = period_summary(period=period, root=root)
     signer = SignerForm(request.GET, root=root).values()
     if file_format == "pdf":
         content = summary_pdf_render(summary=summary, signer=signer)
@@ -325,10 +326,9 @@ def summary_document_download(request: HttpRequest, period_id: int, file_format:
 def summary_export(request: HttpRequest, period_id: int) -> HttpResponse:
     period = get_object_or_404(ReportingPeriod, pk=period_id)
     root = _summary_root(request)
-    summary = period_summary(period=period, root=root)
-    if summary_in_worker(counts=summary["counts"]):
+    if summary_in_worker(reports=summary_report_count(period=period, root=root)):
         return _too_large_for_request(request, period, root)
-    response = _document_response(summary_xlsx(summary), "xlsx", summary_file_name(period, root, prefix="Tong-hop"))
+    response = _document_response(summary_xlsx(period_summary(period=period, root=root)), "xlsx", summary_file_name(period, root, prefix="Tong-hop"))
     record_event(request, "export_xlsx", f"Tổng hợp {period} · {root}")
     return response
 

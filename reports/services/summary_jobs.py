@@ -30,9 +30,9 @@ SUMMARY_SYNC_REPORTS = 400
 Job = SummaryDocumentJob
 
 
-def summary_in_worker(*, counts: dict) -> bool:
-    """Whether a summary with these counts (period_summary's) is built by the worker."""
-    return counts["reports"] > SUMMARY_SYNC_REPORTS
+def summary_in_worker(*, reports: int) -> bool:
+    """Whether the files of a summary of this many reports are built by the worker."""
+    return reports > SUMMARY_SYNC_REPORTS
 
 
 def summary_job_start(*, user, period, root, file_format: str, signer: dict[str, str]) -> SummaryDocumentJob:
