@@ -12,9 +12,11 @@ bind = os.environ.get("GUNICORN_BIND", "unix:/run/cchc/gunicorn.sock")
 # Synchronous workers: 2 per core + 1 is gunicorn's rule of thumb; a page
 # waits on PostgreSQL, not on the CPU, except a plan's PDF (WeasyPrint).
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-# Longer than the slowest legitimate request (a long plan's PDF: a few seconds;
-# a 10 MB evidence upload over a slow link) and shorter than nginx's
-# proxy_read_timeout (130 s), so nginx reports the timeout, not a cut connection.
+# Longer than the slowest legitimate request (a long plan's PDF, a province's
+# summary BC: a few seconds; a 10 MB evidence upload over a slow link) and
+# shorter than nginx's proxy_read_timeout (130 s), so nginx reports the
+# timeout, not a cut connection. A larger summary's BC is built by the Celery
+# worker, never here (README, "Long requests, timeouts and the worker").
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30
 # A worker is replaced after this many requests: memory a long PDF took goes back.

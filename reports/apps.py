@@ -26,6 +26,7 @@ class ReportsConfig(AppConfig):
         # plan is a PlanTransition row, and its notices follow from it here.
         post_save.connect(_plan_moved, sender=PlanTransition, dispatch_uid="reports_plan_moved")
         _register_evidence_files()
+        _register_summary_files()
 
 
 def _register_evidence_files() -> None:
@@ -42,6 +43,22 @@ def _register_evidence_files() -> None:
     register_file_owner(FileOwner(
         label="minh chứng", prefix="evidence/",
         names=lambda: Evidence.objects.values_list("file", flat=True).iterator(),
+    ))
+
+
+def _register_summary_files() -> None:
+    """Summary documents built by the worker: derived files (asked for again
+    if lost), removed with their job."""
+    from django.db.models.signals import post_delete
+
+    from common.files import FileOwner, register_file_owner
+
+    from .models import SUMMARY_JOB_PREFIX, SummaryDocumentJob
+
+    post_delete.connect(_evidence_deleted, sender=SummaryDocumentJob, dispatch_uid="reports_summary_job_file")
+    register_file_owner(FileOwner(
+        label="báo cáo tổng hợp", prefix=SUMMARY_JOB_PREFIX, required=False,
+        names=lambda: SummaryDocumentJob.objects.exclude(file="").values_list("file", flat=True).iterator(),
     ))
 
 

@@ -5,6 +5,7 @@ signature, recipients, print CSS and DOCX styles."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
@@ -37,6 +38,14 @@ from nd30.pdf import html_to_pdf
 # (heading, width mm) of the statistics table on a landscape page (252 mm).
 TABLE_COLUMNS = [("STT", 12), ("Đơn vị", 70), ("Trạng thái", 30), ("Nộp ngày", 24),
                  ("Nhiệm vụ", 20), ("Hoàn thành", 22), ("Kinh phí đã dùng (đồng)", 34), ("Số liệu chính", 40)]
+
+
+# progress(percent, step): how far a build in the worker has come (reports/services/summary_jobs.py).
+Progress = Callable[[int, str], None]
+
+
+def _no_progress(percent: int, step: str) -> None:
+    pass
 
 
 @dataclass(frozen=True)
@@ -88,15 +97,16 @@ def summary_document(summary: dict, signer: dict[str, str] | None = None) -> Sum
         number_line=number_line(number=None, symbol=f"BC-{root.abbreviation or 'UBND'}"),
         date_line=f"{place}, ngày      tháng {month} năm {today.year}",
     )
-    reports, accepted, late, missing = summary["reports"], summary["accepted"], summary["late"], summary["missing"]
+    reports, late, missing = summary["reports"], summary["late"], summary["missing"]
+    counts = summary["counts"]
     body = [
         Block("text", f"Thực hiện chế độ báo cáo định kỳ về công tác tuyên truyền cải cách hành chính, "
                       f"{root.name} báo cáo kết quả {period.label} (số liệu từ ngày {period.start:%d/%m/%Y} "
                       f"đến ngày {period.end:%d/%m/%Y}) như sau:"),
         Block("section", "I. KẾT QUẢ THỰC HIỆN"),
         Block("part", "1. Tình hình báo cáo của các cơ quan, đơn vị"),
-        Block("text", f"- Số đơn vị phải báo cáo: {len(reports)}; đã được tiếp nhận: {len(accepted)}; "
-                      f"nộp muộn: {len(late)}; quá hạn chưa nộp: {len(missing)}."),
+        Block("text", f"- Số đơn vị phải báo cáo: {counts['reports']}; đã được tiếp nhận: {counts['accepted']}; "
+                      f"nộp muộn: {counts['late']}; quá hạn chưa nộp: {counts['missing']}."),
     ]
     if missing:
         body.append(Block("text", "- Đơn vị chưa nộp: " + "; ".join(r.agency.name for r in missing) + "."))
@@ -127,6 +137,12 @@ def summary_document(summary: dict, signer: dict[str, str] | None = None) -> Sum
 
     rows = []
     rolled_into = summary.get("rolled_into", {})
+    if summary.get("national"):
+        # Above provinces: a row per province, its units' reports counted, not listed.
+        for index, row in enumerate(summary["by_agency"].values(), start=1):
+            rows.append([str(index), row["name"], f"{row['accepted']}/{row['reports']} đã tiếp nhận", "",
+                         str(row["tasks"]), str(row["done"]), money(row["spent"]), _counters(row["counters"], labels)])
+        reports = []
     for index, report in enumerate(reports, start=1):
         submitted = f"{timezone.localtime(report.submitted_at):%d/%m/%Y}" if report.submitted_at else ""
         if report.agency_id in rolled_into:
@@ -156,13 +172,18 @@ def summary_document(summary: dict, signer: dict[str, str] | None = None) -> Sum
     )
 
 
-def summary_pdf_render(*, summary: dict, signer: dict[str, str] | None = None) -> bytes:
+def summary_pdf_render(*, summary: dict, signer: dict[str, str] | None = None,
+                       progress: Progress = _no_progress) -> bytes:
     document = printable(summary_document(summary, signer))
-    return html_to_pdf(render_to_string("documents/summary.html", {"document": document}))
+    progress(40, "Đang dàn trang PDF")
+    html = render_to_string("documents/summary.html", {"document": document})
+    return html_to_pdf(html)
 
 
-def summary_docx_render(*, summary: dict, signer: dict[str, str] | None = None) -> bytes:
+def summary_docx_render(*, summary: dict, signer: dict[str, str] | None = None,
+                        progress: Progress = _no_progress) -> bytes:
     content = printable(summary_document(summary, signer))
+    progress(40, "Đang soạn nội dung DOCX")
     document = Document()
     setup_styles(document)
     document.core_properties.title = f"{content.doc_type} {' '.join(content.title_lines)}"
@@ -172,7 +193,9 @@ def summary_docx_render(*, summary: dict, signer: dict[str, str] | None = None) 
     add_letterhead(document, content.letterhead)
     add_title(document, content.doc_type, content.title_lines)
     add_paragraph(document, f"Kính gửi: {content.addressee}.", "Centered")
-    for block in content.body:
+    for number, block in enumerate(content.body):
+        if number % 500 == 499:
+            progress(40 + 30 * number // len(content.body), "Đang soạn nội dung DOCX")
         paragraph = document.add_paragraph()
         if block.kind in ("section", "part", "unit"):
             paragraph.paragraph_format.keep_with_next = True
@@ -190,6 +213,7 @@ def summary_docx_render(*, summary: dict, signer: dict[str, str] | None = None) 
     for cell, (title, _) in zip(table.rows[0].cells, content.columns, strict=True):
         cell_lines(cell, [title], "Cell", bold=True)
         cell.paragraphs[0].alignment = CENTER
+    progress(70, "Đang soạn biểu số liệu DOCX")
     for row, values in zip(table.rows[1:], content.rows, strict=True):
         for index, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
             cell_lines(cell, [value], "Cell")

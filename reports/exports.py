@@ -5,6 +5,7 @@ from __future__ import annotations
 import openpyxl
 from django.utils import timezone
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from common.xlsx import safe_cell, workbook_bytes
 
@@ -17,6 +18,7 @@ def summary_xlsx(summary: dict) -> bytes:
 
     def sheet(title: str, first_header: str, rows: dict, first: bool = False):
         ws = book.active if first else book.create_sheet()
+        assert isinstance(ws, Worksheet)
         ws.title = title
         ws.append([f"Tổng hợp {summary['period'].label} – {summary['root'].name}"])
         ws["A1"].font = Font(bold=True, size=13)

@@ -136,3 +136,30 @@ def rollup_totals(*, agencies, period: ReportingPeriod, plan_id: int | None, cod
             code = row["counter__code"]
             group["counters"][code] = (group["counters"][code] or 0) + row["amount"]
     return list(rows.values())
+
+
+def line_totals_joined(lines: QuerySet[ReportLine], *, by: tuple[str, ...], codes: list[str],
+                       window: QuerySet[ReportLine] | None = None) -> list[dict]:
+    """line_totals' rows, the same totals, with the figures summed from the
+    lines' side (lines joined to their figures in one pass) rather than
+    through `line IN (subquery)`, which the planner misjudges at national
+    scale: 100,000 figures looked up one by one, 0.5 s a statement against
+    under 0.1 s. For the period summary, which groups every unit's lines."""
+    rows = line_totals(lines, by=by, codes=[], window=window)  # no codes: no figure statement
+    for row in rows:
+        row["counters"] = dict.fromkeys(codes)
+    groups = {tuple(row[key] for key in by): row for row in rows}
+    sums = [
+        (window if window is not None else lines, Counter.Kind.FLOW),
+        (lines, Counter.Kind.STOCK),
+    ]
+    for source, kind in sums:
+        figures = source.filter(figures__counter__kind=kind, figures__counter__code__in=codes)
+        for row in figures.order_by().values(*by, "figures__counter__code").annotate(total=Sum("figures__value")):
+            key = tuple(row[k] for k in by)
+            group = groups.setdefault(key, {k: v for k, v in zip(by, key, strict=True)} | {
+                "tasks": 0, "percent": 0, "spent": 0, "progress": dict.fromkeys(PROGRESS, 0),
+                "counters": dict.fromkeys(codes)})
+            code = row["figures__counter__code"]
+            group["counters"][code] = (group["counters"][code] or 0) + row["total"]
+    return list(groups.values())

@@ -464,3 +464,47 @@ class SweepRun(models.Model):
 
     def __str__(self) -> str:
         return f"Quét ngày {self.day:%d/%m/%Y}"
+
+
+SUMMARY_JOB_PREFIX = "documents/summaries/"
+
+
+class SummaryDocumentJob(models.Model):
+    """A period summary's BC (PDF, DOCX) or XLSX too large to build within a
+    request: asked for on the summary page, built by the worker
+    (reports.tasks.summary_document_task), which moves `progress` along;
+    the asker downloads the stored file once it is done. The file is derived
+    data: the job can be asked for again."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Đang chờ"
+        RUNNING = "running", "Đang tạo"
+        DONE = "done", "Đã xong"
+        FAILED = "failed", "Không tạo được"
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        DOCX = "docx", "DOCX"
+        XLSX = "xlsx", "XLSX"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="summary_jobs")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, verbose_name="đơn vị tổng hợp", on_delete=models.CASCADE, related_name="+")
+    file_format = models.CharField("định dạng", max_length=4, choices=Format.choices)
+    signer = models.JSONField("người ký, nơi lưu", default=dict, blank=True)
+    status = models.CharField("trạng thái", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField("tiến độ (%)", default=0, validators=[MaxValueValidator(100)])
+    step = models.CharField("bước", max_length=120, blank=True)
+    file = models.FileField(upload_to=SUMMARY_JOB_PREFIX, max_length=255, blank=True)
+    error = models.CharField("lỗi", max_length=255, blank=True)
+    created_at = models.DateTimeField("yêu cầu lúc", auto_now_add=True)
+    finished_at = models.DateTimeField("xong lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "yêu cầu tạo báo cáo tổng hợp"
+        verbose_name_plural = "yêu cầu tạo báo cáo tổng hợp"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_file_format_display()} tổng hợp {self.period} · {self.agency}"

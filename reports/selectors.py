@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import Agency, Membership
 from agencies.permissions import can
 from agencies.scope import user_scope
-from agencies.tree import merged_into_ids_sql, scope_with_merged, subtree_with_merged_ids
+from agencies.tree import (
+    branch_scope_cte,
+    merged_into_ids_sql,
+    subtree_with_merged_ids,
+    subtree_with_merged_sql,
+)
 from plans.models import Area, Channel, Counter
 from schedule.models import ReportingPeriod
 
-from .figures import counter_labels, line_totals, stretches_inside
+from .figures import counter_labels, line_totals_joined, stretches_inside
 from .filters import ReportFilter
 from .models import NotificationPreference, Report, ReportEvent, ReportFigure, ReportLine
 from .rules import REPORT_VIEW
@@ -118,74 +126,246 @@ def scope_agencies_for_summary(*, user) -> list[Agency]:
                 .order_by("name"))
 
 
-def period_summary(*, period: ReportingPeriod, root: Agency) -> dict:
-    """Totals of accepted reports under `root` for the period, by CCHC area,
-    channel and agency, plus who has not reported and who was late. A unit
-    merged away (2025) counts under its successor, and says so."""
-    scope, rolled = scope_with_merged(agency_ids=[root.pk])
-    reports = list(
-        Report.objects.filter(period=period, agency_id__in=scope).select_related("agency").order_by("agency__name")
-    )
+def summary_branches(*, root: Agency) -> dict[int, int] | None:
+    """For a root above provinces (the national level), every unit in its
+    scope -> the root's child it counts under (its province; a unit merged
+    away goes where its successor does, agencies.tree.branch_scope_cte);
+    None for any other root, whose summary lists each unit. One query, two
+    at the national level."""
+    if not Agency.objects.filter(parent=root, kind=Agency.Kind.PROVINCE).exists():
+        return None
+    cte, params = branch_scope_cte(seeds=[(root.pk, True)], start_depth=0, name="summary_scope")
+    with connection.cursor() as cursor:
+        cursor.execute(f"{cte} SELECT id, branch FROM summary_scope", params)
+        return dict(cursor.fetchall())
+
+
+def _in_summary(root: Agency) -> RawSQL:
+    """The summary's agencies (scope_with_merged's set) as a subquery: no
+    list of thousands of ids compiled into every statement."""
+    sql, params = subtree_with_merged_sql(agency_ids=[root.pk])
+    return RawSQL(sql, params)
+
+
+def _rolled_into(scope: RawSQL) -> dict[int, int]:
+    """scope_with_merged's second answer over the scope subquery: each unit
+    merged away in it -> the end of its successor chain inside it. Two
+    statements with a few ids, not the walk's lists of every unit."""
+    successor_of = dict(Agency.objects.filter(pk__in=scope, is_active=False, successor__isnull=False)
+                        .values_list("pk", "successor_id"))
+    ends = {}
+    for pk, target in successor_of.items():
+        seen = {pk}
+        while target in successor_of and target not in seen:  # merged again later
+            seen.add(target)
+            target = successor_of[target]
+        ends[pk] = target
+    inside = set(Agency.objects.filter(pk__in=scope).filter(pk__in=set(ends.values())).values_list("pk", flat=True))
+    return {pk: target for pk, target in ends.items() if target in inside}
+
+
+def _summary_lists(*, period: ReportingPeriod, scope: RawSQL) -> dict[str, QuerySet]:
+    """The period's reports under the summary's scope, and the three lists the
+    summary names units in, each in the units' order: "missing" (open, past
+    due), "late" (sent after the due date by the local calendar, as
+    Report.days_late counts) and "told" (accepted, with a narrative)."""
+    reports = (Report.objects.filter(period=period, agency_id__in=scope).select_related("agency")
+               .annotate(submitted_on=TruncDate("submitted_at", tzinfo=timezone.get_current_timezone()))
+               .order_by("agency__name", "pk"))
+    return {"reports": reports} | {key: reports.filter(rule) for key, rule in _summary_rules().items()}
+
+
+def _summary_rules() -> dict[str, Q]:
+    """_summary_lists' lists as conditions on its reports (their counts in one statement)."""
+    return {
+        "missing": Q(status__in=[Report.Status.DRAFT, Report.Status.RETURNED], due_date__lt=timezone.localdate()),
+        "late": Q(submitted_on__gt=F("due_date")),
+        "told": Q(status=Report.Status.ACCEPTED) & ~Q(results="", shortcomings="", proposals=""),
+    }
+
+
+def summary_report_count(*, period: ReportingPeriod, root: Agency) -> int:
+    """How many reports the summary covers: whether its files are built by the worker."""
+    return Report.objects.filter(period=period, agency_id__in=_in_summary(root)).count()
+
+
+SUMMARY_MORE = {"missing": "Đơn vị chưa nộp (quá hạn)", "late": "Đơn vị nộp muộn",
+                "told": "Nội dung báo cáo của các đơn vị (đã tiếp nhận)"}
+
+
+def summary_list_page(*, period: ReportingPeriod, root: Agency, part: str, page=None, per_page: int = 200):
+    """A page of one of the summary's unit lists (SUMMARY_MORE: «xem tiếp»),
+    for a root the caller checked (SUMMARY_VIEW)."""
+    return Paginator(_summary_lists(period=period, scope=_in_summary(root))[part], per_page).get_page(page)
+
+
+def _summary_figures(*, period: ReportingPeriod, root: Agency, scope: RawSQL) -> dict:
+    """period_summary's figures: by area, channel and unit (or province), the
+    totals, the counters given, and the units merged away."""
+    rolled = _rolled_into(scope)
+    period_reports = Report.objects.filter(period=period, agency_id__in=scope)
     accepted = ReportLine.objects.filter(report__agency_id__in=scope, report__status=Report.Status.ACCEPTED)
     lines = accepted.filter(report__period=period)
     channels = list(Channel.objects.prefetch_related("counter_set").order_by("position", "name"))
     all_labels = counter_labels(channels)
     codes = list(all_labels)
-    rows = line_totals(lines, by=("task__area_id", "task__channel_id", "report__agency_id"), codes=codes,
-                       window=stretches_inside(accepted, period))
-    areas = dict(Area.objects.values_list("pk", "name"))
-    channel_names = {c.pk: c.name for c in channels}
-    agencies = {r.agency_id: r.agency for r in reports}
-    missing_units = ({row["report__agency_id"] for row in rows} | set(rolled.values())) - set(agencies)
-    agencies |= {a.pk: a for a in Agency.objects.filter(pk__in=missing_units)}
+    window = stretches_inside(accepted, period)
+    # Two passes: area x channel (a few dozen rows) and unit; never area x channel x unit.
+    per_pair, per_unit = (line_totals_joined(lines, by=by, codes=codes, window=window)
+                          for by in (("task__area_id", "task__channel_id"), ("report__agency_id",)))
+    branches = summary_branches(root=root)
+    # Where a unit's figures count: its successor if merged away, its province at the national level.
+    if branches is None:
+        row_of = {unit: rolled.get(unit, unit) for unit in (row["report__agency_id"] for row in per_unit)}
+        agencies = Agency.objects.in_bulk(set(row_of) | set(rolled.values()))
+    else:
+        row_of = {unit: branches.get(rolled.get(unit, unit), root.pk)
+                  for unit in (row["report__agency_id"] for row in per_unit)}
+        row_of |= {branch: branch for branch in set(branches.values())}
+        agencies = Agency.objects.in_bulk(set(row_of.values()) | {root.pk})
     merged_into: dict[int, list[str]] = {}
-    for old_unit in sorted({row["report__agency_id"] for row in rows} & set(rolled), key=lambda pk: agencies[pk].name):
-        merged_into.setdefault(rolled[old_unit], []).append(agencies[old_unit].display_name)
+    if branches is None:
+        for old_unit in sorted(set(row_of) & set(rolled), key=lambda pk: agencies[pk].name):
+            merged_into.setdefault(rolled[old_unit], []).append(agencies[old_unit].display_name)
     # Only the counters somebody gave a figure for: a column of blanks says nothing.
-    given = {code for row in rows for code, value in row["counters"].items() if value is not None}
+    given = {code for row in per_pair for code, value in row["counters"].items() if value is not None}
     labels = {code: label for code, label in all_labels.items() if code in given}
 
     def bucket(name=None):
         return {"name": name, "tasks": 0, "done": 0, "spent": 0, "counters": {}}
 
+    def add(target: dict, row: dict) -> None:
+        target["tasks"] += row["tasks"]
+        target["done"] += row["progress"][ReportLine.Progress.DONE]
+        target["spent"] += row["spent"]
+        for code, value in row["counters"].items():
+            if value is not None:
+                target["counters"][code] = target["counters"].get(code, 0) + value
+
+    areas = dict(Area.objects.values_list("pk", "name"))
+    channel_names = {c.pk: c.name for c in channels}
     by_area: dict[str, dict] = {}
     by_channel: dict[str, dict] = {}
     by_agency: dict[int, dict] = {}
     totals = bucket()
     del totals["name"]
-    for row in rows:
+    for row in per_pair:
         area = areas.get(row["task__area_id"], "Chưa phân lĩnh vực")
         channel = channel_names.get(row["task__channel_id"], "Chưa xác định hình thức")
-        agency_id = rolled.get(row["report__agency_id"], row["report__agency_id"])
+        for target in (by_area.setdefault(area, bucket(area)), by_channel.setdefault(channel, bucket(channel)), totals):
+            add(target, row)
+    for row in per_unit:
+        agency_id = row_of[row["report__agency_id"]]
         # Units are keyed by id: short names such as "Phòng Nội vụ" repeat across districts.
         unit = by_agency.setdefault(agency_id, bucket(agencies[agency_id].display_name))
         unit["merged_from"] = merged_into.get(agency_id, [])
-        for target in (by_area.setdefault(area, bucket(area)), by_channel.setdefault(channel, bucket(channel)),
-                       unit, totals):
-            target["tasks"] += row["tasks"]
-            target["done"] += row["progress"][ReportLine.Progress.DONE]
-            target["spent"] += row["spent"]
-            for code, value in row["counters"].items():
-                if value is not None:
-                    target["counters"][code] = target["counters"].get(code, 0) + value
-    today = timezone.localdate()
+        add(unit, row)
+    if branches is not None:
+        # Every province has its row, figures or not, with how many of its units reported.
+        for branch in set(branches.values()) - {root.pk}:
+            by_agency.setdefault(branch, bucket(agencies[branch].display_name) | {"merged_from": []})
+        sent = period_reports.order_by().values("agency_id").annotate(
+            total=Count("pk"), accepted=Count("pk", filter=Q(status=Report.Status.ACCEPTED)))
+        for unit in by_agency.values():
+            unit["reports"] = unit["accepted"] = 0
+        for count in sent:
+            unit_id = int(count["agency_id"])
+            target = by_agency.get(branches.get(rolled.get(unit_id, unit_id), int(root.pk)))
+            if target is not None:
+                target["reports"] += count["total"]
+                target["accepted"] += count["accepted"]
+        for agency_id, unit in by_agency.items():
+            unit["link"] = agency_id
+    by_agency = dict(sorted(by_agency.items(), key=lambda item: item[1]["name"]))
+    # Each row's figures in the columns' order, for the page's tables.
+    for row in [totals, *by_area.values(), *by_channel.values(), *by_agency.values()]:
+        row["figures"] = [row["counters"].get(code) for code in labels]
     return {
-        "period": period,
-        "root": root,
-        "reports": reports,
+        "national": branches is not None,
         "by_area": dict(sorted(by_area.items())),
         "by_channel": dict(sorted(by_channel.items())),
-        "by_agency": dict(sorted(by_agency.items(), key=lambda item: item[1]["name"])),
+        "by_agency": by_agency,
         "totals": totals,
         "counter_labels": labels,
         # A merged unit's report, and the unit its figures count under.
-        "rolled_into": {pk: agencies[target].display_name for pk, target in rolled.items() if target in agencies},
-        "missing": [r for r in reports if r.status in (Report.Status.DRAFT, Report.Status.RETURNED)
-                    and r.due_date < today],
-        "late": [r for r in reports if r.days_late],
-        "accepted": [r for r in reports if r.status == Report.Status.ACCEPTED],
+        "rolled_into": {pk: agencies[target].display_name for pk, target in rolled.items() if target in agencies}
+        if branches is None else {},
+    }
+
+
+# The page's figures are kept this long at most: renamed units, areas or counters show after it.
+SUMMARY_CACHE_SECONDS = 600
+
+
+def _summary_figures_cached(*, period: ReportingPeriod, root: Agency, scope: RawSQL) -> dict:
+    """_summary_figures through the cache, keyed by the reports of the
+    period's year in scope: how many and the last change. Only accepted
+    reports count and every move of a report (accept, return, reopen) saves
+    it, so any change to what the summary adds up gives a new key; one
+    cheap statement on a hit instead of the national GROUP BYs."""
+    stamp = Report.objects.filter(agency_id__in=scope, period__year=period.year).aggregate(
+        reports=Count("pk"), changed=Max("updated_at"))
+    changed = stamp["changed"].timestamp() if stamp["changed"] else 0
+    key = f"summary-figures:{period.pk}:{root.pk}:{stamp['reports']}:{changed}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = _summary_figures(period=period, root=root, scope=scope)
+        cache.set(key, figures, SUMMARY_CACHE_SECONDS)
+    return figures
+
+
+def period_summary(*, period: ReportingPeriod, root: Agency, rows: int | None = None) -> dict:
+    """Totals of accepted reports under `root` for the period, by CCHC area,
+    channel and agency, plus who has not reported and who was late. A unit
+    merged away (2025) counts under its successor, and says so. Above
+    provinces (summary_branches) "by_agency" has a row per province, each
+    with its "link" (the province's own summary) and its "reports" and
+    "accepted" counts, and "national" is True.
+
+    Totals are added up in the database (line_totals_joined per area x
+    channel, and per unit): a fixed number of queries whatever the number
+    of units. With `rows` (the page), "missing", "late" and the narratives
+    hold their first `rows` units only, "reports" and "accepted" none, and
+    "counts" says how many there are (the page caps "by_agency" itself);
+    without it (the BC, the XLSX) every list is complete, and the figures
+    are added up afresh (the page's come through the cache,
+    _summary_figures_cached)."""
+    scope = _in_summary(root)
+    today = timezone.localdate()
+    if rows is None:
+        figures = _summary_figures(period=period, root=root, scope=scope)
+    else:
+        figures = _summary_figures_cached(period=period, root=root, scope=scope)
+    lists = _summary_lists(period=period, scope=scope)
+    if rows is None:
+        reports = list(lists["reports"])
+        summary_lists = {
+            "reports": reports,
+            "missing": [r for r in reports if r.status in (Report.Status.DRAFT, Report.Status.RETURNED)
+                        and r.due_date < today],
+            "late": [r for r in reports if r.days_late],
+            "accepted": [r for r in reports if r.status == Report.Status.ACCEPTED],
+        }
+        told = summary_lists["accepted"]
+        counts = {key: len(value) for key, value in summary_lists.items()}
+        counts["told"] = len([r for r in told if r.results or r.shortcomings or r.proposals])
+    else:
+        counts = lists["reports"].order_by().aggregate(
+            reports=Count("pk"), accepted=Count("pk", filter=Q(status=Report.Status.ACCEPTED)),
+            **{key: Count("pk", filter=rule) for key, rule in _summary_rules().items()})
+        summary_lists = {"reports": [], "missing": list(lists["missing"][:rows]), "late": list(lists["late"][:rows]),
+                         "accepted": []}
+        told = list(lists["told"][:rows])
+    counts["units"] = len(figures["by_agency"])
+    return {
+        "period": period,
+        "root": root,
+        **summary_lists,
+        "counts": counts,
+        "rows": rows,
+        **figures,
         # Only accepted reports speak in the summary, as only their figures count.
-        "narrative_groups": narrative_groups([r for r in reports if r.status == Report.Status.ACCEPTED]),
+        "narrative_groups": narrative_groups(told),
     }
 
 

@@ -140,3 +140,13 @@ def prune_task() -> dict:
 
     result = prune()
     return {"sessions": result.sessions, "notices": result.notices, "notifications": result.notifications}
+
+
+@shared_task(autoretry_for=DB_ERRORS, retry_backoff=30, retry_jitter=False, max_retries=3,
+             # A national BC lays out a thousand pages: well past the default limits (5 min).
+             soft_time_limit=20 * 60, time_limit=21 * 60)
+def summary_document_task(job_id: int) -> str:
+    """Build a summary's BC (PDF, DOCX) or XLSX asked for on the summary page."""
+    from .services.summary_jobs import summary_job_build
+
+    return summary_job_build(job_id=job_id)

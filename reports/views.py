@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,9 +27,11 @@ from .forms import (
     ReviewForm,
     SignerForm,
 )
-from .models import Report
+from .models import Report, SummaryDocumentJob
 from .rules import REPORT_EDIT, REPORT_RECORD, REPORT_REVIEW, REPORT_SUBMIT, SUMMARY_REMIND, SUMMARY_VIEW
 from .selectors import (
+    SUMMARY_MORE,
+    narrative_groups,
     notification_preferences_for_user,
     notifications_for_user,
     period_summary,
@@ -37,10 +39,13 @@ from .selectors import (
     report_get_for_user,
     report_lists_for_user,
     scope_agencies_for_summary,
+    summary_list_page,
+    summary_report_count,
     year_to_date_before,
 )
 from .services import reminders_manual
 from .services.bell import unread_forget
+from .services.summary_jobs import summary_in_worker, summary_job_start
 
 
 @login_required
@@ -235,16 +240,42 @@ def _summary_root(request: HttpRequest) -> Agency:
     return root
 
 
+SUMMARY_ROWS = 50  # units the page lists per table; the rest on the «xem tiếp» page
+
+
 @login_required
 def summary(request: HttpRequest, period_id: int) -> HttpResponse:
     period = get_object_or_404(ReportingPeriod, pk=period_id)
     root = _summary_root(request)
-    context = period_summary(period=period, root=root)
+    context = period_summary(period=period, root=root, rows=SUMMARY_ROWS)
+    context["unit_rows"] = dict(list(context["by_agency"].items())[:SUMMARY_ROWS])
+    context["unit_heading"] = "Tỉnh, thành phố" if context["national"] else "Đơn vị"
+    if context["counts"]["units"] > SUMMARY_ROWS:
+        context["more_units"] = f"{reverse('reports:summary_more', args=[period.pk, 'units'])}?agency={root.pk}"
     context["roots"] = scope_agencies_for_summary(user=request.user)
     context["signer_form"] = SignerForm(request.GET, root=root)
     # Heads and drafters above the units read the summary; reminding is the reviewers'.
     context["may_remind"] = can(request.user, SUMMARY_REMIND, root)
+    context["in_worker"] = summary_in_worker(reports=context["counts"]["reports"])
     return render(request, "reports/summary.html", context)
+
+
+@login_required
+def summary_more(request: HttpRequest, period_id: int, part: str) -> HttpResponse:
+    """«Xem tiếp»: every unit of one of the summary's lists, a page at a time."""
+    period = get_object_or_404(ReportingPeriod, pk=period_id)
+    root = _summary_root(request)
+    context = {"period": period, "root": root, "part": part, "root_pk": str(root.pk)}
+    if part == "units":
+        summary = period_summary(period=period, root=root, rows=0)
+        context |= {"title": "Theo đơn vị", "rows": summary["by_agency"], "totals": summary["totals"],
+                    "counter_labels": summary["counter_labels"], "national": summary["national"]}
+    else:
+        context |= {"title": SUMMARY_MORE[part],
+                    "found": summary_list_page(period=period, root=root, part=part, page=request.GET.get("page"))}
+        if part == "told":
+            context["narrative_groups"] = narrative_groups(list(context["found"].object_list))
+    return render(request, "reports/summary_more.html", context)
 
 
 def summary_file_name(period: ReportingPeriod, root, prefix: str = "BC-tong-hop") -> str:
@@ -252,22 +283,41 @@ def summary_file_name(period: ReportingPeriod, root, prefix: str = "BC-tong-hop"
     return f"{prefix}-{file_name_part(period.label)}-{file_name_part(str(root))}"
 
 
+def _document_response(content: bytes, file_format: str, file_name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=DOCUMENT_TYPES[file_format])
+    response["Content-Disposition"] = f'attachment; filename="{file_name}.{file_format}"'
+    return response
+
+
+DOCUMENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _too_large_for_request(request: HttpRequest, period: ReportingPeriod, root: Agency) -> HttpResponse:
+    messages.info(request, "Báo cáo tổng hợp này lớn: bấm nút tạo tệp trên trang, hệ thống sẽ tạo và báo khi xong.")
+    return redirect(f"{reverse('reports:summary', args=[period.pk])}?agency={root.pk}")
+
+
 @login_required
 def summary_document_download(request: HttpRequest, period_id: int, file_format: str) -> HttpResponse:
-    """The BC of the period, PDF or DOCX, for the reviewer to sign and send."""
+    """The BC of the period, PDF or DOCX, for the reviewer to sign and send.
+    A large one is built by the worker (summary_job_create) instead."""
     from .documents import summary_docx_render, summary_pdf_render
 
     period = get_object_or_404(ReportingPeriod, pk=period_id)
     root = _summary_root(request)
+    if summary_in_worker(reports=summary_report_count(period=period, root=root)):
+        return _too_large_for_request(request, period, root)
     summary = period_summary(period=period, root=root)
     signer = SignerForm(request.GET, root=root).values()
     if file_format == "pdf":
-        content, kind = summary_pdf_render(summary=summary, signer=signer), "application/pdf"
+        content = summary_pdf_render(summary=summary, signer=signer)
     else:
         content = summary_docx_render(summary=summary, signer=signer)
-        kind = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    response = HttpResponse(content, content_type=kind)
-    response["Content-Disposition"] = f'attachment; filename="{summary_file_name(period, root)}.{file_format}"'
+    response = _document_response(content, file_format, summary_file_name(period, root))
     record_event(request, "download_summary", f"{period} · {root}")
     return response
 
@@ -276,12 +326,63 @@ def summary_document_download(request: HttpRequest, period_id: int, file_format:
 def summary_export(request: HttpRequest, period_id: int) -> HttpResponse:
     period = get_object_or_404(ReportingPeriod, pk=period_id)
     root = _summary_root(request)
-    content = summary_xlsx(period_summary(period=period, root=root))
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{summary_file_name(period, root, prefix="Tong-hop")}.xlsx"'
+    if summary_in_worker(reports=summary_report_count(period=period, root=root)):
+        return _too_large_for_request(request, period, root)
+    response = _document_response(summary_xlsx(period_summary(period=period, root=root)), "xlsx", summary_file_name(period, root, prefix="Tong-hop"))
     record_event(request, "export_xlsx", f"Tổng hợp {period} · {root}")
+    return response
+
+
+@login_required
+@require_POST
+def summary_job_create(request: HttpRequest, period_id: int, file_format: str) -> HttpResponse:
+    """Ask the worker for a large summary's BC or XLSX; then its progress page."""
+    period = get_object_or_404(ReportingPeriod, pk=period_id)
+    root = _summary_root(request)
+    signer = SignerForm(request.POST, root=root).values() if file_format != "xlsx" else {}
+    job = summary_job_start(user=request.user, period=period, root=root, file_format=file_format, signer=signer)
+    return redirect("reports:summary_job", job.pk)
+
+
+def _summary_job(request: HttpRequest, job_id: int) -> SummaryDocumentJob:
+    """The user's own job, on a unit they may still read the summary of; 404 otherwise."""
+    job = get_object_or_404(SummaryDocumentJob.objects.select_related("period", "agency"), pk=job_id,
+                            user=request.user)
+    if not can(request.user, SUMMARY_VIEW, job.agency):
+        raise Http404("Không tìm thấy yêu cầu.")
+    return job
+
+
+@login_required
+def summary_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """How far the worker is; static/js/summary_job.js polls summary_job_status."""
+    return render(request, "reports/summary_job.html", {"job": _summary_job(request, job_id)})
+
+
+@login_required
+def summary_job_status(request: HttpRequest, job_id: int) -> JsonResponse:
+    job = _summary_job(request, job_id)
+    return JsonResponse({"status": job.status, "progress": job.progress, "step": job.step,
+                         "download": reverse("reports:summary_job_download", args=[job.pk])
+                         if job.status == SummaryDocumentJob.Status.DONE else ""})
+
+
+@login_required
+def summary_job_download(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _summary_job(request, job_id)
+    if job.status != SummaryDocumentJob.Status.DONE or not job.file.name:
+        raise Http404("Tệp chưa sẵn sàng.")
+    try:
+        stored = job.file.storage.open(job.file.name, "rb")
+    except FileNotFoundError:
+        raise Http404("Tệp không còn: hãy tạo lại.") from None
+    prefix = "Tong-hop" if job.file_format == "xlsx" else "BC-tong-hop"
+    response = FileResponse(stored, as_attachment=True, content_type=DOCUMENT_TYPES[job.file_format],
+                            filename=f"{summary_file_name(job.period, job.agency, prefix=prefix)}.{job.file_format}")
+    if job.file_format == "xlsx":
+        record_event(request, "export_xlsx", f"Tổng hợp {job.period} · {job.agency}")
+    else:
+        record_event(request, "download_summary", f"{job.period} · {job.agency}")
     return response
 
 
