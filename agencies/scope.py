@@ -84,8 +84,15 @@ class UserScope:
 SCOPE_SECONDS = 3600
 
 
-def _keys(user_id: int) -> tuple[str, str]:
-    return f"scope:roles:{user_id}", f"scope:token:{user_id}"
+def _token_key(user_id: int) -> str:
+    return f"scope:token:{user_id}"
+
+
+def _entry_key(user) -> str:
+    # With when the account was made: a reused id (SQLite after a rollback,
+    # the tests) never reads the previous account's roles.
+    joined = getattr(user, "date_joined", None)
+    return f"scope:roles:{user.pk}:{joined.timestamp() if joined else ''}"
 
 
 def _roles(user_id: int) -> list[tuple[int, str, bool, int | None]]:
@@ -102,7 +109,7 @@ def user_scope(user) -> UserScope:
     of their memberships, or a unit they hold one at, changed since."""
     if user is None or user.pk is None:
         return UserScope(roles=[])
-    entry_key, token_key = _keys(user.pk)
+    entry_key, token_key = _entry_key(user), _token_key(user.pk)
     found = cache.get_many([entry_key, token_key])
     token, entry = found.get(token_key), found.get(entry_key)
     if entry is not None and entry[0] == token:
@@ -114,8 +121,7 @@ def user_scope(user) -> UserScope:
 
 
 def _renew(user_ids: list[int]) -> None:
-    cache.set_many({_keys(pk)[1]: uuid.uuid4().hex for pk in user_ids}, SCOPE_SECONDS)
-    cache.delete_many([_keys(pk)[0] for pk in user_ids])
+    cache.set_many({_token_key(pk): uuid.uuid4().hex for pk in user_ids}, SCOPE_SECONDS)
 
 
 def scope_forget(*, user_ids: Iterable[int]) -> None:
