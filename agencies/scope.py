@@ -9,7 +9,12 @@ Two kinds of roots, as the design's scope is the agency subtree:
 - read roots: every unit where the user holds a role, and the review roots.
   Below them the user reads what the units have put forward (each app's
   rules say which states: plans/rules.py, reports/rules.py), never writes:
-  writing needs a role at the unit itself."""
+  writing needs a role at the unit itself.
+
+The roles are read once and kept in the shared cache (plain tuples, per
+user) until a membership of the user, or a unit they hold one at, changes;
+the subtrees are handed to the list queries as subqueries (read_sql,
+reviewed_sql), so no id list grows with the country."""
 
 from __future__ import annotations
 
