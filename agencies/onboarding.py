@@ -55,6 +55,7 @@ from common import tables
 from common.text import clean_text, fold
 
 from .models import Agency, Membership
+from .scope import scope_forget
 from .tokens import invitation_days, invitation_token_generator
 
 logger = logging.getLogger(__name__)
@@ -425,6 +426,9 @@ def _write(parsed: list[UserRow], agencies: dict[str, Agency], existing: dict[st
                 held.add(key)
                 memberships.append(Membership(user_id=user.pk, agency_id=agency.pk, role=role))
     Membership.objects.bulk_create(memberships, batch_size=BATCH)
+    # bulk_create sends no signal; new accounts have no cached scope yet.
+    known = {user.pk for user in existing.values()}
+    scope_forget(user_ids={m.user_id for m in memberships if m.user_id in known})
     result.roles_added = len(memberships)
     return result
 

@@ -9,17 +9,25 @@ Two kinds of roots, as the design's scope is the agency subtree:
 - read roots: every unit where the user holds a role, and the review roots.
   Below them the user reads what the units have put forward (each app's
   rules say which states: plans/rules.py, reports/rules.py), never writes:
-  writing needs a role at the unit itself."""
+  writing needs a role at the unit itself.
+
+The roles are read once and kept in the shared cache (plain tuples, per
+user) until a membership of the user, or a unit they hold one at, changes;
+the subtrees are handed to the list queries as subqueries (read_sql,
+reviewed_sql), so no id list grows with the country."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models.expressions import RawSQL
 
 from .models import Agency, Membership
-from .tree import agency_subtree_ids, subtree_with_merged_sql
+from .tree import agency_subtree_ids, subtree_sql, subtree_with_merged_sql
 
 Role = Membership.Role
 
@@ -59,6 +67,13 @@ class UserScope:
     def reviewed_ids(self) -> set[int]:
         return agency_subtree_ids(agency_ids=self.review_roots)
 
+    def reviewed_sql(self) -> RawSQL:
+        """reviewed_ids() as a subquery for `agency_id__in=`: the review roots
+        and everything below them, walked inside the statement, so the
+        parameters stay the roots however large the subtree."""
+        sql, params = subtree_sql(agency_ids=self.review_roots)
+        return RawSQL(sql, params)
+
     def read_sql(self) -> RawSQL:
         """The agencies the user reads (Access.reads): the read roots,
         everything below and the units merged into these, as a subquery for
@@ -67,13 +82,63 @@ class UserScope:
         return RawSQL(sql, params)
 
 
-def user_scope(user) -> UserScope:
-    rows = list(
-        Membership.objects.filter(user=user).values_list(
+# The roles are kept in the shared cache per user, as plain tuples: every
+# signed-in page asks (the menu, the lists), memberships change seldom. An
+# entry is valid while the user's token is the one it was stored with;
+# scope_forget replaces the token (agencies/signals.py, bulk writes).
+SCOPE_SECONDS = 3600
+
+
+def _token_key(user_id: int) -> str:
+    return f"scope:token:{user_id}"
+
+
+def _entry_key(user) -> str:
+    # With when the account was made: a reused id (SQLite after a rollback,
+    # the tests) never reads the previous account's roles.
+    joined = getattr(user, "date_joined", None)
+    return f"scope:roles:{user.pk}:{joined.timestamp() if joined else ''}"
+
+
+def _roles(user_id: int) -> list[tuple[int, str, bool, int | None]]:
+    return [
+        (agency, role, bool(home), parent)
+        for agency, role, home, parent in Membership.objects.filter(user_id=user_id).values_list(
             "agency_id", "role", "agency__is_home_affairs", "agency__parent_id"
         )
-    )
-    return UserScope(roles=rows, superuser=user.is_superuser)
+    ]
+
+
+def user_scope(user) -> UserScope:
+    """The user's scope: from the cache (one round trip, no query) unless one
+    of their memberships, or a unit they hold one at, changed since."""
+    if user is None or user.pk is None:
+        return UserScope(roles=[])
+    entry_key, token_key = _entry_key(user), _token_key(user.pk)
+    found = cache.get_many([entry_key, token_key])
+    token, entry = found.get(token_key), found.get(entry_key)
+    if entry is not None and entry[0] == token:
+        roles = entry[1]
+    else:
+        roles = _roles(user.pk)
+        cache.set(entry_key, (token, roles), SCOPE_SECONDS)
+    return UserScope(roles=roles, superuser=user.is_superuser)
+
+
+def _renew(user_ids: list[int]) -> None:
+    cache.set_many({_token_key(pk): uuid.uuid4().hex for pk in user_ids}, SCOPE_SECONDS)
+
+
+def scope_forget(*, user_ids: Iterable[int]) -> None:
+    """These users' memberships changed: their next page reads them again.
+    Now, for this transaction's own reads, and again after commit: a page
+    that read the old rows in between stored them under the token of now.
+    Called by the signals (agencies/signals.py) and by every bulk write that
+    bypasses them (onboarding's user import)."""
+    wanted = sorted(set(user_ids))
+    if wanted:
+        _renew(wanted)
+        transaction.on_commit(lambda: _renew(wanted))
 
 
 def reviewers_over(*, agency_ids: Iterable[int]) -> dict[int, list]:

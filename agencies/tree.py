@@ -59,12 +59,29 @@ def agencies_above_ids(*, agency_ids: Iterable[int]) -> set[int]:
     return set(_walk(UP.replace("(%s)", f"({_marks(len(seeds))})"), seeds))
 
 
+def agencies_above_sql(*, agency_ids: Iterable[int]) -> tuple[str, list]:
+    """agencies_above_ids' set as a SELECT, for embedding as
+    `agency_id__in=RawSQL(...)`; an empty list selects nothing."""
+    seeds = sorted(set(agency_ids)) or [0]  # no agency has pk 0
+    return UP.replace("(%s)", f"({_marks(len(seeds))})").replace(" ORDER BY depth DESC", "").format(
+        table=_table()), seeds
+
+
 def agency_subtree_ids(*, agency_ids: Iterable[int]) -> set[int]:
     """The given agencies and everything below them (one query)."""
     roots = sorted(set(agency_ids))
     if not roots:
         return set()
     return set(_walk(DOWN.replace("(%s)", f"({_marks(len(roots))})"), roots))
+
+
+def subtree_sql(*, agency_ids: Iterable[int]) -> tuple[str, list]:
+    """SELECT of the agencies and everything below them (agency_subtree_ids'
+    set), for embedding as `agency_id__in=RawSQL(...)`: the id list stays
+    in the database. An empty list selects nothing."""
+    roots = sorted(set(agency_ids)) or [0]  # no agency has pk 0
+    sql = DOWN.replace("(%s)", f"({_marks(len(roots))})").format(table=_table())
+    return sql, roots
 
 
 def subtree_with_merged_sql(*, agency_ids: Iterable[int]) -> tuple[str, list]:

@@ -1,6 +1,8 @@
 """What the base layout shows every signed-in user: the menu entries they may
 open (asked of can(), never of role strings), which of them is the current
-page's, and the bell's unread count."""
+page's, and the bell's unread count. Every page pays for it, so once the
+user's roles (agencies/scope.py) and count (reports/services/bell.py) are
+cached it asks the database nothing."""
 
 from __future__ import annotations
 

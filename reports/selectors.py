@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -20,7 +21,6 @@ from agencies.scope import user_scope
 from agencies.tree import (
     branch_scope_cte,
     merged_into_ids_sql,
-    subtree_with_merged_ids,
     subtree_with_merged_sql,
 )
 from plans.models import Area, Channel, Counter
@@ -42,12 +42,30 @@ NARRATIVE_PARTS = (
 )
 
 
-def _scope(user) -> tuple[set[int], set[int], set[int], bool]:
-    """(agencies where the user holds head/drafter roles, the units under these
-    (and merged into them), agencies they review, admin?)."""
+@dataclass
+class _ListScope:
+    """What the report lists filter on, as subqueries: no id list built in
+    Python, so a national reviewer's statement is as long as a district's."""
+
+    own: set[int]  # units where the user is head or drafter
+    reviews: bool
+    reviewed: RawSQL  # the review subtrees (REPORT_REVIEW)
+    has_below: bool
+    below: Q  # the units under (or merged into) the own units, not these
+    is_admin: bool
+
+
+def _scope(user) -> _ListScope:
     scope = user_scope(user)
     own = scope.agencies(Membership.Role.HEAD, Membership.Role.DRAFTER)
-    return own, subtree_with_merged_ids(agency_ids=own) - own, scope.reviewed_ids(), scope.is_admin
+    sql, params = subtree_with_merged_sql(agency_ids=own)
+    # Something below an own unit iff one step out of them (a child, a unit
+    # merged into one) leaves them: the walk's first step outside.
+    has_below = bool(own) and Agency.objects.filter(
+        Q(parent_id__in=own) | Q(successor_id__in=own, is_active=False)
+    ).exclude(pk__in=own).exists()
+    return _ListScope(own=own, reviews=bool(scope.review_roots), reviewed=scope.reviewed_sql(), has_below=has_below,
+                      below=Q(agency_id__in=RawSQL(sql, params)) & ~Q(agency_id__in=own), is_admin=scope.is_admin)
 
 
 def report_lists_for_user(*, user, today: dt.date | None = None, filters=None, page=None) -> dict:
@@ -58,33 +76,41 @@ def report_lists_for_user(*, user, today: dt.date | None = None, filters=None, p
     `page` of it, each report with its state_label and state_tone; for
     reviewers every report they review, for heads and drafters the reports
     the units under them have sent ("below": read-only, REPORT_VIEW's
-    Access.reads). A fixed number of queries whatever the number of rows."""
+    Access.reads). A fixed number of queries whatever the number of rows,
+    with the subtrees walked inside them."""
     today = today or timezone.localdate()
-    own, below, reviewed, is_admin = _scope(user)
+    scope = _scope(user)
+    own, is_admin = scope.own, scope.is_admin
+    reviews = scope.reviews or is_admin
     base = Report.objects.select_related("agency", "period").order_by("due_date", "agency__name")
     open_statuses = [Report.Status.DRAFT, Report.Status.RETURNED]
     mine = base.filter(agency_id__in=own)
     lists = {
         "mine": bool(own),
-        "reviews": bool(reviewed or is_admin),
-        "below": bool(below),
+        "reviews": reviews,
+        "below": scope.has_below,
         "returned": mine.filter(status=Report.Status.RETURNED),
         "overdue": mine.filter(status=Report.Status.DRAFT, due_date__lt=today),
         "due": mine.filter(status=Report.Status.DRAFT, due_date__gte=today, period__start__lte=today),
         "submitted": mine.filter(status__in=[Report.Status.SUBMITTED, Report.Status.ACCEPTED])[:20],
     }
-    if reviewed or is_admin:
-        reviewing = base if is_admin else base.filter(agency_id__in=reviewed)
+    if reviews:
+        reviewing = base if is_admin else base.filter(agency_id__in=scope.reviewed)
         # The oldest first and at most LIST_LIMIT: a national reviewer's full
         # list would be thousands of rows; the dashboard has the whole picture.
         lists["to_review"] = reviewing.filter(status=Report.Status.SUBMITTED)[:LIST_LIMIT]
         lists["missing"] = reviewing.filter(status__in=open_statuses, due_date__lt=today)[:LIST_LIMIT]
-    if reviewed or is_admin or below:
+    if reviews or scope.has_below:
         # Below a head's or drafter's unit: what the units sent, never their drafts.
-        sent_below = Q(agency_id__in=below) & ~Q(status=Report.Status.DRAFT)
-        in_scope = base if is_admin else base.filter(Q(agency_id__in=reviewed) | sent_below)
+        sent_below = scope.below & ~Q(status=Report.Status.DRAFT)
+        if is_admin:
+            in_scope = base
+        elif scope.reviews and scope.has_below:
+            in_scope = base.filter(Q(agency_id__in=scope.reviewed) | sent_below)
+        else:
+            in_scope = base.filter(Q(agency_id__in=scope.reviewed) if scope.reviews else sent_below)
         search = ReportFilter(filters or None, queryset=in_scope.order_by("-period__end", "agency__name", "pk"),
-                              today=today, periods=periods_recent(today=today), drafts=bool(reviewed or is_admin))
+                              today=today, periods=periods_recent(today=today), drafts=reviews)
         found = Paginator(search.qs, LIST_LIMIT).get_page(page)
         for report in found.object_list:
             report.state_label, report.state_tone = STATES[report_state(report, today)]
@@ -433,14 +459,14 @@ def report_todo_for_user(*, user, today: dt.date | None = None, rows: int = HOME
     of them (a unit has a few open reports); for reviewers (and admins) the
     reports "to_review" in their scope, the oldest `rows` and how many.
     {"writes": bool, "reviews": bool, key: {"count", "items"}}. A fixed
-    number of queries whatever the data: the roles, the reviewed subtree,
-    the open reports, and two for the reviews."""
+    number of queries whatever the data: the roles (unless cached), the open
+    reports, and two for the reviews, the reviewed subtree walked inside them."""
     today = today or timezone.localdate()
     scope = user_scope(user)
     # Own units only (writing stays at the unit) and the review subtree (REPORT_REVIEW).
-    own, reviewed = scope.agencies(Membership.Role.HEAD, Membership.Role.DRAFTER), scope.reviewed_ids()
+    own = scope.agencies(Membership.Role.HEAD, Membership.Role.DRAFTER)
     is_admin = scope.is_admin
-    todo: dict = {"writes": bool(own), "reviews": bool(reviewed or is_admin)}
+    todo: dict = {"writes": bool(own), "reviews": bool(scope.review_roots or is_admin)}
     mine = list(
         Report.objects.filter(agency_id__in=own, status__in=[Report.Status.DRAFT, Report.Status.RETURNED],
                               period__start__lte=today)
@@ -456,7 +482,7 @@ def report_todo_for_user(*, user, today: dt.date | None = None, rows: int = HOME
     if todo["reviews"]:
         waiting = Report.objects.filter(status=Report.Status.SUBMITTED)
         if not is_admin:
-            waiting = waiting.filter(agency_id__in=reviewed)
+            waiting = waiting.filter(agency_id__in=scope.reviewed_sql())
         todo["to_review"] = {
             "count": waiting.count(),
             "items": list(waiting.select_related("agency", "period").order_by("submitted_at", "pk")[:rows]),
