@@ -10,6 +10,7 @@ Only 127.0.0.1 is contacted. Scripts import it as a sibling module
 from __future__ import annotations
 
 import http.client
+import math
 import os
 import re
 import signal
@@ -45,8 +46,9 @@ class Result:
 
 
 def percentile95(values: list[float]) -> float:
+    """Nearest rank: of 10 samples the slowest, of 400 the 380th."""
     ordered = sorted(values)
-    return ordered[max(0, int(len(ordered) * 0.95) - 1)]
+    return ordered[max(0, math.ceil(len(ordered) * 0.95) - 1)]
 
 
 def server_db(url: str) -> tuple[dict, str]:
