@@ -252,7 +252,7 @@ class Gunicorn:
     workers; with `config`, deploy/gunicorn.conf.py (the production timeout),
     never recycling a worker (max_requests 0) so the workers' CPU can be read."""
 
-    def __init__(self, env: dict, *, port: int, workers: int, config: bool = False):
+    def __init__(self, env: dict, *, port: int, workers: int, config: bool = False, log: Path | None = None):
         self.port, self.workers = port, workers
         command = [GUNICORN, "cchc_portal.wsgi"]
         if config:
@@ -267,7 +267,9 @@ class Gunicorn:
             raise SystemExit(f"Port {port} is already in use: stop that server or pass --port.")
         except OSError:
             pass
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+        output = open(log, "ab") if log else None  # open as long as the server runs
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stdout=output,
+                                        stderr=output)
         for _ in range(150):
             try:
                 if request(port, "/healthz", timeout=5).status == 200:

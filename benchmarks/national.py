@@ -359,14 +359,17 @@ def plan_list_rows(port, args, users: dict[int, str], server: Gunicorn) -> list[
     return rows
 
 
-def reminders_interface() -> bool:
-    """Does benchmarks/reminders.py take --database-url and --json (the stable interface)?"""
+def reminders_interface() -> str | None:
+    """How benchmarks/reminders.py takes --database-url and --json (the
+    stable interface): "flag" (JSON on stdout), "path" (--json PATH), or None."""
     try:
         out = subprocess.run([PYTHON, str(HERE / "reminders.py"), "--help"], capture_output=True, text=True,
                              timeout=60).stdout
     except (OSError, subprocess.TimeoutExpired):
-        return False
-    return "--database-url" in out and "--json" in out
+        return None
+    if "--database-url" not in out or "--json" not in out:
+        return None
+    return "path" if re.search(r"--json[ =][A-Z_]+", out) else "flag"
 
 
 def last_json(text: str) -> dict:
@@ -392,23 +395,39 @@ def sweep_row(url: str, env: dict, args) -> Row:
 
     before = {model: (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)
               for model in (Notification, Notice, SweepRun)}
+    def reset():  # the next sweep finds the same notices due
+        for model, pk in before.items():
+            model.objects.filter(pk__gt=pk).delete()
+
     bench_users_active(False)
     try:
-        if reminders_interface():
+        data, how = None, ""
+        interface = reminders_interface()
+        if interface:
             how = "benchmarks/reminders.py --json"
-            done = subprocess.run([PYTHON, str(HERE / "reminders.py"), "--database-url", url, "--json"],
-                                  cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
-        else:
-            how = "manage.py send_reminders, in-process counts"
+            out_file = Path(tempfile.mkdtemp(prefix="cchc-bench-sweep-")) / "reminders.json"
+            command = [PYTHON, str(HERE / "reminders.py"), "--database-url", url, "--json"]
+            done = subprocess.run(command + ([str(out_file)] if interface == "path" else []), cwd=ROOT, env=env,
+                                  capture_output=True, text=True, timeout=900)
+            try:
+                data = json.loads(out_file.read_text()) if interface == "path" else last_json(done.stdout)
+                if pick(data, "seconds", "sweep_seconds", "whole_sweep_seconds") is None:
+                    raise ValueError(f"no seconds in {sorted(data)}")
+            except (OSError, ValueError) as exc:
+                how = f"reminders.py unreadable ({str(exc)[:40]}), so send_reminders in-process"
+                data = None
+                reset()
+            shutil.rmtree(out_file.parent, ignore_errors=True)
+        if data is None:
+            how = how or "manage.py send_reminders, in-process counts"
             done = subprocess.run([PYTHON, str(Path(__file__).resolve()), "--sweep-runner"], cwd=ROOT,
                                   env=env | {"CELERY_QUEUE": SWEEP_QUEUE}, capture_output=True, text=True, timeout=900)
-        if done.returncode:
-            raise RuntimeError(f"{how} failed: {done.stderr.strip().splitlines()[-1:]}")
-        data = last_json(done.stdout)
+            if done.returncode:
+                raise RuntimeError(f"sweep runner failed: {done.stderr.strip().splitlines()[-1:]}")
+            data = last_json(done.stdout)
     finally:
         bench_users_active(True)
-        for model, pk in before.items():  # the next run finds the same notices due
-            model.objects.filter(pk__gt=pk).delete()
+        reset()
     seconds = pick(data, "seconds", "sweep_seconds", "whole_sweep_seconds")
     statements = pick(data, "statements", "sweep_statements", "queries")
     messages = pick(data, "broker_messages", "messages")
@@ -580,7 +599,8 @@ def summary_rows(port: int, args) -> list[Row]:
             try:
                 first, total, status, size, job = fetch_file(port, path, cookie, args.export_timeout)
             except (OSError, TimeoutError) as exc:
-                rows.append(Row(name, {"seconds": None}, "", goal, False if goal else None, str(exc)[:80]))
+                error = f"no answer within {args.export_timeout:.0f} s" if "timed out" in str(exc) else str(exc)
+                rows.append(Row(name, {"seconds": None}, "", goal, False if goal else None, error[:80]))
                 continue
             figures = {"seconds": total, "first_answer_s": first, "status": status, "bytes": size, "job": job}
             text = f"{total:7.2f} s  HTTP {status}  {size / 1e6:6.2f} MB"
@@ -732,7 +752,8 @@ def main(argv=None) -> None:
         [PYTHON, "-m", "celery", "-A", "cchc_portal", "worker", "--pool=solo", "-Q", QUEUE, "--loglevel=WARNING",
          "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    server = Gunicorn(env, port=args.port, workers=args.workers, config=True)
+    server_log = Path(tempfile.gettempdir()) / f"cchc-bench-gunicorn-{os.getpid()}.log"
+    server = Gunicorn(env, port=args.port, workers=args.workers, config=True, log=server_log)
     runs: list[list[Row]] = []
     try:
         for number in range(args.runs):
@@ -757,6 +778,10 @@ def main(argv=None) -> None:
           f"client: Python threads, {args.concurrency} concurrent; {os.cpu_count()} CPUs shared by client, "
           f"server, worker and PostgreSQL; load average {load_start} at start, {load_end} at end")
     print(table(rows))
+    if server_log.stat().st_size:
+        print(f"gunicorn's messages (worker timeouts, tracebacks): {server_log}")
+    else:
+        server_log.unlink()
     if args.json:
         Path(args.json).write_text(json.dumps({
             "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "database": re.sub(r"//[^@]*@", "//", url),
