@@ -597,7 +597,13 @@ def summary_rows(port: int, args) -> list[Row]:
         ):
             name = f"national summary {label} ({period.label})"
             try:
-                first, total, status, size, job = fetch_file(port, path, cookie, args.export_timeout)
+                if label == "page":  # HTML is the answer here, not a job's progress
+                    started = time.perf_counter()
+                    page = request(port, path, cookie, timeout=args.export_timeout)
+                    first = total = time.perf_counter() - started
+                    status, size, job = page.status, len(page.body), False
+                else:
+                    first, total, status, size, job = fetch_file(port, path, cookie, args.export_timeout)
             except (OSError, TimeoutError) as exc:
                 error = f"no answer within {args.export_timeout:.0f} s" if "timed out" in str(exc) else str(exc)
                 rows.append(Row(name, {"seconds": None}, "", goal, False if goal else None, error[:80]))
@@ -683,7 +689,7 @@ def combine(runs: list[list[Row]]) -> list[Row]:
         values = [r.figures[main] for r in rows if main and isinstance(r.figures.get(main), int | float)]
         spread = f"  [{main} {min(values):.4g}-{max(values):.4g} over {len(values)} runs]" if values else ""
         oks = [r.ok for r in rows if r.ok is not None]
-        text = median_text(figures)
+        text = median_text(figures) or first.text
         combined.append(Row(first.name, figures, text + spread, first.goal,
                             None if not oks else sum(oks) > len(oks) / 2,
                             "; ".join(sorted({r.error for r in rows if r.error}))))
