@@ -612,6 +612,8 @@ def summary_rows(port: int, args) -> list[Row]:
             text = f"{total:7.2f} s  HTTP {status}  {size / 1e6:6.2f} MB"
             if job:
                 text += f"  (job: answered in {first:.2f} s)"
+            if status >= 500 and total > 115:  # deploy/gunicorn.conf.py's timeout is 120 s
+                text += "  (gunicorn's worker timeout)"
             row = Row(name, figures, text, goal)
             if label == "page":
                 row.ok = status == 200 and total < 1
