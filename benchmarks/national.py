@@ -17,7 +17,8 @@ It starts gunicorn (deploy/gunicorn.conf.py, --workers sync workers, no worker
 recycling) and a Celery worker on 127.0.0.1, Redis database 10 (--redis-url)
 for the cache and the broker, and prints one table with the goals of issue 17:
 
-- minimal view (/healthz) and an empty signed-in page: req/s, p50/p95;
+- minimal view (/healthz) and an empty signed-in page: req/s, p50/p95 (every
+  row with a share-of-the-minimal-view goal measures /healthz again just before);
   the empty page is the lightest signed-in page there is: the notification
   preferences (base layout, a form, one small query), --empty-path to change it;
 - dashboard national (scale-national) and province (scale-province), warm,
@@ -237,7 +238,7 @@ def fmt_load(result, ceiling: float | None = None) -> tuple[dict, str]:
     text = f"{result.rate:6.1f} req/s  p50 {result.p50:6.1f}  p95 {result.p95:6.1f} ms"
     if ceiling:
         figures["pct_min"] = 100 * result.rate / ceiling
-        text += f"  {figures['pct_min']:4.0f}% of min"
+        text += f"  = {figures['pct_min']:.0f}% of min's {ceiling:.0f}"
     if result.cpu_ms is not None:
         figures["cpu_ms"] = result.cpu_ms
         text += f"  CPU {result.cpu_ms:5.1f} ms/req"
@@ -246,12 +247,20 @@ def fmt_load(result, ceiling: float | None = None) -> tuple[dict, str]:
     return figures, text
 
 
-def load_row(name, port, path, cookie, args, *, warmup, slow=False, ceiling=None, share=None, cpu_pids=None) -> Row:
+def load_row(name, port, path, cookie, args, *, warmup, slow=False, share=None, cpu_pids=None) -> Row:
+    """A load row; with `share`, the minimal view is measured again just
+    before it (the machine is shared: its ceiling moves) and the row must
+    reach that share of its requests/s."""
+    ceiling = None
+    if share is not None:
+        ceiling = load(port, "minimal view", "/healthz", "", requests=args.requests, concurrency=args.concurrency,
+                       warmup=args.workers, time_limit=args.row_timeout).rate or None
     result = load(port, name, path, cookie, requests=args.slow_requests if slow else args.requests,
                   concurrency=args.concurrency, warmup=warmup, time_limit=args.row_timeout, cpu_pids=cpu_pids)
     figures, text = fmt_load(result, ceiling)
     row = Row(name, figures, text)
     if share is not None and ceiling:
+        figures["min_req_s"] = ceiling
         row.goal, row.ok = f">= {share:.0%} of min req/s", result.rate >= share * ceiling and not result.errors
     if not result.requests:
         row.error = "no request answered in time"
@@ -640,20 +649,18 @@ def one_run(url: str, env: dict, args, server: Gunicorn, users: dict[int, str]) 
         print(f"  {name}: {time.monotonic() - started:.0f} s", flush=True)
 
     warm = 3 * args.workers
-    minimal = load_row("minimal view /healthz", port, "/healthz", "", args, warmup=warm)
-    rows.append(minimal)
-    ceiling = minimal.figures.get("req_s") or None
+    rows.append(load_row("minimal view /healthz", port, "/healthz", "", args, warmup=warm))
     national = province = None
     if "pages" not in skip:
         attempt("empty signed-in page", lambda: load_row(
             f"empty signed-in page {args.empty_path}", port, args.empty_path, log_in(port, "scale-province"), args,
-            warmup=warm, ceiling=ceiling, share=0.5))
+            warmup=warm, share=0.5))
     if "dashboard" not in skip:
         national, province = log_in(port, "scale-national"), log_in(port, "scale-province")
         attempt("dashboard national, warm", lambda: load_row(
-            "dashboard national, warm", port, "/dashboard/", national, args, warmup=warm, ceiling=ceiling, share=0.4))
+            "dashboard national, warm", port, "/dashboard/", national, args, warmup=warm, share=0.4))
         attempt("dashboard province, warm", lambda: load_row(
-            "dashboard province, warm", port, "/dashboard/", province, args, warmup=warm, ceiling=ceiling, share=0.4))
+            "dashboard province, warm", port, "/dashboard/", province, args, warmup=warm, share=0.4))
         warm_p50 = {r.name: r.figures.get("p50_ms") for r in rows}
         attempt("dashboard national, after a change", lambda: after_change_row(
             "dashboard national, after a change", port, national, args,
