@@ -420,6 +420,10 @@ def sweep_row(url: str, env: dict, args) -> Row:
                                   capture_output=True, text=True, timeout=900)
             try:
                 data = json.loads(out_file.read_text()) if interface == "path" else last_json(done.stdout)
+                for nested in ("first", "sweep", "medians"):  # the first sweep of the day, if grouped
+                    if isinstance(data.get(nested), dict):
+                        data = data[nested]
+                        break
                 if pick(data, "seconds", "sweep_seconds", "whole_sweep_seconds") is None:
                     raise ValueError(f"no seconds in {sorted(data)}")
             except (OSError, ValueError) as exc:
