@@ -609,6 +609,7 @@ def summary_rows(port: int, args) -> list[Row]:
             ("PDF", base + "pdf" + query, "in the worker, with progress"),
         ):
             name = f"national summary {label} ({period.label})"
+            asked = time.perf_counter()
             try:
                 if label == "page":  # HTML is the answer here, not a job's progress
                     started = time.perf_counter()
@@ -618,8 +619,12 @@ def summary_rows(port: int, args) -> list[Row]:
                 else:
                     first, total, status, size, job = fetch_file(port, path, cookie, args.export_timeout)
             except (OSError, TimeoutError) as exc:
-                error = f"no answer within {args.export_timeout:.0f} s" if "timed out" in str(exc) else str(exc)
-                rows.append(Row(name, {"seconds": None}, "", goal, False if goal else None, error[:80]))
+                elapsed = time.perf_counter() - asked
+                error = f"no answer within {args.export_timeout:.0f} s" if "timed out" in str(exc) else \
+                    f"{str(exc)[:50]} after {elapsed:.0f} s"
+                if 115 < elapsed < args.export_timeout:  # deploy/gunicorn.conf.py's timeout is 120 s
+                    error += " (gunicorn's worker timeout)"
+                rows.append(Row(name, {"seconds": None}, "", goal, False if goal else None, error[:110]))
                 continue
             figures = {"seconds": total, "first_answer_s": first, "status": status, "bytes": size, "job": job}
             text = f"{total:7.2f} s  HTTP {status}  {size / 1e6:6.2f} MB"
