@@ -3,7 +3,7 @@
 from celery import current_app, shared_task
 from django.db import InterfaceError, OperationalError
 
-from .services.drafting import PDF_PREPARE_TASK
+from .services.drafting import PDF_PREPARE_EXPIRES, PDF_PREPARE_TASK
 
 
 @shared_task(name=PDF_PREPARE_TASK, autoretry_for=(OperationalError, InterfaceError), retry_backoff=30,
@@ -23,6 +23,7 @@ def plan_pdf_prepare_task(plan_id: int, lock_version: int | None = None, part: s
     if plan is None or (lock_version is not None and plan.lock_version != lock_version):
         return []
     if part is None and len(draft_missing_parts(plan=plan)) > 1:
-        current_app.send_task(PDF_PREPARE_TASK, args=[plan_id, lock_version, APPENDIX], ignore_result=True)
+        current_app.send_task(PDF_PREPARE_TASK, args=[plan_id, lock_version, APPENDIX], expires=PDF_PREPARE_EXPIRES,
+                              ignore_result=True)
         part = BODY
     return draft_pdf_prepare(plan=plan, only=part)

@@ -41,6 +41,9 @@ PDF_PREPARE_TASK = "plans.tasks.plan_pdf_prepare_task"
 # Saves closer together than this make one PDF: the task of an earlier save
 # finds the plan saved again (by version) or its file already made.
 PDF_PREPARE_DELAY = 3
+# A worker this far behind leaves the PDF to the download (which renders what
+# is missing), rather than spending itself on versions long saved over.
+PDF_PREPARE_EXPIRES = 300
 
 
 def draft_pdf_enqueue(plan: Plan, *, by_version: bool = True) -> None:
@@ -50,7 +53,8 @@ def draft_pdf_enqueue(plan: Plan, *, by_version: bool = True) -> None:
     args = [plan.pk, plan.lock_version if by_version else None]
 
     def pdf_enqueue() -> None:
-        current_app.send_task(PDF_PREPARE_TASK, args=args, countdown=PDF_PREPARE_DELAY, ignore_result=True)
+        current_app.send_task(PDF_PREPARE_TASK, args=args, countdown=PDF_PREPARE_DELAY,
+                              expires=PDF_PREPARE_DELAY + PDF_PREPARE_EXPIRES, ignore_result=True)
 
     # robust: a broker that is down must not undo the save (the download then renders).
     transaction.on_commit(pdf_enqueue, robust=True)
