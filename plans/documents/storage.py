@@ -197,8 +197,9 @@ def draft_missing_parts(*, plan: Plan) -> list[str]:
 
 def draft_stored_names() -> list[str]:
     """For the orphan sweep: the stored draft files of plans not issued
-    (those of an issued or deleted plan belong to no one)."""
-    drafts = {str(pk) for pk in Plan.objects.exclude(status=Plan.Status.ISSUED).values_list("pk", flat=True)}
+    (those of an issued, deleted or thrown-away plan belong to no one)."""
+    gone = (Plan.Status.ISSUED, Plan.Status.DELETED)
+    drafts = {str(pk) for pk in Plan.objects.exclude(status__in=gone).values_list("pk", flat=True)}
     names = []
     for name in storage_walk(default_storage, DRAFTS_PREFIX):
         folder = name[len(DRAFTS_PREFIX):].partition("/")[0]

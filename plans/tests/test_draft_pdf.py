@@ -156,12 +156,15 @@ def test_earlier_files_are_removed_once_old_enough(draft, django_capture_on_comm
     assert part_name(draft.pk, parts[1]) in first
 
 
-def test_the_orphan_sweep_keeps_a_drafts_files_and_removes_an_issued_plans(draft, issued_plan):
+def test_the_orphan_sweep_keeps_a_drafts_files_and_removes_an_issued_or_deleted_plans(draft, issued_plan,
+                                                                                        period_plan):
     _prepare(draft)
     kept = _stored_files(draft)
-    stale = default_storage.save(f"{DRAFTS_PREFIX}{issued_plan.pk}/plan-old.pdf", ContentFile(b"%PDF old"))
+    issued = default_storage.save(f"{DRAFTS_PREFIX}{issued_plan.pk}/plan-old.pdf", ContentFile(b"%PDF old"))
+    Plan.objects.filter(pk=period_plan.pk).update(status=Plan.Status.DELETED)
+    deleted = default_storage.save(f"{DRAFTS_PREFIX}{period_plan.pk}/plan-old.pdf", ContentFile(b"%PDF old"))
     report = files_orphans(delete=True, now=timezone.now() + dt.timedelta(days=2))
-    assert stale in report.deleted and _stored_files(draft) == kept
+    assert {issued, deleted} <= set(report.deleted) and _stored_files(draft) == kept
     assert report.missing == []
 
 
