@@ -33,3 +33,21 @@ def html_to_pdf(html: str) -> bytes:
     """Any document of the portal: no base URL, no fetches, the shared print CSS."""
     document = weasyprint.HTML(string=html, base_url=None, url_fetcher=RefusingURLFetcher())
     return document.write_pdf(stylesheets=[print_stylesheet()], font_config=_font_config())
+
+
+def pdf_join(parts: list[bytes]) -> bytes:
+    """One PDF of `parts` in order, keeping the first one's metadata (title,
+    language). Each part was laid out on its own, so it must number its own
+    pages (a plan's appendix restarts at 1 anyway)."""
+    if len(parts) == 1:
+        return parts[0]
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(parts[0])))
+    for data in parts[1:]:
+        writer.append(PdfReader(io.BytesIO(data)))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

@@ -10,8 +10,11 @@ class PlansConfig(AppConfig):
         from common.files import FileOwner, register_file_owner
 
         from . import rules  # noqa: F401 (registers this app's permission rules)
-        from .documents.storage import STORED_PREFIX, stored_names
+        from .documents.storage import DRAFTS_PREFIX, STORED_PREFIX, draft_stored_names, stored_names
 
         # An issued plan's PDF/DOCX is made again when missing: not "required".
         register_file_owner(FileOwner(label="văn bản kế hoạch", prefix=STORED_PREFIX, names=stored_names,
                                       required=False))
+        # A draft's PDF made after a save: kept while the plan is not issued.
+        register_file_owner(FileOwner(label="bản in dự thảo kế hoạch", prefix=DRAFTS_PREFIX,
+                                      names=draft_stored_names, required=False))

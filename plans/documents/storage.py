@@ -2,18 +2,31 @@
 
 An issued plan never changes, so its PDF and DOCX are rendered once and kept
 in default_storage under a name made of id, version and number; every later
-download reads the file. Drafts (and submitted plans, still editable on
-return) are rendered on each request, as they change between two downloads."""
+download reads the file.
+
+A draft's (or submitted plan's) PDF is kept too, under names made of what it
+prints: each part (body, appendix) under the digest of its HTML, the joined
+file under the digest of both. A download builds the HTML (a few ms, no
+WeasyPrint) and reads the file of that digest, so a copy made before a change
+is never served; the worker makes the file after each save (plans/tasks.py),
+and a download that finds none makes the missing parts itself. DOCX of a
+draft is made on each request (python-docx is fast)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
+from common.files import storage_walk
 from common.text import file_name_part
 from plans.models import Plan
+
+from .pdf import PdfPart, pdf_part_render, plan_pdf_join, plan_pdf_parts
 
 
 @dataclass(frozen=True)
@@ -59,21 +72,140 @@ def plan_document_bytes(*, plan: Plan, fmt: str) -> bytes:
     if fmt not in FORMATS:
         raise ValueError(f"Unknown document format: {fmt}")
     if plan.status != Plan.Status.ISSUED:
-        return _render(plan, fmt)
+        return draft_pdf_bytes(plan=plan) if fmt == "pdf" else _render(plan, fmt)
     name = stored_name(plan, fmt)
+    # Not made yet, or lost (a restore without media, an orphan sweep, a
+    # bucket emptied): it is derived data, so it is made again.
+    data = _stored(name)
+    if data is None:
+        data = _render(plan, fmt)
+        _store(name, data)
+    return data
+
+
+def _stored(name: str) -> bytes | None:
     try:
         with default_storage.open(name, "rb") as stored:
             return stored.read()
     except FileNotFoundError:
-        # Not made yet, or lost (a restore without media, an orphan sweep, a
-        # bucket emptied): it is derived data, so it is made again.
-        pass
-    data = _render(plan, fmt)
+        return None
+
+
+def _store(name: str, data: bytes) -> None:
     saved = default_storage.save(name, ContentFile(data))
     if saved != name:
-        # Another request stored the same file first; keep one copy.
+        # Another request or worker stored the same file first; keep one copy.
         default_storage.delete(saved)
+
+
+# A draft's PDF ---------------------------------------------------------------------
+
+DRAFTS_PREFIX = "documents/plan-drafts/"
+# Files of a plan's earlier versions are removed when a new one is stored,
+# unless this recent: another process may be making the file they belong to.
+KEEP_RECENT = dt.timedelta(minutes=2)
+
+
+def _draft_folder(plan_id: int) -> str:
+    return f"{DRAFTS_PREFIX}{plan_id}"
+
+
+def part_name(plan_id: int, part: PdfPart) -> str:
+    return f"{_draft_folder(plan_id)}/{part.name}-{part.digest}.pdf"
+
+
+def draft_pdf_name(plan_id: int, parts: list[PdfPart]) -> str:
+    digest = hashlib.sha256(" ".join(part.digest for part in parts).encode()).hexdigest()[:32]
+    return f"{_draft_folder(plan_id)}/plan-{digest}.pdf"
+
+
+def _part_bytes(plan_id: int, part: PdfPart) -> bytes:
+    name = part_name(plan_id, part)
+    data = _stored(name)
+    if data is None:
+        data = pdf_part_render(part)
+        _store(name, data)
     return data
+
+
+def _join_and_store(plan_id: int, parts: list[PdfPart], datas: list[bytes]) -> bytes:
+    name = draft_pdf_name(plan_id, parts)
+    data = plan_pdf_join(datas)
+    _store(name, data)
+    _forget_older(plan_id, keep={name, *(part_name(plan_id, part) for part in parts)})
+    return data
+
+
+def _forget_older(plan_id: int, keep: set[str]) -> None:
+    """Remove the files of the plan's earlier versions (derived data)."""
+    now = timezone.now()
+    for name in storage_walk(default_storage, _draft_folder(plan_id)):
+        if name in keep:
+            continue
+        try:
+            modified = default_storage.get_modified_time(name)
+            if timezone.is_naive(modified):
+                modified = timezone.make_aware(modified, dt.UTC)
+            if now - modified >= KEEP_RECENT:
+                default_storage.delete(name)
+        except FileNotFoundError:
+            continue
+
+
+def draft_pdf_bytes(*, plan: Plan) -> bytes:
+    """The PDF of a plan not issued yet: the stored file of what it prints
+    now, else made from its stored or newly rendered parts (and kept)."""
+    parts = plan_pdf_parts(plan)
+    data = _stored(draft_pdf_name(plan.pk, parts))
+    if data is not None:
+        return data
+    return _join_and_store(plan.pk, parts, [_part_bytes(plan.pk, part) for part in parts])
+
+
+def draft_pdf_prepare(*, plan: Plan, only: str | None = None) -> list[str]:
+    """Make and keep the draft PDF of `plan` as it is now, for the worker
+    after a save: nothing when its file exists. `only`: make that part alone
+    (two workers, one part each), else every missing one; the file is joined
+    by whichever finds all parts stored once its own is. Returns the parts
+    it rendered."""
+    parts = plan_pdf_parts(plan)
+    if default_storage.exists(draft_pdf_name(plan.pk, parts)):
+        return []
+    datas: dict[str, bytes | None] = {}
+    for part in parts:
+        name = part_name(plan.pk, part)
+        if only in (None, part.name) and not default_storage.exists(name):
+            datas[part.name] = pdf_part_render(part)
+            _store(name, datas[part.name])
+    rendered = list(datas)
+    # Read the others only now: a part stored meanwhile by another worker is seen.
+    for part in parts:
+        if part.name not in datas:
+            datas[part.name] = _stored(part_name(plan.pk, part))
+    if all(datas[part.name] is not None for part in parts):
+        _join_and_store(plan.pk, parts, [datas[part.name] for part in parts])  # type: ignore[misc]
+    return rendered
+
+
+def draft_missing_parts(*, plan: Plan) -> list[str]:
+    """The parts of the plan's current PDF that no file holds yet."""
+    parts = plan_pdf_parts(plan)
+    if default_storage.exists(draft_pdf_name(plan.pk, parts)):
+        return []
+    return [part.name for part in parts if not default_storage.exists(part_name(plan.pk, part))]
+
+
+def draft_stored_names() -> list[str]:
+    """For the orphan sweep: the stored draft files of plans not issued
+    (those of an issued, deleted or thrown-away plan belong to no one)."""
+    gone = (Plan.Status.ISSUED, Plan.Status.DELETED)
+    drafts = {str(pk) for pk in Plan.objects.exclude(status__in=gone).values_list("pk", flat=True)}
+    names = []
+    for name in storage_walk(default_storage, DRAFTS_PREFIX):
+        folder = name[len(DRAFTS_PREFIX):].partition("/")[0]
+        if folder in drafts:
+            names.append(name)
+    return names
 
 
 def plan_document_filename(plan: Plan, fmt: str) -> str:

@@ -13,7 +13,7 @@ from django.db import transaction
 from agencies.models import Agency
 
 from ..models import BasisReference, Clause, Heading, Plan, Responsibility, Task
-from .drafting import create_once, default_symbol
+from .drafting import create_once, default_symbol, draft_pdf_enqueue
 from .lifecycle import transition_record
 
 # The plan's own texts of its body (its title is handled by plan_copy).
@@ -207,6 +207,7 @@ def plan_amend(*, plan: Plan, user) -> Plan:
         raise ValidationError("Chỉ sửa đổi được kế hoạch đã ban hành.")
     new = _clone(plan, user=user, overrides={"version": plan.version + 1, "amends": plan})
     transition_record(new, user=user, from_status=Plan.Status.DRAFT, comment=f"Sửa đổi kế hoạch {plan.reference}")
+    draft_pdf_enqueue(new)
     return new
 
 
@@ -274,6 +275,7 @@ def _plan_copy(*, plan: Plan, user, issuer: Agency, year_start: int, year_end: i
         },
     )
     transition_record(new, user=user, from_status=Plan.Status.DRAFT, comment=f"Sao chép từ kế hoạch {plan.reference} ({plan.years_label})")
+    draft_pdf_enqueue(new)
     return new
 
 
@@ -309,4 +311,5 @@ def _plan_cascade(*, parent: Plan, user, issuer: Agency, creation_key) -> Plan:
         text=f"Kế hoạch số {parent.reference} ngày {parent.issue_date:%d/%m/%Y} của {parent.issuer.name} về {parent.title[:1].lower()}{parent.title[1:]}",
     )
     transition_record(new, user=user, from_status=Plan.Status.DRAFT, comment=f"Triển khai Kế hoạch {parent.reference}")
+    draft_pdf_enqueue(new)
     return new

@@ -5,6 +5,7 @@ optimistic lock."""
 
 from __future__ import annotations
 
+from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
@@ -35,6 +36,30 @@ TASK_GONE = ("Nhiệm vụ này vừa bị xóa ở nơi khác nên không lưu 
              "bấm «Lưu nhiệm vụ» để thêm lại thành nhiệm vụ mới.")
 
 
+# Enqueued by name: plans/tasks.py imports this module.
+PDF_PREPARE_TASK = "plans.tasks.plan_pdf_prepare_task"
+# Saves closer together than this make one PDF: the task of an earlier save
+# finds the plan saved again (by version) or its file already made.
+PDF_PREPARE_DELAY = 3
+# A worker this far behind leaves the PDF to the download (which renders what
+# is missing), rather than spending itself on versions long saved over.
+PDF_PREPARE_EXPIRES = 300
+
+
+def draft_pdf_enqueue(plan: Plan, *, by_version: bool = True) -> None:
+    """Once the save commits, have the worker make the draft's PDF. A save
+    that bumps no lock_version (a task row) passes by_version=False: the
+    task then goes by the file of what the plan prints now."""
+    args = [plan.pk, plan.lock_version if by_version else None]
+
+    def pdf_enqueue() -> None:
+        current_app.send_task(PDF_PREPARE_TASK, args=args, countdown=PDF_PREPARE_DELAY,
+                              expires=PDF_PREPARE_DELAY + PDF_PREPARE_EXPIRES, ignore_result=True)
+
+    # robust: a broker that is down must not undo the save (the download then renders).
+    transaction.on_commit(pdf_enqueue, robust=True)
+
+
 def _ensure_draft(plan: Plan) -> None:
     if plan.status not in Plan.EDITABLE:
         raise ValidationError(NOT_EDITABLE)
@@ -48,6 +73,7 @@ def _claim(plan: Plan, lock_version: int) -> None:
             raise ValidationError(NOT_EDITABLE)
         raise StaleEditError(STALE_EDIT)
     plan.lock_version = lock_version + 1
+    draft_pdf_enqueue(plan)
 
 
 def default_symbol(issuer: Agency) -> str:
@@ -102,6 +128,7 @@ def _plan_create(*, issuer: Agency, user, fields: dict, creation_key) -> Plan:
     )
     _save_header(plan, report_rules)
     transition_record(plan, user=user, from_status=Plan.Status.DRAFT, comment="Tạo dự thảo")
+    draft_pdf_enqueue(plan)
     return plan
 
 
@@ -362,6 +389,7 @@ def _task_save(*, plan: Plan, fields: dict, coordinating, task: Task | None, loc
     task.full_clean(exclude=["creation_key"])
     task.save()
     task.coordinating_agencies.set(coordinating)
+    draft_pdf_enqueue(plan, by_version=False)
     return task
 
 
@@ -375,3 +403,4 @@ def task_delete(*, plan: Plan, task: Task) -> None:
     for position, remaining in enumerate(plan.tasks.order_by("position", "pk"), start=1):
         if remaining.position != position:
             Task.objects.filter(pk=remaining.pk).update(position=position)
+    draft_pdf_enqueue(plan, by_version=False)

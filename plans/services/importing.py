@@ -13,7 +13,7 @@ from agencies.models import Agency
 from common.text import clean_text, fold
 
 from ..models import Area, BasisReference, Channel, Clause, Heading, Plan, PlanImport, Responsibility, Task
-from .drafting import issuer_agencies
+from .drafting import draft_pdf_enqueue, issuer_agencies
 from .lifecycle import transition_record
 
 SECTION_KEYS = {
@@ -297,6 +297,7 @@ def plan_draft_from_import(*, structure: dict, issuer: Agency, user, source_name
     data.setdefault("year_end", data["year_start"])
     plan = plan_create_from_data(data=data, created_by=user)
     transition_record(plan, user=user, from_status=Plan.Status.DRAFT, comment=f"Nhập từ {source_name}")
+    draft_pdf_enqueue(plan)
     return plan
 
 
