@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install system-deps run test lint clean
+.PHONY: install system-deps run test lint clean bench bench-deps
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,11 +22,12 @@ node_modules/.installed: package.json package-lock.json
 install: $(VENV)/.installed node_modules/.installed
 
 # System packages from Debian: Chromium for browser tests (Playwright's own
-# browser download is not used), Pango for WeasyPrint, Liberation fonts
+# browser download is not used), Pango for WeasyPrint (and HarfBuzz's subsetter:
+# font subsetting in C, half the PDF-writing time of fontTools), Liberation fonts
 # (metric-compatible with Times New Roman, every Vietnamese glyph), poppler's
 # pdftoppm to look at printed pages; nginx, PgBouncer and pg_dump for the
 # production smoke test (cchc_portal/tests/test_production_smoke.py).
-APT_PACKAGES := chromium fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils \
+APT_PACKAGES := chromium fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils \
 	nginx pgbouncer postgresql-client
 system-deps:
 	@installed=$$(dpkg-query -W -f='$${Status}\n' $(APT_PACKAGES) 2>/dev/null | grep -c "install ok installed" || true); \
@@ -36,6 +37,14 @@ system-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	  else echo "Cần cài: sudo apt-get install $(APT_PACKAGES)"; exit 1; fi; \
 	fi
+
+# The benchmark (benchmarks/national.py) compares the plan's PDF with
+# LibreOffice's DOCX->PDF; LibreOffice is needed for that row only.
+bench-deps: install system-deps
+	@command -v soffice >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui >/dev/null; }
+
+bench: bench-deps
+	$(PY) benchmarks/national.py $(BENCH_ARGS)
 
 # A secret of its own, made once and kept in var/ (never committed), so the
 # portal runs as in production: no debug pages, the Vietnamese 403/404/500.
