@@ -36,6 +36,7 @@ from hypothesis import strategies as st
 from plans.models import Heading, PlanImport
 from plans.tests.factories import plan_draft
 from reports import services as report_services
+from reports.models import SummaryDocumentJob
 from reports.tests.factories import PDF, report_fill, report_sent, report_world
 
 # Examples per role (each drives every page once); FUZZ_EXAMPLES=20 for a longer hunt.
@@ -108,6 +109,9 @@ def _build_world(tree, personas, tmp_path, settings_) -> World:
     imported = importer.post(reverse("plans:import"), {"issuer": tree["district"].pk, "text": IMPORT_TEXT})
     assert imported.status_code == 302, imported.content.decode()[:2000]
     plan_import = PlanImport.objects.latest("pk")
+    # A summary document job of the reviewer's (its pages answer its asker only).
+    job = SummaryDocumentJob.objects.create(user=personas.reviewer, period=period, agency=tree["district"],
+                                            file_format=SummaryDocumentJob.Format.XLSX)
     ids = {
         "plan_id": [draft.pk, reports.plan.pk],
         "task_id": [draft.tasks.first().pk],
@@ -117,6 +121,8 @@ def _build_world(tree, personas, tmp_path, settings_) -> World:
         "period_id": [period.pk],
         "import_id": [plan_import.pk],
         "section_slug": ["muc-dich", "noi-dung"],
+        "part": ["units", "told"],
+        "job_id": [job.pk],
         "file_format": ["xlsx"],
         # Password reset and invitation links: a real user's id and token, and a forged one.
         "uidb64": [urlsafe_base64_encode(force_bytes(personas.outsider.pk)), urlsafe_base64_encode(b"9" * 30)],
