@@ -52,8 +52,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from common import tables
-from common.user_cache import users_forget
 from common.text import clean_text, fold
+from common.user_cache import users_forget
 
 from .models import Agency, Membership
 from .scope import scope_forget
