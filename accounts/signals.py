@@ -56,4 +56,4 @@ def _requested(sender, request, action, obj=None, **kwargs):
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="accounts_user_saved")
 @receiver(post_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="accounts_user_deleted")
 def _user_changed(sender, instance, created=False, **kwargs):
-    users_forget(user_ids=[instance.pk], created=created)
+    users_forget(user_ids=[instance.pk], after_commit=not created)

@@ -396,7 +396,7 @@ def _write(parsed: list[UserRow], agencies: dict[str, Agency], existing: dict[st
             user.pk = ids[email]
     result.created = len(new_users)
     result.invited_ids = [user.pk for user in new_users.values()]
-    users_forget(user_ids=result.invited_ids, created=True)  # bulk_create sends no signal
+    users_forget(user_ids=result.invited_ids, after_commit=False)  # bulk_create sends no signal
 
     changed: list[Any] = []
     for row in parsed:
@@ -519,7 +519,8 @@ def users_reinvite(user_ids: Iterable[int]) -> tuple[int, int]:
         user.password = unusable_password()
     with transaction.atomic():
         User.objects.bulk_update(chosen, ["password"], batch_size=BATCH)
-        users_forget(user_ids=[user.pk for user in chosen])  # signs them out: the password changed
+        # bulk_update sends no signal; never signed in (no usable password), so no page read them.
+        users_forget(user_ids=[user.pk for user in chosen], after_commit=False)
         if chosen:
             transaction.on_commit(partial(invitations_enqueue, [u.pk for u in chosen]), robust=True)
     return len(chosen), len(users) - len(chosen)

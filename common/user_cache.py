@@ -4,8 +4,10 @@
 An entry is valid while the user's token is the one it was stored with;
 users_forget replaces the token: on every save or delete of a user
 (accounts/signals.py) and by every bulk write that bypasses the signals
-(agencies/onboarding.py). Django's checks stay as they are on the entry: the
-session's password hash against the cached row's, the row's is_active. So a
+(agencies/onboarding.py). A new raw `.update()` of users must call
+users_forget too, or the old row serves for up to USER_SECONDS. Django's
+checks stay as they are on the entry: the session's password hash against
+the cached row's, the row's is_active. So a
 password changed or an account deactivated signs the user out on their next
 request, as without the cache.
 
@@ -53,12 +55,13 @@ def _renew(user_ids: list) -> None:
     cache.set_many({_token_key(pk): uuid.uuid4().hex for pk in user_ids}, USER_SECONDS)
 
 
-def users_forget(*, user_ids: Iterable, created: bool = False) -> None:
+def users_forget(*, user_ids: Iterable, after_commit: bool = True) -> None:
     """These users' rows changed: their next request reads them again.
-    Rows just created (an id SQLite reuses after a rollback) need no second
-    renewal: no page could read them before the commit."""
+    after_commit=False when no page can have read the old row in between: a
+    row just created (an id SQLite reuses after a rollback), an account that
+    cannot be signed in (no usable password)."""
     wanted = sorted(set(user_ids))
     if wanted:
         _renew(wanted)
-        if not created:
+        if after_commit:
             transaction.on_commit(lambda: _renew(wanted))
