@@ -1,11 +1,14 @@
 """The password login, forgiving capitals in the user name: imported users
 log in with their e-mail address, kept in lower case (agencies/onboarding.py),
-and people type it as it is printed on their business card."""
+and people type it as it is printed on their business card. The signed-in
+user of each request comes from the shared cache (common/user_cache.py)."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+
+from common.user_cache import user_cached
 
 
 class CaseInsensitiveModelBackend(ModelBackend):
@@ -22,3 +25,10 @@ class CaseInsensitiveModelBackend(ModelBackend):
                 if len(names) == 1:
                     username = names[0]
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+    def get_user(self, user_id):
+        """request.user of every page: the cached row, checked as Django
+        checks the row it reads (is_active here, the session's password hash
+        in django.contrib.auth.get_user)."""
+        user = user_cached(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None

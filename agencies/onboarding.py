@@ -53,6 +53,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from common import tables
 from common.text import clean_text, fold
+from common.user_cache import users_forget
 
 from .models import Agency, Membership
 from .scope import scope_forget
@@ -395,6 +396,7 @@ def _write(parsed: list[UserRow], agencies: dict[str, Agency], existing: dict[st
             user.pk = ids[email]
     result.created = len(new_users)
     result.invited_ids = [user.pk for user in new_users.values()]
+    users_forget(user_ids=result.invited_ids, after_commit=False)  # bulk_create sends no signal
 
     changed: list[Any] = []
     for row in parsed:
@@ -411,6 +413,7 @@ def _write(parsed: list[UserRow], agencies: dict[str, Agency], existing: dict[st
         if renamed:
             changed.append(account)
     User.objects.bulk_update(changed, ["first_name", "last_name", "is_staff"], batch_size=BATCH)
+    users_forget(user_ids=[user.pk for user in changed])  # bulk_update sends no signal
     result.existing = sorted(existing)
 
     held = set(
@@ -516,6 +519,8 @@ def users_reinvite(user_ids: Iterable[int]) -> tuple[int, int]:
         user.password = unusable_password()
     with transaction.atomic():
         User.objects.bulk_update(chosen, ["password"], batch_size=BATCH)
+        # bulk_update sends no signal; never signed in (no usable password), so no page read them.
+        users_forget(user_ids=[user.pk for user in chosen], after_commit=False)
         if chosen:
             transaction.on_commit(partial(invitations_enqueue, [u.pk for u in chosen]), robust=True)
     return len(chosen), len(users) - len(chosen)
@@ -530,6 +535,7 @@ def users_deactivate(user_ids: Iterable[int], *, by) -> int:
     ids = [pk for pk in user_ids if pk != by.pk]
     with transaction.atomic():
         count = get_user_model().objects.filter(pk__in=ids, is_active=True).update(is_active=False)
+        users_forget(user_ids=ids)
     sessions_end(ids)
     return count
 

@@ -103,7 +103,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # No LocaleMiddleware: one language (LANGUAGES), which Django uses when none is chosen.
     "django_htmx.middleware.HtmxMiddleware",
     "common.middleware.CleanTextMiddleware",
     "django.middleware.common.CommonMiddleware",

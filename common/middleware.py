@@ -56,7 +56,8 @@ class CleanTextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.GET = clean_query_dict(request.GET)  # type: ignore[assignment]  # read-only from here on
+        if request.META.get("QUERY_STRING"):  # most pages have none: nothing to parse, nothing to copy
+            request.GET = clean_query_dict(request.GET)  # type: ignore[assignment]  # read-only from here on
         if request.method == "POST" and request.content_type in (
             "application/x-www-form-urlencoded", "multipart/form-data"
         ):
