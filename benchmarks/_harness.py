@@ -139,10 +139,10 @@ def log_in(port: int, username: str, password: str = PASSWORD) -> str:
 
 
 def load(port: int, name: str, path: str, cookie: str, *, requests: int, concurrency: int, warmup: int,
-         time_limit: float = 120, cpu_pids: list[int] | None = None) -> Result:
+         time_limit: float = 120, cpu_pids: list[int] | None = None, expect: int = 200) -> Result:
     """`requests` GETs from `concurrency` threads, after `warmup` unmeasured
     ones. Bounded: no request waits more than `time_limit` seconds and no new
-    request starts after it; a timeout or a status other than 200 is an error.
+    request starts after it; a timeout or a status other than `expect` is an error.
     With `cpu_pids`, the CPU those processes spent during the measured
     requests, per request."""
     deadline = time.monotonic() + time_limit
@@ -174,7 +174,7 @@ def load(port: int, name: str, path: str, cookie: str, *, requests: int, concurr
             elapsed = (time.perf_counter() - started) * 1000
             with lock:
                 latencies.append(elapsed)
-                errors += status != 200
+                errors += status != expect
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
     cpu_before = cpu_ticks(cpu_pids) if cpu_pids else 0

@@ -19,8 +19,8 @@ for the cache and the broker, and prints one table with the goals of issue 17:
 
 - minimal view (/healthz) and an empty signed-in page: req/s, p50/p95 (every
   row with a share-of-the-minimal-view goal measures /healthz again just before);
-  the empty page is the lightest signed-in page there is: the notification
-  preferences (base layout, a form, one small query), --empty-path to change it;
+  the empty page is the 404 page of a signed-in user (the base layout and no
+  content: no page renders only the layout), --empty-path to change it;
 - dashboard national (scale-national) and province (scale-province), warm,
   and right after a change (a report accepted through reports.services, one
   request at a time after the fingerprint's 2 s), with the misses per change:
@@ -91,6 +91,9 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/cchc_bench_national"
 QUEUE = "cchc_bench"
 SWEEP_QUEUE = "cchc_bench_sweep"  # no worker reads it: the sweep's messages are counted, then dropped
 NATIONAL_ROOT = "SCALE-QG"
+# The empty signed-in page: an unknown address for a signed-in user answers the
+# 404 page, the base layout and nothing else (no page renders only the layout).
+EMPTY_PAGE = "/khong-co-trang-nay/"
 FILE_TYPES = ("application/pdf", "application/vnd.openxmlformats", "application/octet-stream")
 
 
@@ -133,7 +136,7 @@ def parse_args(argv=None):
     parser.add_argument("--row-timeout", type=float, default=90, help="seconds a load row may take")
     parser.add_argument("--export-timeout", type=float, default=150,
                         help="seconds the summary page or one export may take (polling included)")
-    parser.add_argument("--empty-path", default="/reports/notifications/preferences/",
+    parser.add_argument("--empty-path", default=EMPTY_PAGE,
                         help="the 'empty signed-in page'")
     parser.add_argument("--skip", default="", help="comma-separated row groups to leave out: "
                                                    "pages,dashboard,lists,sweep,pdf,summary")
@@ -247,7 +250,7 @@ def fmt_load(result, ceiling: float | None = None) -> tuple[dict, str]:
     return figures, text
 
 
-def load_row(name, port, path, cookie, args, *, warmup, slow=False, share=None, cpu_pids=None) -> Row:
+def load_row(name, port, path, cookie, args, *, warmup, slow=False, share=None, cpu_pids=None, expect=200) -> Row:
     """A load row; with `share`, the minimal view is measured again just
     before it (the machine is shared: its ceiling moves) and the row must
     reach that share of its requests/s."""
@@ -256,7 +259,8 @@ def load_row(name, port, path, cookie, args, *, warmup, slow=False, share=None, 
         ceiling = load(port, "minimal view", "/healthz", "", requests=args.requests, concurrency=args.concurrency,
                        warmup=args.workers, time_limit=args.row_timeout).rate or None
     result = load(port, name, path, cookie, requests=args.slow_requests if slow else args.requests,
-                  concurrency=args.concurrency, warmup=warmup, time_limit=args.row_timeout, cpu_pids=cpu_pids)
+                  concurrency=args.concurrency, warmup=warmup, time_limit=args.row_timeout, cpu_pids=cpu_pids,
+                  expect=expect)
     figures, text = fmt_load(result, ceiling)
     row = Row(name, figures, text)
     if share is not None and ceiling:
@@ -568,25 +572,46 @@ def pdf_rows(env: dict, args) -> list[Row]:
 
 def fetch_file(port: int, path: str, cookie: str, limit: float) -> tuple[float, float, int, int, bool]:
     """GET `path` until a file (or an error) comes: seconds to the first
-    answer, seconds to the file, status, bytes, whether it was a job."""
+    answer, seconds to the file, status, bytes, whether it was a job. A
+    large summary's download sends the user back to the summary page, whose
+    form asks the worker (POST .../build/<format>): then that job is
+    followed through its status until its file can be downloaded."""
     started = time.perf_counter()
     deadline = time.monotonic() + limit
     response = request(port, path, cookie, timeout=limit)
     first = time.perf_counter() - started
-    job = False
-    while True:
-        kind = response.getheader("Content-Type") or ""
-        if response.status == 200 and (kind.startswith(FILE_TYPES) or "spreadsheet" in kind):
-            return first, time.perf_counter() - started, response.status, len(response.body), job
-        if response.status in (301, 302, 303, 202) and response.getheader("Location"):
-            path = urllib.parse.urlsplit(response.getheader("Location")).path or path
-        elif response.status not in (200, 202):
-            return first, time.perf_counter() - started, response.status, len(response.body), job
-        job = True
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"no file after {limit:.0f} s (polling {path})")
-        time.sleep(1)
-        response = request(port, path, cookie, timeout=max(1.0, deadline - time.monotonic()))
+    kind = response.getheader("Content-Type") or ""
+    if response.status == 200 and (kind.startswith(FILE_TYPES) or "spreadsheet" in kind):
+        return first, first, response.status, len(response.body), False
+    if response.status not in (301, 302, 303):
+        return first, first, response.status, len(response.body), False
+    # The summary page: its build form, with the CSRF token of the page.
+    split = urllib.parse.urlsplit(path)
+    page = request(port, urllib.parse.urlsplit(response.getheader("Location")).path + "?" + split.query, cookie,
+                   timeout=limit)
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.body)
+    if not token:
+        raise RuntimeError("the summary page offers no build form")
+    base, file_format = split.path.rsplit("/", 1)
+    build = f"{base}/build/{file_format}?{split.query}"
+    asked = time.perf_counter()
+    answer = request(port, build, cookie, method="POST",
+                     body=urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1).decode()}),
+                     headers={"Content-Type": "application/x-www-form-urlencoded",
+                              "Referer": f"http://127.0.0.1:{port}{build}"}, timeout=limit)
+    first = time.perf_counter() - asked
+    job_page = urllib.parse.urlsplit(answer.getheader("Location") or "").path
+    if answer.status != 302 or "/jobs/" not in job_page:
+        return first, time.perf_counter() - started, answer.status, len(answer.body), True
+    while time.monotonic() < deadline:
+        status = json.loads(request(port, job_page + "status", cookie, timeout=10).body)
+        if status["download"]:
+            got = request(port, status["download"], cookie, timeout=limit)
+            return first, time.perf_counter() - asked, got.status, len(got.body), True
+        if status["status"] == "failed":
+            return first, time.perf_counter() - asked, 500, 0, True
+        time.sleep(0.5)
+    raise TimeoutError(f"no file after {limit:.0f} s (job {job_page})")
 
 
 def summary_rows(port: int, args) -> list[Row]:
@@ -663,7 +688,7 @@ def one_run(url: str, env: dict, args, server: Gunicorn, users: dict[int, str]) 
     if "pages" not in skip:
         attempt("empty signed-in page", lambda: load_row(
             f"empty signed-in page {args.empty_path}", port, args.empty_path, log_in(port, "scale-province"), args,
-            warmup=warm, share=0.5))
+            warmup=warm, share=0.5, expect=404 if args.empty_path == EMPTY_PAGE else 200))
     if "dashboard" not in skip:
         national, province = log_in(port, "scale-national"), log_in(port, "scale-province")
         attempt("dashboard national, warm", lambda: load_row(
