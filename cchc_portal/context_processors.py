@@ -44,5 +44,5 @@ def navigation(request: HttpRequest) -> dict:
     return {
         "nav": SimpleLazyObject(entries),
         "nav_active": active_section(request),
-        "unread_notifications": lambda: unread_count(user_id=user.pk),
+        "unread_notifications": lambda: unread_count(user=user),
     }

@@ -18,13 +18,31 @@ row in between stored it under a token no longer current."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
 
 USER_SECONDS = 3600
+
+# Other per-user entries every signed-in page reads (the roles, the bell):
+# functions user id -> cache keys, registered by their apps. The user's row
+# is fetched with them in one round trip, and they are handed over through
+# `prefetched` instead of each going to the cache again.
+USER_KEYS: list[Callable[[int], list[str]]] = []
+MISSING = object()
+
+
+def register_user_keys(keys: Callable[[int], list[str]]) -> None:
+    if keys not in USER_KEYS:
+        USER_KEYS.append(keys)
+
+
+def prefetched(user, key: str):
+    """The value `key` had when this request read the user's row (None if
+    it was not in the cache), or MISSING if it was not read with the row."""
+    return getattr(user, "_cache_prefetched", {}).get(key, MISSING)
 
 
 def _token_key(user_id: int) -> str:
@@ -39,13 +57,18 @@ def user_cached(user_id):
     """The user with this primary key, from the cache (one round trip, no
     query) unless it was saved since; None when there is no such user."""
     entry_key, token_key = _entry_key(user_id), _token_key(user_id)
-    found = cache.get_many([entry_key, token_key])
+    extra = [key for keys in USER_KEYS for key in keys(user_id)]
+    found = cache.get_many([entry_key, token_key, *extra])
     token, entry = found.get(token_key), found.get(entry_key)
     if entry is not None and entry[0] == token:
-        return entry[1]
-    user = get_user_model()._default_manager.filter(pk=user_id).first()
-    if user is not None:
+        user = entry[1]
+    else:
+        user = get_user_model()._default_manager.filter(pk=user_id).first()
+        if user is None:
+            return None
         cache.set(entry_key, (token, user), USER_SECONDS)
+    # For this request only (set after the row was cached, never stored).
+    user._cache_prefetched = {key: found.get(key) for key in extra}
     return user
 
 

@@ -28,6 +28,34 @@ def test_a_warm_signed_in_404_asks_the_database_nothing(client, personas, django
     assert 'action="/dang-xuat/"' in html or reverse("logout") in html
 
 
+def test_a_warm_signed_in_page_goes_to_the_cache_twice(client, personas, monkeypatch):
+    """The session, then the user's row with the roles and the bell in the
+    same round trip: not one trip each."""
+    from django.core.cache import cache
+
+    client.force_login(personas.head)
+    for _ in range(2):
+        client.get(MISSING)
+    reads, inside = [], []
+
+    def spy(name, read):
+        def counted(*args, **kwargs):
+            if not inside:  # the local-memory cache's get_many calls get per key
+                reads.append(name)
+            inside.append(name)
+            try:
+                return read(*args, **kwargs)
+            finally:
+                inside.pop()
+        return counted
+
+    for name in ("get", "get_many"):
+        monkeypatch.setattr(cache, name, spy(name, getattr(cache, name)))
+    html = client.get(MISSING).content.decode()
+    assert reads == ["get", "get_many"], reads
+    assert 'href="/dashboard/"' in html  # the head's menu: computed from the roles read with the row
+
+
 def test_the_layout_addresses_follow_the_sub_path():
     """Served under /cchc/ (SCRIPT_NAME, set per request by the WSGI handler)."""
     link = Template("{% load layout %}{% url_once 'plans:list' %}")

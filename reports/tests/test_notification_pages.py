@@ -111,15 +111,15 @@ def test_the_bell_count_is_cached_and_follows_reads_and_new_notices(client, told
     from reports.services.bell import unread_count
 
     head = personas.head
-    assert unread_count(user_id=head.pk) == 2
+    assert unread_count(user=head) == 2
     with django_assert_num_queries(0):
-        assert unread_count(user_id=head.pk) == 2
+        assert unread_count(user=head) == 2
     personas.login(client, "head")
     first = head.notifications.order_by("pk").first()
     client.post(reverse("reports:notifications_read"), {"id": first.pk})
-    assert unread_count(user_id=head.pk) == 1
+    assert unread_count(user=head) == 1
     report = world.report(tree["commune"], "Quý III/2026")
     notices_record(due=[DueNotice(report, Notice.Kind.DUE, timezone.localdate())])
-    assert unread_count(user_id=head.pk) == 2
+    assert unread_count(user=head) == 2
     notices_close(Notice.objects.filter(report=report))
-    assert unread_count(user_id=head.pk) == 1
+    assert unread_count(user=head) == 1
