@@ -6,8 +6,10 @@ seeds, the query string and a fingerprint: the date ("missing" depends on
 it) and the version of the reports of every province the node covers
 (reports/versions.py). A report changed in one province misses that
 province's pages and the national ones, once for every gunicorn worker (the
-cache is shared; a page being built is waited for, not built twice), and
-the warm task (tasks.py) builds the pages last seen there again."""
+cache is shared; a page being built is built once: meanwhile the others
+get its latest build, or wait), and the warm task (tasks.py) builds the
+pages last seen there again, claiming them all first so that viewers
+arriving during the warm-up are served the latest build at once."""
 
 from __future__ import annotations
 
@@ -74,20 +76,36 @@ def reports_fingerprint(*, roots: list[int], today: dt.date) -> str:
 def page_key(*, node, query: dict[str, str], table_only: bool, fingerprint: str) -> str:
     """The key of one page's content: who sees it (the node, the seeds its
     breadcrumb starts from, whether the table opens drafts), what was asked
-    and the reports' fingerprint."""
+    and the reports' fingerprint (empty: the key of the page's latest build)."""
     seeds = ",".join(f"{s.agency_id}{'' if s.subtree else 'o'}{'d' if s.drafts else ''}" for s in node.seeds)
     asked = "&".join(f"{k}={v}" for k, v in sorted(query.items()))
     return _key(f"page:{node.key}:{seeds}:{node.drafts}:{table_only}:{asked}:{fingerprint}")
 
 
-def page_cached(key: str, build):
-    """The cached page, or `build()` kept: while another process builds the
-    same page (a burst right after a change) wait for it rather than build it twice."""
+def _busy(key: str) -> str:
+    return key + ":busy"
+
+
+def claim(key: str) -> bool:
+    """Mark the page as being built here (the warm task claims all its pages
+    before building the first); False when another process builds it."""
+    return bool(cache.add(_busy(key), 1, BUILD_WAIT_SECONDS))
+
+
+def page_cached(key: str, build, *, latest: str = "", fingerprint: str = "", claimed: bool = False):
+    """The cached page, or `build()` kept. While another process builds the
+    same page (the warm task right after a change, or a burst of viewers) it
+    is built once: the others get the page's latest build if it is of the
+    same day (a change younger than one build is not shown yet, as if it
+    came a moment later), else wait for the new one."""
     value = cache.get(key)
     if value is not None:
         return value
-    busy = key + ":busy"
-    if not cache.add(busy, 1, BUILD_WAIT_SECONDS):
+    if not claimed and not claim(key):
+        if latest:
+            found = cache.get(latest)
+            if found is not None and found[0].split("-")[0] == fingerprint.split("-")[0]:
+                return found[1]
         deadline = time.monotonic() + BUILD_WAIT_SECONDS
         while time.monotonic() < deadline:
             time.sleep(0.02)
@@ -96,9 +114,9 @@ def page_cached(key: str, build):
                 return value
     try:
         value = build()
-        cache.set(key, value, CACHE_SECONDS)
+        cache.set_many({key: value, **({latest: (fingerprint, value)} if latest else {})}, CACHE_SECONDS)
     finally:
-        cache.delete(busy)
+        cache.delete(_busy(key))
     return value
 
 
