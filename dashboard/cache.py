@@ -92,26 +92,37 @@ def claim(key: str) -> bool:
     return bool(cache.add(_busy(key), 1, BUILD_WAIT_SECONDS))
 
 
-def page_cached(key: str, build, *, latest: str = "", fingerprint: str = "", claimed: bool = False):
+def page_cached(key: str, build, *, latest: str = "", fingerprint: str = "", claimed: bool = False,
+                warming=lambda: False):
     """The cached page, or `build()` kept. While another process builds the
-    same page (the warm task right after a change, or a burst of viewers) it
-    is built once: the others get the page's latest build if it is of the
-    same day (a change younger than one build is not shown yet, as if it
-    came a moment later), else wait for the new one."""
+    same page (the warm task right after a change, or a burst of viewers),
+    or is about to (`warming()`: the warm task is enqueued), it is built
+    once: the others get the page's latest build if it is of the same day (a
+    change younger than one build is not shown yet, as if it came a moment
+    later), else wait for the new one."""
     value = cache.get(key)
     if value is not None:
         return value
+
+    def last():
+        found = cache.get(latest) if latest else None
+        return found[1] if found is not None and found[0].split("-")[0] == fingerprint.split("-")[0] else None
+
     if not claimed and not claim(key):
-        if latest:
-            found = cache.get(latest)
-            if found is not None and found[0].split("-")[0] == fingerprint.split("-")[0]:
-                return found[1]
+        value = last()
+        if value is not None:
+            return value
         deadline = time.monotonic() + BUILD_WAIT_SECONDS
         while time.monotonic() < deadline:
             time.sleep(0.02)
             value = cache.get(key)
             if value is not None:
                 return value
+    elif not claimed and warming():
+        value = last()
+        if value is not None:
+            cache.delete(_busy(key))
+            return value
     try:
         value = build()
         cache.set_many({key: value, **({latest: (fingerprint, value)} if latest else {})}, CACHE_SECONDS)

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 
 from agencies.models import Agency
+from reports.versions import warm_started, warming
 
 from .cache import claim, node_roots, page_cached, page_key, recipes, remember, reports_fingerprint
 from .charts import chart_data
@@ -125,7 +126,8 @@ def dashboard_page(*, node: Node, query: dict[str, str], today: dt.date, table_o
             remember(roots=roots, recipe=(node, tuple(sorted(query.items()))))
         return Page(render_to_string(template, context), has_period=context["period"] is not None)
 
-    return page_cached(key, build, latest=latest, fingerprint=fingerprint, claimed=claimed)
+    return page_cached(key, build, latest=latest, fingerprint=fingerprint, claimed=claimed,
+                       warming=lambda: warming(roots))
 
 
 def dashboard_warm(root_ids: list[int], *, today: dt.date) -> int:
@@ -140,6 +142,7 @@ def dashboard_warm(root_ids: list[int], *, today: dt.date) -> int:
         _, key, _, _ = _keys(node=node, query=query, today=today, table_only=False)
         if cache.get(key) is None and claim(key):
             claimed.append((node, query))
+    warm_started(root_ids)
     for node, query in claimed:
         dashboard_page(node=node, query=query, today=today, claimed=True)
     return len(pages)

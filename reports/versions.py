@@ -30,6 +30,9 @@ PREFIX = "reports-version:"
 EVERYWHERE = "all"
 # dashboard/tasks.py; by name, as the notices enqueue theirs.
 WARM_TASK = "dashboard.tasks.dashboard_warm_task"
+WARMING = "reports-warming:"
+# A warm task not started by then (a worker down or busy) leaves the pages to their viewers.
+WARMING_SECONDS = 5
 
 
 def _fresh() -> int:
@@ -91,7 +94,22 @@ def reports_changed_everywhere() -> None:
 def _committed(roots: set[int]) -> None:
     for pk in sorted(roots):
         _bump(str(pk))
+    flags = [WARMING + str(pk) for pk in sorted(roots)]
     try:
+        # Until the warm task has claimed the pages it builds, viewers keep
+        # the pages' latest build rather than build them too (dashboard/cache.py).
+        cache.set_many(dict.fromkeys(flags, 1), WARMING_SECONDS)
         current_app.send_task(WARM_TASK, args=[sorted(roots)], ignore_result=True)
     except Exception:  # a broker that is down only leaves the pages cold
+        cache.delete_many(flags)
         logger.warning("Dashboard warm task not enqueued", exc_info=True)
+
+
+def warming(root_ids: Iterable[int]) -> bool:
+    """Whether the warm task was enqueued for any of these roots and has not claimed its pages yet."""
+    return bool(cache.get_many([WARMING + str(pk) for pk in root_ids]))
+
+
+def warm_started(root_ids: Iterable[int]) -> None:
+    """The warm task has claimed its pages for these roots."""
+    cache.delete_many([WARMING + str(pk) for pk in root_ids])

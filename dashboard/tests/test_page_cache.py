@@ -5,6 +5,7 @@ build at once instead of waiting or building it again."""
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.utils import timezone
 from dashboard import pages
 from dashboard.cache import claim
 from dashboard.scope import dashboard_node, dashboard_scope_for_user
+from reports import versions
 from reports.versions import reports_changed
 
 pytestmark = pytest.mark.usefixtures("empty_cache")
@@ -48,3 +50,15 @@ def test_with_no_latest_build_a_viewer_builds_the_page(client, world, personas):
     reports_changed(agency_ids=[world.tree["commune"].pk])
     assert figure_statements(client) > 0  # nobody else building: built here, fresh
     assert figure_statements(client) == 0
+
+
+def test_right_after_a_change_viewers_leave_the_build_to_the_warm_task(client, world, personas):
+    client.force_login(personas.reviewer)
+    assert figure_statements(client) > 0
+    root = world.tree["province"].pk
+    reports_changed(agency_ids=[world.tree["commune"].pk])
+    cache.set(versions.WARMING + str(root), 1, versions.WARMING_SECONDS)  # as at commit, the task enqueued
+    assert figure_statements(client) == 0  # not built here: the latest build
+    assert pages.dashboard_warm([root], today=timezone.localdate()) == 1
+    assert not versions.warming([root])
+    assert figure_statements(client) == 0  # built once, by the warm task
