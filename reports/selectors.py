@@ -337,7 +337,37 @@ def _summary_figures_cached(*, period: ReportingPeriod, root: Agency, scope: Raw
     if figures is None:
         figures = _summary_figures(period=period, root=root, scope=scope)
         cache.set(key, figures, SUMMARY_CACHE_SECONDS)
+        _summary_remember(period_id=period.pk, root_id=root.pk)
     return figures
+
+
+SUMMARY_RECIPES = "summary-figures:recipes"
+# Summaries the warm task adds up again after a change: the last computed.
+SUMMARY_WARMED = 8
+
+
+def _summary_remember(*, period_id: int, root_id: int) -> None:
+    """Note a summary whose figures were added up, for summary_warm."""
+    seen = [pair for pair in cache.get(SUMMARY_RECIPES, []) if pair != (period_id, root_id)]
+    cache.set(SUMMARY_RECIPES, [*seen, (period_id, root_id)][-SUMMARY_WARMED:], SUMMARY_CACHE_SECONDS * 6)
+
+
+def summary_warm(root_ids: list[int]) -> int:
+    """Reports of these trees changed (reports/versions.py): add up again the
+    figures of the summaries last viewed in them, so the first viewer after a
+    change reads them from the cache. Returns how many summaries."""
+    from .versions import province_roots
+
+    changed = set(root_ids)
+    periods = ReportingPeriod.objects.in_bulk({period_id for period_id, _ in cache.get(SUMMARY_RECIPES, [])})
+    warmed = 0
+    for period_id, root_id in cache.get(SUMMARY_RECIPES, []):
+        root = Agency.objects.filter(pk=root_id).first()
+        if period_id not in periods or root is None or not province_roots([root_id]) & changed:
+            continue
+        _summary_figures_cached(period=periods[period_id], root=root, scope=_in_summary(root))
+        warmed += 1
+    return warmed
 
 
 def period_summary(*, period: ReportingPeriod, root: Agency, rows: int | None = None) -> dict:

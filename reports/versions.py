@@ -10,7 +10,8 @@ many reports at once (reports_ensure, a rule edit) bumps every root with
 `reports_changed_everywhere`. A version lost from the cache (a restart, an
 eviction) comes back as a new number, never an old one, so it can only
 cause a miss. After a change, the dashboard's warm task (enqueued by name:
-the dashboard is above reports) renders the affected pages again."""
+the dashboard is above reports) renders the affected pages again, and the
+summary's (reports/tasks.py) adds up the figures of the summaries last viewed there."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ PREFIX = "reports-version:"
 EVERYWHERE = "all"
 # dashboard/tasks.py; by name, as the notices enqueue theirs.
 WARM_TASK = "dashboard.tasks.dashboard_warm_task"
+# reports/tasks.py: the period summaries' figures added up again.
+SUMMARY_WARM_TASK = "reports.tasks.summary_warm_task"
 WARMING = "reports-warming:"
 # A warm task not started by then (a worker down or busy) leaves the pages to their viewers.
 WARMING_SECONDS = 5
@@ -100,6 +103,7 @@ def _committed(roots: set[int]) -> None:
         # the pages' latest build rather than build them too (dashboard/cache.py).
         cache.set_many(dict.fromkeys(flags, 1), WARMING_SECONDS)
         current_app.send_task(WARM_TASK, args=[sorted(roots)], ignore_result=True)
+        current_app.send_task(SUMMARY_WARM_TASK, args=[sorted(roots)], ignore_result=True)
     except Exception:  # a broker that is down only leaves the pages cold
         cache.delete_many(flags)
         logger.warning("Dashboard warm task not enqueued", exc_info=True)
