@@ -34,6 +34,7 @@ WARM_TASK = "dashboard.tasks.dashboard_warm_task"
 # reports/tasks.py: the period summaries' figures added up again.
 SUMMARY_WARM_TASK = "reports.tasks.summary_warm_task"
 WARMING = "reports-warming:"
+SUMMARY_WARMING = "reports-summary-warming:"
 # A warm task not started by then (a worker down or busy) leaves the pages to their viewers.
 WARMING_SECONDS = 5
 
@@ -97,7 +98,7 @@ def reports_changed_everywhere() -> None:
 def _committed(roots: set[int]) -> None:
     for pk in sorted(roots):
         _bump(str(pk))
-    flags = [WARMING + str(pk) for pk in sorted(roots)]
+    flags = [prefix + str(pk) for pk in sorted(roots) for prefix in (WARMING, SUMMARY_WARMING)]
     try:
         # Until the warm task has claimed the pages it builds, viewers keep
         # the pages' latest build rather than build them too (dashboard/cache.py).
@@ -117,3 +118,12 @@ def warming(root_ids: Iterable[int]) -> bool:
 def warm_started(root_ids: Iterable[int]) -> None:
     """The warm task has claimed its pages for these roots."""
     cache.delete_many([WARMING + str(pk) for pk in root_ids])
+
+
+def summary_warming(root_ids: Iterable[int]) -> bool:
+    """Whether the summary's warm task was enqueued for any of these roots and has not finished."""
+    return bool(cache.get_many([SUMMARY_WARMING + str(pk) for pk in root_ids]))
+
+
+def summary_warmed(root_ids: Iterable[int]) -> None:
+    cache.delete_many([SUMMARY_WARMING + str(pk) for pk in root_ids])

@@ -18,7 +18,7 @@ from django.urls import reverse
 from agencies.models import Agency, Membership
 from agencies.tests.factories import AgencyFactory
 from conftest import make_agency
-from reports import views
+from reports import versions, views
 from reports.models import Report, ReportLine, SummaryDocumentJob
 from reports.selectors import period_summary, summary_warm
 from reports.services import summary_jobs
@@ -303,3 +303,18 @@ def test_after_a_change_the_warm_task_adds_up_the_summaries_last_viewed_there(cl
         page = client.get(url)
     assert page.context["totals"]["tasks"] == 2  # the new figures, read from the cache
     assert not any('"reports_reportline"' in q["sql"] for q in ctx.captured_queries)
+
+
+def test_while_the_warm_task_adds_up_a_viewer_gets_the_figures_of_a_moment_ago(client, world, tree, personas,
+                                                                               empty_cache):
+    personas.login(client, "reviewer")
+    period = world.periods[Q1]
+    url = reverse("reports:summary", args=[period.pk])
+    assert client.get(url).context["totals"]["tasks"] == 0
+    report = report_fill(world.report(tree["commune"], Q1), state=ReportLine.Progress.DONE)
+    report_sent(report, by=personas.head, accept_by=personas.reviewer)
+    (root,) = province_roots([tree["commune"].pk])
+    cache.set(versions.SUMMARY_WARMING + str(root), 1, versions.WARMING_SECONDS)  # as at commit
+    assert client.get(url).context["totals"]["tasks"] == 0  # not added up here
+    assert summary_warm([root]) == 1 and not versions.summary_warming([root])
+    assert client.get(url).context["totals"]["tasks"] == 2
