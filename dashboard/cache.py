@@ -5,11 +5,12 @@ kept whole in the shared cache, under a key made of the node, the viewer's
 seeds, the query string and a fingerprint: the date ("missing" depends on
 it) and the version of the reports of every province the node covers
 (reports/versions.py). A report changed in one province misses that
-province's pages and the national ones, once for every gunicorn worker (the
-cache is shared; a page being built is built once: meanwhile the others
-get its latest build, or wait), and the warm task (tasks.py) builds the
-pages last seen there again, claiming them all first so that viewers
-arriving during the warm-up are served the latest build at once."""
+province's pages and the national ones once (the cache is shared): the
+warm task (tasks.py), enqueued at commit, claims the pages last seen there
+and builds them again; until it has, and while anyone builds a page, the
+other viewers get the page's latest build of the day at once (a change
+shows a build later, a few hundred milliseconds), or wait for the first
+build when there is none."""
 
 from __future__ import annotations
 
