@@ -5,9 +5,12 @@ kept whole in the shared cache, under a key made of the node, the viewer's
 seeds, the query string and a fingerprint: the date ("missing" depends on
 it) and the version of the reports of every province the node covers
 (reports/versions.py). A report changed in one province misses that
-province's pages and the national ones, once for every gunicorn worker (the
-cache is shared; a page being built is waited for, not built twice), and
-the warm task (tasks.py) builds the pages last seen there again."""
+province's pages and the national ones once (the cache is shared): the
+warm task (tasks.py), enqueued at commit, claims the pages last seen there
+and builds them again; until it has, and while anyone builds a page, the
+other viewers get the page's latest build of the day at once (a change
+shows a build later, a few hundred milliseconds), or wait for the first
+build when there is none."""
 
 from __future__ import annotations
 
@@ -74,31 +77,58 @@ def reports_fingerprint(*, roots: list[int], today: dt.date) -> str:
 def page_key(*, node, query: dict[str, str], table_only: bool, fingerprint: str) -> str:
     """The key of one page's content: who sees it (the node, the seeds its
     breadcrumb starts from, whether the table opens drafts), what was asked
-    and the reports' fingerprint."""
+    and the reports' fingerprint (empty: the key of the page's latest build)."""
     seeds = ",".join(f"{s.agency_id}{'' if s.subtree else 'o'}{'d' if s.drafts else ''}" for s in node.seeds)
     asked = "&".join(f"{k}={v}" for k, v in sorted(query.items()))
     return _key(f"page:{node.key}:{seeds}:{node.drafts}:{table_only}:{asked}:{fingerprint}")
 
 
-def page_cached(key: str, build):
-    """The cached page, or `build()` kept: while another process builds the
-    same page (a burst right after a change) wait for it rather than build it twice."""
+def _busy(key: str) -> str:
+    return key + ":busy"
+
+
+def claim(key: str) -> bool:
+    """Mark the page as being built here (the warm task claims all its pages
+    before building the first); False when another process builds it."""
+    return bool(cache.add(_busy(key), 1, BUILD_WAIT_SECONDS))
+
+
+def page_cached(key: str, build, *, latest: str = "", fingerprint: str = "", claimed: bool = False,
+                warming=lambda: False):
+    """The cached page, or `build()` kept. While another process builds the
+    same page (the warm task right after a change, or a burst of viewers),
+    or is about to (`warming()`: the warm task is enqueued), it is built
+    once: the others get the page's latest build if it is of the same day (a
+    change younger than one build is not shown yet, as if it came a moment
+    later), else wait for the new one."""
     value = cache.get(key)
     if value is not None:
         return value
-    busy = key + ":busy"
-    if not cache.add(busy, 1, BUILD_WAIT_SECONDS):
+
+    def last():
+        found = cache.get(latest) if latest else None
+        return found[1] if found is not None and found[0].split("-")[0] == fingerprint.split("-")[0] else None
+
+    if not claimed and not claim(key):
+        value = last()
+        if value is not None:
+            return value
         deadline = time.monotonic() + BUILD_WAIT_SECONDS
         while time.monotonic() < deadline:
             time.sleep(0.02)
             value = cache.get(key)
             if value is not None:
                 return value
+    elif not claimed and warming():
+        value = last()
+        if value is not None:
+            cache.delete(_busy(key))
+            return value
     try:
         value = build()
-        cache.set(key, value, CACHE_SECONDS)
+        cache.set_many({key: value, **({latest: (fingerprint, value)} if latest else {})}, CACHE_SECONDS)
     finally:
-        cache.delete(busy)
+        cache.delete(_busy(key))
     return value
 
 

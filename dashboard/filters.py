@@ -153,7 +153,7 @@ def plan_choices(*, node: Node, period: ReportingPeriod) -> list[Plan]:
     plans = Plan.objects.filter(status=Plan.Status.ISSUED, issuer_id__in=issuers, year_start__lte=period.year,
                                 year_end__gte=period.year)
     # Only what the picker prints: a plan row carries its whole text.
-    plans = plans.select_related("issuer").only("number", "symbol", "issuer__name", "issuer__short_name")
+    plans = plans.select_related("issuer").only("number", "number_text", "symbol", "issuer__name", "issuer__short_name")
     return kept(f"plans:{period.year}:{issuers}", TREE_SECONDS,
                  lambda: list(plans.order_by("issuer__name", "number")))
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.template.loader import render_to_string
 
 from agencies.models import Agency
+from reports.versions import warm_started, warming
 
-from .cache import node_roots, page_cached, page_key, recipes, remember, reports_fingerprint
+from .cache import claim, node_roots, page_cached, page_key, recipes, remember, reports_fingerprint
 from .charts import chart_data
 from .deadlines import PlanDues
 from .figures import STATES, DashboardFigures
@@ -101,13 +103,21 @@ def page_context(*, node: Node, query: dict[str, str], today: dt.date) -> dict:
     }
 
 
-def dashboard_page(*, node: Node, query: dict[str, str], today: dt.date, table_only: bool = False) -> Page:
-    """The page's content (or its agency table alone), from the cache when
-    the reports of its provinces have not changed since it was built."""
-    query = {k: v for k, v in query.items() if k in ASKED and v}
+def _keys(*, node: Node, query: dict[str, str], today: dt.date, table_only: bool) -> tuple[list[int], str, str, str]:
+    """(roots, page key, key of its latest build, fingerprint)."""
     roots = node_roots(node)
-    key = page_key(node=node, query=query, table_only=table_only,
-                   fingerprint=reports_fingerprint(roots=roots, today=today))
+    fingerprint = reports_fingerprint(roots=roots, today=today)
+    return (roots, page_key(node=node, query=query, table_only=table_only, fingerprint=fingerprint),
+            page_key(node=node, query=query, table_only=table_only, fingerprint=""), fingerprint)
+
+
+def dashboard_page(*, node: Node, query: dict[str, str], today: dt.date, table_only: bool = False,
+                   claimed: bool = False) -> Page:
+    """The page's content (or its agency table alone), from the cache when
+    the reports of its provinces have not changed since it was built.
+    `claimed`: the caller has claimed the build (the warm task)."""
+    query = {k: v for k, v in query.items() if k in ASKED and v}
+    roots, key, latest, fingerprint = _keys(node=node, query=query, today=today, table_only=table_only)
 
     def build() -> Page:
         context = page_context(node=node, query=query, today=today)
@@ -116,14 +126,23 @@ def dashboard_page(*, node: Node, query: dict[str, str], today: dt.date, table_o
             remember(roots=roots, recipe=(node, tuple(sorted(query.items()))))
         return Page(render_to_string(template, context), has_period=context["period"] is not None)
 
-    return page_cached(key, build)
+    return page_cached(key, build, latest=latest, fingerprint=fingerprint, claimed=claimed,
+                       warming=lambda: warming(roots))
 
 
 def dashboard_warm(root_ids: list[int], *, today: dt.date) -> int:
     """Make sure the pages last built for these provinces are in the cache
     again (their reports changed): each built here unless a viewer was
-    quicker. Returns how many pages."""
+    quicker. All are claimed first, so a viewer arriving meanwhile gets the
+    page's latest build rather than build it too. Returns how many pages."""
     pages = recipes(root_ids)
+    claimed = []
     for node, asked in pages:
-        dashboard_page(node=node, query=dict(asked), today=today)
+        query = dict(asked)
+        _, key, _, _ = _keys(node=node, query=query, today=today, table_only=False)
+        if cache.get(key) is None and claim(key):
+            claimed.append((node, query))
+    warm_started(root_ids)
+    for node, query in claimed:
+        dashboard_page(node=node, query=query, today=today, claimed=True)
     return len(pages)

@@ -31,6 +31,7 @@ from .filters import ReportFilter
 from .models import NotificationPreference, Report, ReportEvent, ReportFigure, ReportLine
 from .rules import REPORT_VIEW
 from .states import STATES, report_state
+from .versions import province_roots, summary_warmed, summary_warming
 
 LIST_LIMIT = 50
 
@@ -323,7 +324,7 @@ def _summary_figures(*, period: ReportingPeriod, root: Agency, scope: RawSQL) ->
 SUMMARY_CACHE_SECONDS = 600
 
 
-def _summary_figures_cached(*, period: ReportingPeriod, root: Agency, scope: RawSQL) -> dict:
+def _summary_figures_cached(*, period: ReportingPeriod, root: Agency, scope: RawSQL, fresh: bool = False) -> dict:
     """_summary_figures through the cache, keyed by the reports of the
     period's year in scope: how many and the last change. Only accepted
     reports count and every move of a report (accept, return, reopen) saves
@@ -335,9 +336,45 @@ def _summary_figures_cached(*, period: ReportingPeriod, root: Agency, scope: Raw
     key = f"summary-figures:{period.pk}:{root.pk}:{stamp['reports']}:{changed}"
     figures = cache.get(key)
     if figures is None:
+        latest = f"summary-figures:latest:{period.pk}:{root.pk}"
+        if not fresh and summary_warming(province_roots([root.pk])):
+            # The warm task is adding these up after a change: the figures
+            # as they were a moment ago, rather than add them up twice.
+            figures = cache.get(latest)
+            if figures is not None:
+                return figures
         figures = _summary_figures(period=period, root=root, scope=scope)
-        cache.set(key, figures, SUMMARY_CACHE_SECONDS)
+        cache.set_many({key: figures, latest: figures}, SUMMARY_CACHE_SECONDS)
+        _summary_remember(period_id=period.pk, root_id=root.pk)
     return figures
+
+
+SUMMARY_RECIPES = "summary-figures:recipes"
+# Summaries the warm task adds up again after a change: the last computed.
+SUMMARY_WARMED = 8
+
+
+def _summary_remember(*, period_id: int, root_id: int) -> None:
+    """Note a summary whose figures were added up, for summary_warm."""
+    seen = [pair for pair in cache.get(SUMMARY_RECIPES, []) if pair != (period_id, root_id)]
+    cache.set(SUMMARY_RECIPES, [*seen, (period_id, root_id)][-SUMMARY_WARMED:], SUMMARY_CACHE_SECONDS * 6)
+
+
+def summary_warm(root_ids: list[int]) -> int:
+    """Reports of these trees changed (reports/versions.py): add up again the
+    figures of the summaries last viewed in them, so the first viewer after a
+    change reads them from the cache. Returns how many summaries."""
+    changed = set(root_ids)
+    periods = ReportingPeriod.objects.in_bulk({period_id for period_id, _ in cache.get(SUMMARY_RECIPES, [])})
+    warmed = 0
+    for period_id, root_id in cache.get(SUMMARY_RECIPES, []):
+        root = Agency.objects.filter(pk=root_id).first()
+        if period_id not in periods or root is None or not province_roots([root_id]) & changed:
+            continue
+        _summary_figures_cached(period=periods[period_id], root=root, scope=_in_summary(root), fresh=True)
+        warmed += 1
+    summary_warmed(root_ids)
+    return warmed
 
 
 def period_summary(*, period: ReportingPeriod, root: Agency, rows: int | None = None) -> dict:

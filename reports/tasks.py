@@ -150,3 +150,12 @@ def summary_document_task(job_id: int) -> str:
     from .services.summary_jobs import summary_job_build
 
     return summary_job_build(job_id=job_id)
+
+
+@shared_task(ignore_result=True)  # named as reports.versions.SUMMARY_WARM_TASK says
+def summary_warm_task(root_ids: list[int]) -> int:
+    """Reports of these trees changed (reports/versions.py): the figures of
+    the summaries last viewed there added up again before anyone asks."""
+    from .selectors import summary_warm
+
+    return summary_warm(root_ids)

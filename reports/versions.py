@@ -10,7 +10,8 @@ many reports at once (reports_ensure, a rule edit) bumps every root with
 `reports_changed_everywhere`. A version lost from the cache (a restart, an
 eviction) comes back as a new number, never an old one, so it can only
 cause a miss. After a change, the dashboard's warm task (enqueued by name:
-the dashboard is above reports) renders the affected pages again."""
+the dashboard is above reports) renders the affected pages again, and the
+summary's (reports/tasks.py) adds up the figures of the summaries last viewed there."""
 
 from __future__ import annotations
 
@@ -30,6 +31,12 @@ PREFIX = "reports-version:"
 EVERYWHERE = "all"
 # dashboard/tasks.py; by name, as the notices enqueue theirs.
 WARM_TASK = "dashboard.tasks.dashboard_warm_task"
+# reports/tasks.py: the period summaries' figures added up again.
+SUMMARY_WARM_TASK = "reports.tasks.summary_warm_task"
+WARMING = "reports-warming:"
+SUMMARY_WARMING = "reports-summary-warming:"
+# A warm task not started by then (a worker down or busy) leaves the pages to their viewers.
+WARMING_SECONDS = 5
 
 
 def _fresh() -> int:
@@ -91,7 +98,32 @@ def reports_changed_everywhere() -> None:
 def _committed(roots: set[int]) -> None:
     for pk in sorted(roots):
         _bump(str(pk))
+    flags = [prefix + str(pk) for pk in sorted(roots) for prefix in (WARMING, SUMMARY_WARMING)]
     try:
+        # Until the warm task has claimed the pages it builds, viewers keep
+        # the pages' latest build rather than build them too (dashboard/cache.py).
+        cache.set_many(dict.fromkeys(flags, 1), WARMING_SECONDS)
         current_app.send_task(WARM_TASK, args=[sorted(roots)], ignore_result=True)
+        current_app.send_task(SUMMARY_WARM_TASK, args=[sorted(roots)], ignore_result=True)
     except Exception:  # a broker that is down only leaves the pages cold
+        cache.delete_many(flags)
         logger.warning("Dashboard warm task not enqueued", exc_info=True)
+
+
+def warming(root_ids: Iterable[int]) -> bool:
+    """Whether the warm task was enqueued for any of these roots and has not claimed its pages yet."""
+    return bool(cache.get_many([WARMING + str(pk) for pk in root_ids]))
+
+
+def warm_started(root_ids: Iterable[int]) -> None:
+    """The warm task has claimed its pages for these roots."""
+    cache.delete_many([WARMING + str(pk) for pk in root_ids])
+
+
+def summary_warming(root_ids: Iterable[int]) -> bool:
+    """Whether the summary's warm task was enqueued for any of these roots and has not finished."""
+    return bool(cache.get_many([SUMMARY_WARMING + str(pk) for pk in root_ids]))
+
+
+def summary_warmed(root_ids: Iterable[int]) -> None:
+    cache.delete_many([SUMMARY_WARMING + str(pk) for pk in root_ids])

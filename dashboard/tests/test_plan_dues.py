@@ -118,3 +118,37 @@ def test_the_card_shows_the_units_of_the_viewers_subtree(client, world, deadline
     card = client.get(URL, {"period": q3.pk}).content.decode().split('id="plan-dues"')[1].split("</table>")[0]
     assert "(1 đơn vị phải ban hành" in card and "Chưa ban hành, quá hạn: 1" in card
     assert "Vĩnh Hưng" in card and "99/KH-UBND" not in card
+
+
+def test_nested_rule_sets_give_every_unit_the_plan_lists_deadline(tree, personas, deadlines):
+    """Three levels of rule sets (central, province, district, a unit's own set
+    for its subunits), kind-specific and for every kind, on a deeper tree:
+    every unit's deadline is the one the plan list gives its drafters, and
+    the units no set asks are left out."""
+    central, _ = ReportingChain.objects.get_or_create(owner=None, defaults={"name": "Trung ương"})
+    PlanDeadline.objects.create(chain=central, agency_kind="", month=12, day=15)
+    PlanDeadline.objects.create(chain=central, agency_kind=Agency.Kind.DISTRICT, month=12, day=1)
+    PlanDeadline.objects.create(chain=ReportingChain.objects.get(owner=tree["province"]),
+                                agency_kind=Agency.Kind.COMMUNE, month=11, day=5)
+    ward = AgencyFactory(code="D-X-1", parent=tree["commune"], kind=Agency.Kind.COMMUNE)
+    office = AgencyFactory(code="D-X-2", parent=tree["commune"], kind=Agency.Kind.OFFICE)
+    AgencyFactory(code="D-X-1-A", parent=ward, kind=Agency.Kind.OFFICE)
+    AgencyFactory(code="D2-X", parent=tree["district2"], kind=Agency.Kind.COMMUNE)
+    commune_set = ReportingChain.objects.create(owner=tree["commune"], name="Xã Một")
+    PlanDeadline.objects.create(chain=commune_set, agency_kind=Agency.Kind.OFFICE, month=10, day=30)
+    issue_2027(office, personas, dt.date(2026, 11, 2))
+    today = dt.date(2026, 11, 25)
+    dues = plan_dues(node=reviewer_node(personas.admin), year=2027, today=today, limit=100)
+    got = {u.agency_id: (u.deadline, u.status) for u in dues["units"]}
+    expected = {}
+    for agency in Agency.objects.filter(is_active=True):
+        status = plan_deadline_status(agency=agency, year=2027, today=today)
+        if status and status["deadline"]:
+            expected[agency.pk] = status["deadline"]
+    assert {pk: deadline for pk, (deadline, _) in got.items()} == expected
+    codes = {Agency.objects.get(pk=pk).code: value for pk, value in got.items()}
+    assert codes["D-X-2"] == (dt.date(2026, 10, 30), "late")  # the commune's own set for its offices
+    assert codes["D-X-1-A"][0] == dt.date(2026, 10, 30)  # two levels down: the commune's set still the nearest
+    assert codes["D-X-1"][0] == NOV_10 and codes["D2-X"][0] == dt.date(2026, 11, 5)
+    assert codes["D"][0] == codes["D2"][0] == NOV_20 and codes["P"][0] == dt.date(2026, 12, 15)
+    assert dues["total"] == len(expected) == sum(dues["counts"].values())

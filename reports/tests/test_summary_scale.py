@@ -11,19 +11,22 @@ import io
 import openpyxl
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agencies.models import Agency, Membership
 from agencies.tests.factories import AgencyFactory
 from conftest import make_agency
-from reports import views
+from reports import versions, views
 from reports.models import Report, ReportLine, SummaryDocumentJob
-from reports.selectors import period_summary
+from reports.selectors import period_summary, summary_warm
 from reports.services import summary_jobs
 from reports.tasks import summary_document_task
 from reports.tests.factories import report_fill, report_sent
 from reports.tests.test_reports import Q1, Q3, home_affairs_q3_submitted
 from reports.tests.test_summary_document import SIGNER, docx_text, pdf_text
+from reports.versions import province_roots
 
 Job = SummaryDocumentJob
 
@@ -283,3 +286,35 @@ def test_a_failed_build_says_so(client, q1_accepted, tree, personas, monkeypatch
     assert status["status"] == "failed" and status["download"] == ""
     assert client.get(reverse("reports:summary_job_download", args=[job.pk])).status_code == 404
     assert "Không tạo được tệp" in client.get(reverse("reports:summary_job", args=[job.pk])).content.decode()
+
+
+def test_after_a_change_the_warm_task_adds_up_the_summaries_last_viewed_there(client, world, tree, personas,
+                                                                              empty_cache):
+    personas.login(client, "reviewer")
+    period = world.periods[Q1]
+    url = reverse("reports:summary", args=[period.pk])
+    client.get(url)  # viewed: remembered for the warm task
+    report = report_fill(world.report(tree["commune"], Q1), state=ReportLine.Progress.DONE)
+    report_sent(report, by=personas.head, accept_by=personas.reviewer)
+    (root,) = province_roots([tree["commune"].pk])
+    assert summary_warm([root + 1000]) == 0  # another tree's change: nothing to add up
+    assert summary_warm([root]) == 1
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(url)
+    assert page.context["totals"]["tasks"] == 2  # the new figures, read from the cache
+    assert not any('"reports_reportline"' in q["sql"] for q in ctx.captured_queries)
+
+
+def test_while_the_warm_task_adds_up_a_viewer_gets_the_figures_of_a_moment_ago(client, world, tree, personas,
+                                                                               empty_cache):
+    personas.login(client, "reviewer")
+    period = world.periods[Q1]
+    url = reverse("reports:summary", args=[period.pk])
+    assert client.get(url).context["totals"]["tasks"] == 0
+    report = report_fill(world.report(tree["commune"], Q1), state=ReportLine.Progress.DONE)
+    report_sent(report, by=personas.head, accept_by=personas.reviewer)
+    (root,) = province_roots([tree["commune"].pk])
+    cache.set(versions.SUMMARY_WARMING + str(root), 1, versions.WARMING_SECONDS)  # as at commit
+    assert client.get(url).context["totals"]["tasks"] == 0  # not added up here
+    assert summary_warm([root]) == 1 and not versions.summary_warming([root])
+    assert client.get(url).context["totals"]["tasks"] == 2
