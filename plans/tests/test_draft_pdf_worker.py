@@ -22,7 +22,8 @@ from plans import services
 from plans.documents import storage
 from plans.documents.pdf import plan_pdf_parts
 from plans.documents.storage import draft_pdf_name
-from plans.models import Plan
+from plans.models import Area, Channel, Plan
+from plans.reference import reference_lists_ensure
 from plans.selectors import plan_with_contents
 from plans.tasks import plan_pdf_prepare_task
 
@@ -35,6 +36,12 @@ def _database_url() -> str:
         return f"sqlite:///{db['NAME']}"
     user = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
     return f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(autouse=True)
+def reference_lists(transactional_db):
+    """Before the draft: transactional tests empty the tables between them."""
+    reference_lists_ensure(Area, Channel)
 
 
 @pytest.fixture
