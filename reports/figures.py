@@ -55,6 +55,14 @@ def stretches_inside(candidates: QuerySet[ReportLine], period: ReportingPeriod) 
              stretch_from__lte=F("report__period__end"))  # an empty stretch counts nothing
 
 
+def _no_lines(by: tuple[str, ...], key: tuple, codes: list[str]) -> dict:
+    """The row of a group that has figures but no line of its own (a flow
+    from an earlier stretch): nothing counted yet but its counters."""
+    return {k: v for k, v in zip(by, key, strict=True)} | {
+        "tasks": 0, "percent": 0, "spent": 0, "progress": dict.fromkeys(PROGRESS, 0),
+        "counters": dict.fromkeys(codes)}
+
+
 def line_totals(lines: QuerySet[ReportLine], *, by: tuple[str, ...], codes: list[str],
                 window: QuerySet[ReportLine] | None = None) -> list[dict]:
     """Per group of `by` values over `lines` (the period's own lines):
@@ -81,9 +89,7 @@ def line_totals(lines: QuerySet[ReportLine], *, by: tuple[str, ...], codes: list
         figures = ReportFigure.objects.filter(line__in=source.values("pk"), counter__kind=kind, counter__code__in=codes)
         for row in figures.order_by().values(*line_keys, "counter__code").annotate(total=Sum("value")):
             key = tuple(row[k] for k in line_keys)
-            group = rows.setdefault(key, {k: v for k, v in zip(by, key, strict=True)} | {
-                "tasks": 0, "percent": 0, "spent": 0, "progress": dict.fromkeys(PROGRESS, 0),
-                "counters": dict.fromkeys(codes)})
+            group = rows.setdefault(key, _no_lines(by, key, codes))
             code = row["counter__code"]
             group["counters"][code] = (group["counters"][code] or 0) + row["total"]
     return list(rows.values())
@@ -143,9 +149,7 @@ def rollup_totals(*, agencies, period: ReportingPeriod, plan_id: int | None, cod
         for row in found.order_by().values(f"{prefix}area_id", f"{prefix}channel_id", "counter_id").annotate(
                 amount=Sum("total")):
             key = (row[f"{prefix}area_id"], row[f"{prefix}channel_id"])
-            group = rows.setdefault(key, {"area_id": key[0], "channel_id": key[1], "tasks": 0, "percent": 0,
-                                          "percent_sum": 0, "spent": 0, "progress": dict.fromkeys(PROGRESS, 0),
-                                          "counters": dict.fromkeys(codes)})
+            group = rows.setdefault(key, _no_lines(("area_id", "channel_id"), key, codes) | {"percent_sum": 0})
             code = code_of[row["counter_id"]]
             group["counters"][code] = (group["counters"][code] or 0) + row["amount"]
     return list(rows.values())
@@ -170,9 +174,7 @@ def line_totals_joined(lines: QuerySet[ReportLine], *, by: tuple[str, ...], code
         figures = source.filter(figures__counter__kind=kind, figures__counter__code__in=codes)
         for row in figures.order_by().values(*by, "figures__counter__code").annotate(total=Sum("figures__value")):
             key = tuple(row[k] for k in by)
-            group = groups.setdefault(key, {k: v for k, v in zip(by, key, strict=True)} | {
-                "tasks": 0, "percent": 0, "spent": 0, "progress": dict.fromkeys(PROGRESS, 0),
-                "counters": dict.fromkeys(codes)})
+            group = groups.setdefault(key, _no_lines(by, key, codes))
             code = row["figures__counter__code"]
             group["counters"][code] = (group["counters"][code] or 0) + row["total"]
     return list(groups.values())
