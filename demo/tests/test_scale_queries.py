@@ -141,9 +141,9 @@ def test_dashboard_selectors_run_a_fixed_number_of_statements(db, django_assert_
     period = default_period(periods, today)
     figures = DashboardFigures(node=node, period=period, periods=periods, plan=None, today=today)
     # trend (also the period's counts), by kind, by branch, areas, channels and their counters,
-    # the rollup's lines by area x channel, flows of the stretches inside the period, stocks of the period,
-    # and (kept a minute) the agency tree and the one the province rollups were built on
-    with django_assert_num_queries(11):
+    # the rollup's lines by area x channel, the counters' ids, flows of the stretches inside the period,
+    # stocks of the period, and (kept a minute) the agency tree and the one the province rollups were built on
+    with django_assert_num_queries(12):
         charts = chart_data(figures)
     assert charts["trend"]["labels"] and figures.kpi["total"] == 2 * 3 + 40
     table = AgencyTable(node=node, period=period, plan=None, filters=TableFilters(),
