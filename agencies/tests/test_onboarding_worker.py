@@ -13,16 +13,10 @@ from django.db import connection
 
 from agencies.onboarding import users_import
 from agencies.tasks import users_invite_task
+from common.tests.db import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    user = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture

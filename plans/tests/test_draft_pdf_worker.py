@@ -17,6 +17,7 @@ from django.db import connection
 from django.urls import reverse
 
 from agencies.tests.factories import PASSWORD
+from common.tests.db import database_url
 from common.tests.s3 import BUCKET, s3_storage
 from plans import services
 from plans.documents import storage
@@ -29,13 +30,6 @@ from plans.tasks import plan_pdf_prepare_task
 
 ROOT = Path(__file__).resolve().parents[2]
 
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    user = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture(autouse=True)
@@ -56,7 +50,7 @@ def worker(settings, s3, tmp_path):
     options = settings.STORAGES["default"]["OPTIONS"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | {
         "DJANGO_SETTINGS_MODULE": "cchc_portal.settings_test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "STORAGE_S3_BUCKET": BUCKET,
         "STORAGE_S3_ENDPOINT_URL": options["endpoint_url"],
         "STORAGE_S3_ACCESS_KEY_ID": options["access_key"],

@@ -34,12 +34,12 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from common.tests.db import database_url
 from reports.models import Notice, ReportEvent, SweepRun
 from reports.services import notices_unsent
 from reports.sweep import reminders_sweep
 from reports.tasks import send_notice_task
 from reports.tests.factories import report_world
-from reports.tests.test_reminders_worker import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = "2026-11-22"

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from common.tests.db import database_url
 from reports.models import Notice
 from reports.sweep import reminders_sweep
 from reports.tasks import send_notice_task
@@ -23,13 +24,6 @@ from schedule.models import PlanDeadline, ReportingChain
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = __import__("datetime").date(2026, 11, 22)
 
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    user = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def process_env(mail_dir: Path, **extra_env) -> dict[str, str]:
