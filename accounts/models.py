@@ -24,6 +24,7 @@ class AuditEvent(models.Model):
         DOWNLOAD_SUMMARY = "download_summary", "Tải báo cáo tổng hợp (BC)"
         EXPORT_XLSX = "export_xlsx", "Xuất XLSX"
         EXPORT_AGENCIES = "export_agencies", "Xuất danh sách đơn vị"
+        API_WRITE = "api_write", "Ghi dữ liệu qua API"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

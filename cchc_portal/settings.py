@@ -88,6 +88,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "tree_queries",
     "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "common",
     "nd30",
     "agencies",
@@ -95,6 +98,7 @@ INSTALLED_APPS = [
     "plans",
     "reports",
     "dashboard",
+    "api",
     "demo",
 ]
 
@@ -557,3 +561,36 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "ma
 # IMPORTS (issue 14): the most units one agency file may hold; past it the
 # import is refused with a message (the file is read streaming either way).
 AGENCY_IMPORT_MAX_ROWS = env.int("AGENCY_IMPORT_MAX_ROWS", default=5_000)
+
+# REST API (api app, /api/v1/). Session login for the browser and the
+# documentation pages; the pages' own rules (can()) decide on every object.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
+    "DATETIME_FORMAT": "iso-8601",
+    "DATE_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API Cổng kế hoạch tuyên truyền CCHC",
+    "DESCRIPTION": (
+        "Đọc đơn vị, kế hoạch, kỳ báo cáo, báo cáo và số liệu tổng hợp; đơn vị nhập và nộp báo cáo, "
+        "cơ quan nội vụ tiếp nhận hoặc trả lại. Quyền như trên giao diện web."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+}

@@ -31,6 +31,7 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("reports/", include("reports.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("api/", include("api.urls")),
     path("", include(password_urls)),
     path("tai-khoan/", include("accounts.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
