@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -13,9 +15,16 @@ from tree_queries.admin import TreeAdmin
 from common.audit import record_event
 
 from .forms import AgencyImportForm, UserImportForm
-from .models import Agency, Membership
+from .models import Agency, Membership, SigningCertificate, TrustRoot
 from .onboarding import UserImportError, sessions_end, users_deactivate, users_import, users_reinvite
 from .services import AgencyImportError, agency_export, agency_import
+from .signing import (
+    MAX_CERTIFICATE_BYTES,
+    signing_certificate_check,
+    signing_certificate_fill,
+    signing_passphrase,
+    trust_root_read,
+)
 
 TREE_DEPTH_STYLED = 12  # static/css/admin-tree.css indents this many levels; deeper rows stay at the last
 
@@ -219,3 +228,112 @@ class PortalUserAdmin(UserAdmin):
             "checked": checked,
         }
         return TemplateResponse(request, "admin/agencies/user/import.html", context)
+
+
+# Digital signatures: trust roots and agencies' signing certificates -------------
+
+class TrustRootForm(forms.ModelForm):
+    certificate = forms.FileField(label="Tệp chứng thư gốc (PEM hoặc DER: .pem, .crt, .cer, .der)")
+
+    class Meta:
+        model = TrustRoot
+        fields = ["name", "is_active"]
+
+    def clean_certificate(self):  # type: ignore[no-untyped-def]
+        upload = self.cleaned_data["certificate"]
+        if upload.size > MAX_CERTIFICATE_BYTES:
+            raise forms.ValidationError(f"Tệp quá lớn (tối đa {MAX_CERTIFICATE_BYTES // 1024} KB).")
+        root = trust_root_read(upload.read())
+        if TrustRoot.objects.filter(sha256=root.sha256).exists():
+            raise forms.ValidationError("Chứng thư gốc này đã có trong danh sách.")
+        self.root = root
+        return upload
+
+
+@admin.register(TrustRoot)
+class TrustRootAdmin(admin.ModelAdmin):
+    list_display = ["name", "subject_name", "not_before", "not_after", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "subject_name", "sha256"]
+    readonly_fields = ["subject_name", "sha256", "not_before", "not_after", "pem", "created_at"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):  # type: ignore[no-untyped-def]
+        if obj is None:
+            kwargs["form"] = TrustRootForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return self.readonly_fields if obj is not None else []
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        root = getattr(form, "root", None)
+        if root is not None:
+            obj.pem, obj.subject_name, obj.sha256 = root.pem, root.subject_name, root.sha256
+            obj.not_before, obj.not_after = root.not_before, root.not_after
+            obj.name = obj.name or root.subject_name
+        super().save_model(request, obj, form, change)
+
+
+class SigningCertificateForm(forms.ModelForm):
+    upload = forms.FileField(label="Tệp chứng thư số (PKCS#12: .p12, .pfx)", required=False,
+                             help_text="Để trống khi sửa: giữ tệp đang dùng.")
+    passphrase = forms.CharField(label="Mật khẩu của tệp", required=False, strip=False,
+                                 widget=forms.PasswordInput(render_value=False),
+                                 help_text="Lưu ở dạng mã hóa, không hiển thị lại. Để trống khi sửa: giữ mật khẩu cũ.")
+
+    class Meta:
+        model = SigningCertificate
+        fields = ["agency", "organisation", "is_active"]
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        cleaned = super().clean()
+        upload = cleaned.get("upload")
+        passphrase = cleaned.get("passphrase") or ""
+        existing = self.instance.pk is not None
+        if upload is None and not existing:
+            self.add_error("upload", "Chọn tệp chứng thư số.")
+            return cleaned
+        data = None
+        if upload is not None:
+            if upload.size > MAX_CERTIFICATE_BYTES:
+                self.add_error("upload", f"Tệp quá lớn (tối đa {MAX_CERTIFICATE_BYTES // 1024} KB).")
+                return cleaned
+            data = upload.read()
+        self.new_data = data
+        self.new_passphrase = passphrase.encode("utf-8") if passphrase else None
+        if data is not None and self.new_passphrase is None and existing:
+            try:  # a new file under the passphrase kept
+                self.new_passphrase = signing_passphrase(self.instance)
+            except ValueError:
+                self.new_passphrase = None
+        if data is None and self.new_passphrase is None:
+            return cleaned  # only the organisation or the switch changed
+        try:
+            if data is not None:
+                signing_certificate_check(data, self.new_passphrase)
+            else:
+                with self.instance.file.open("rb") as stored:
+                    signing_certificate_check(stored.read(), self.new_passphrase)
+        except ValidationError as error:
+            self.add_error("upload" if data is not None else "passphrase", error.messages[0])
+        return cleaned
+
+
+@admin.register(SigningCertificate)
+class SigningCertificateAdmin(admin.ModelAdmin):
+    form = SigningCertificateForm
+    list_display = ["agency", "organisation", "subject_name", "serial", "not_after", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["agency__name", "organisation", "subject_name", "serial"]
+    autocomplete_fields = ["agency"]
+    readonly_fields = ["subject_name", "serial", "not_before", "not_after", "updated_at", "updated_by"]
+    fields = ["agency", "upload", "passphrase", "organisation", "is_active", *readonly_fields]
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        data = getattr(form, "new_data", None)
+        passphrase = getattr(form, "new_passphrase", None)
+        if data is None and passphrase is None and change:
+            obj.updated_by = request.user
+            obj.save()
+            return
+        signing_certificate_fill(obj, data=data, passphrase=passphrase, user=request.user)

@@ -7,4 +7,10 @@ class AgenciesConfig(AppConfig):
     verbose_name = "Cơ quan, đơn vị và phân quyền"
 
     def ready(self) -> None:
+        from common.files import FileOwner, register_file_owner
+
         from . import signals  # noqa: F401  # connects the scope cache's receivers
+        from .signing import SIGNING_PREFIX, signing_certificate_names
+
+        register_file_owner(FileOwner(label="chứng thư số của đơn vị", prefix=SIGNING_PREFIX,
+                                      names=signing_certificate_names))

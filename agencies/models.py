@@ -122,3 +122,60 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} – {self.agency.display_name}"
+
+
+def _certificate_upload_to(instance: "SigningCertificate", filename: str) -> str:
+    from common.files import bounded_name
+
+    return bounded_name(f"signing/certificates/{instance.agency_id}", filename, max_length=200)
+
+
+class SigningCertificate(models.Model):
+    """Chứng thư số của đơn vị (PKCS#12) the portal signs issued documents
+    with, set by a system administrator. The passphrase is kept encrypted
+    (common.secrets) and never shown back."""
+
+    agency = models.OneToOneField(Agency, verbose_name="đơn vị", on_delete=models.CASCADE,
+                                  related_name="signing_certificate")
+    file = models.FileField("tệp chứng thư số (.p12, .pfx)", upload_to=_certificate_upload_to, max_length=200)
+    passphrase_encrypted = models.TextField("mật khẩu (đã mã hóa)", blank=True, editable=False)
+    organisation = models.CharField(
+        "tên đơn vị trên ô chữ ký", max_length=255,
+        help_text="In trong ô chữ ký số, ví dụ «UBND tỉnh Hải Dương». Để trống: lấy từ chứng thư số.", blank=True)
+    subject_name = models.CharField("chủ thể chứng thư", max_length=255, editable=False)
+    serial = models.CharField("số hiệu chứng thư", max_length=80, editable=False)
+    not_before = models.DateTimeField("hiệu lực từ", editable=False)
+    not_after = models.DateTimeField("hiệu lực đến", editable=False)
+    is_active = models.BooleanField("đang dùng", default=True)
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người cập nhật", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+", editable=False)
+
+    class Meta:
+        verbose_name = "chứng thư số của đơn vị"
+        verbose_name_plural = "chứng thư số của đơn vị"
+
+    def __str__(self) -> str:
+        return f"{self.agency.display_name} – {self.subject_name}"
+
+
+class TrustRoot(models.Model):
+    """Chứng thư gốc tin cậy: a CA certificate signed PDFs must chain to
+    (e.g. the Ban Cơ yếu Chính phủ's root, or a licensed CA's root)."""
+
+    name = models.CharField("tên", max_length=255)
+    pem = models.TextField("chứng thư (PEM)", editable=False)
+    subject_name = models.CharField("chủ thể", max_length=255, editable=False)
+    sha256 = models.CharField("dấu vân tay SHA-256", max_length=64, unique=True, editable=False)
+    not_before = models.DateTimeField("hiệu lực từ", editable=False)
+    not_after = models.DateTimeField("hiệu lực đến", editable=False)
+    is_active = models.BooleanField("đang dùng", default=True)
+    created_at = models.DateTimeField("thêm lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "chứng thư gốc tin cậy"
+        verbose_name_plural = "chứng thư gốc tin cậy"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -9,6 +9,7 @@ from .models import (
     Heading,
     Plan,
     PlanImport,
+    PlanSignedCopy,
     Responsibility,
     Task,
 )
@@ -95,4 +96,20 @@ class PlanImportAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PlanSignedCopy)
+class PlanSignedCopyAdmin(admin.ModelAdmin):
+    """Read-only: a signed copy is put on a plan from its page, after it verifies."""
+
+    list_display = ["plan", "source", "signer_organisation", "signer_name", "signed_at", "verified_ok", "verified_at"]
+    list_filter = ["source", "verified_ok"]
+    search_fields = ["plan__title", "signer_name", "signer_organisation", "certificate_serial", "sha256"]
+    list_select_related = ["plan", "plan__issuer"]
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

@@ -716,3 +716,31 @@ def _flat_headings(headings: list[dict], level: int = 1):
     for heading in headings:
         yield level, heading
         yield from _flat_headings(heading.get("children", []), level + 1)
+
+
+class SignedCopyForm(forms.Form):
+    """Bản ký số: the issued plan's PDF signed outside the portal. The file
+    is checked by the service (content, size, signature, page count)."""
+
+    file = forms.FileField(label="Tệp PDF đã ký số",
+                           help_text="Tệp PDF của kế hoạch đã được lãnh đạo ký số (USB token hoặc ký số từ xa).")
+
+    def clean_file(self):  # type: ignore[no-untyped-def]
+        from .services.signing import MAX_SIGNED_PDF_BYTES
+
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_SIGNED_PDF_BYTES:
+            raise forms.ValidationError(f"Tệp quá lớn (tối đa {MAX_SIGNED_PDF_BYTES // (1024 * 1024)} MB).")
+        return upload
+
+
+class SignatureCheckForm(forms.Form):
+    file = forms.FileField(label="Tệp PDF cần kiểm tra chữ ký số")
+
+    def clean_file(self):  # type: ignore[no-untyped-def]
+        from .services.signing import MAX_SIGNED_PDF_BYTES
+
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_SIGNED_PDF_BYTES:
+            raise forms.ValidationError(f"Tệp quá lớn (tối đa {MAX_SIGNED_PDF_BYTES // (1024 * 1024)} MB).")
+        return upload

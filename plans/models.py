@@ -529,3 +529,44 @@ class PlanImport(models.Model):
 
     def __str__(self) -> str:
         return self.filename or f"Nhập kế hoạch #{self.pk}"
+
+
+def _signed_copy_upload_to(instance: "PlanSignedCopy", filename: str) -> str:
+    from common.files import bounded_name
+
+    return bounded_name(f"documents/plan-signed/{instance.plan_id}", filename, max_length=200)
+
+
+class PlanSignedCopy(models.Model):
+    """Bản ký số: the issued plan's PDF with its digital signature, the
+    official copy. Stored only once it verified (nd30.signing.pdf_verify);
+    the downloads serve it instead of the portal's PDF while `verified_ok`."""
+
+    class Source(models.TextChoices):
+        UPLOADED = "uploaded", "Tải lên (ký ngoài cổng)"
+        PORTAL = "portal", "Cổng ký bằng chứng thư của đơn vị"
+
+    plan = models.OneToOneField(Plan, verbose_name="kế hoạch", on_delete=models.CASCADE, related_name="signed_copy")
+    file = models.FileField("tệp PDF đã ký", upload_to=_signed_copy_upload_to, max_length=200)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveIntegerField("dung lượng (byte)")
+    source = models.CharField("nguồn", max_length=10, choices=Source.choices)
+    signer_name = models.CharField("người ký (chứng thư)", max_length=255, blank=True)
+    signer_organisation = models.CharField("tổ chức (chứng thư)", max_length=255, blank=True)
+    signed_at = models.DateTimeField("thời điểm ký", null=True, blank=True)
+    certificate_serial = models.CharField("số hiệu chứng thư", max_length=80, blank=True)
+    certificate_not_before = models.DateTimeField("chứng thư hiệu lực từ", null=True, blank=True)
+    certificate_not_after = models.DateTimeField("chứng thư hiệu lực đến", null=True, blank=True)
+    verified_ok = models.BooleanField("chữ ký hợp lệ", default=False)
+    verification_reason = models.TextField("kết quả kiểm tra", blank=True)
+    verified_at = models.DateTimeField("kiểm tra lúc")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người tải lên / ký", null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "bản ký số kế hoạch"
+        verbose_name_plural = "bản ký số kế hoạch"
+
+    def __str__(self) -> str:
+        return f"Bản ký số – {self.plan}"

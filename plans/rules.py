@@ -27,6 +27,10 @@ PLAN_RECORD = "plan.record"
 PLAN_WITHDRAW = "plan.withdraw"
 # Throw a draft away (its drafters; kept whole, shown nowhere).
 PLAN_DELETE = "plan.delete"
+# Put the signed copy (bản ký số) on an issued plan: upload a PDF signed
+# outside the portal, or have the portal sign with the agency's certificate.
+# The issuer's head, who answers for the document.
+PLAN_SIGN = "plan.sign"
 
 WRITERS = {Role.DRAFTER, Role.HEAD}
 # The states in which a plan is read by every role at a unit above its issuer
@@ -58,6 +62,8 @@ def _plan_rule(access: Access, action: str, plan: Plan) -> bool:
         return status == Plan.Status.SUBMITTED and Role.HEAD in own
     if action == PLAN_AMEND:
         return status == Plan.Status.ISSUED and bool(own & WRITERS)
+    if action == PLAN_SIGN:
+        return status == Plan.Status.ISSUED and Role.HEAD in own
     if action == PLAN_RECORD:
         return status in (*Plan.EDITABLE, Plan.Status.SUBMITTED) and (Role.HEAD in own or access.is_admin)
     raise ValueError(f"Unknown plan action {action!r}")
@@ -68,5 +74,5 @@ def _create_rule(access: Access, action: str, issuer: Agency) -> bool:
 
 
 register(PLAN_VIEW, PLAN_EDIT, PLAN_SUBMIT, PLAN_ISSUE, PLAN_RETURN, PLAN_AMEND, PLAN_RECORD, PLAN_WITHDRAW,
-         PLAN_DELETE, rule=_plan_rule)
+         PLAN_DELETE, PLAN_SIGN, rule=_plan_rule)
 register(PLAN_CREATE, rule=_create_rule)

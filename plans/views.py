@@ -15,6 +15,7 @@ from agencies.permissions import can
 
 from . import services
 from .checks import plan_problems
+from .documents.storage import plan_signed_copy
 from .filters import PlanFilter
 from .forms import (
     BasisFormSet,
@@ -49,6 +50,7 @@ from .rules import (
     PLAN_ISSUE,
     PLAN_RECORD,
     PLAN_RETURN,
+    PLAN_SIGN,
     PLAN_SUBMIT,
     PLAN_VIEW,
     PLAN_WITHDRAW,
@@ -141,6 +143,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             "record": can(user, PLAN_RECORD, plan),
             "withdraw": can(user, PLAN_WITHDRAW, plan),
             "delete": can(user, PLAN_DELETE, plan),
+            "sign": can(user, PLAN_SIGN, plan),
             "copy": creatable_agencies(user=user).exists(),
             "cascade": plan.status == Plan.Status.ISSUED
             and creatable_agencies(user=user, below=plan.issuer).exists(),
@@ -151,6 +154,9 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
         "children": plan_children(user=user, plan=plan),
         "history": plan_history(plan=plan),
         "sections_nav": SECTIONS,
+        "signed_copy": plan_signed_copy(plan),
+        "sign_available": plan.status == Plan.Status.ISSUED and can(user, PLAN_SIGN, plan)
+        and services.plan_sign_available(plan),
     }
     return render(request, "plans/plan_detail.html", context)
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from common.files import storage_walk
 from common.text import file_name_part
-from plans.models import Plan
+from plans.models import Plan, PlanSignedCopy
 
 from .pdf import PdfPart, pdf_part_render, plan_pdf_join, plan_pdf_parts
 
@@ -66,13 +66,42 @@ def stored_names() -> list[str]:
     return [stored_name(plan, fmt) for plan in issued for fmt in FORMATS]
 
 
-def plan_document_bytes(*, plan: Plan, fmt: str) -> bytes:
+def plan_signed_copy(plan: Plan) -> PlanSignedCopy | None:
+    """The issued plan's verified signed copy (bản ký số), if any: read once
+    per Plan instance (the reverse one-to-one is cached on it, and
+    select_related("signed_copy") makes it free)."""
+    if plan.status != Plan.Status.ISSUED:
+        return None
+    try:
+        copy = plan.signed_copy
+    except PlanSignedCopy.DoesNotExist:
+        return None
+    return copy if copy.verified_ok else None
+
+
+def _signed_copy_known(plan: Plan) -> bool:
+    """Whether the plan has a signed copy, from what is cached on the
+    instance only (no query)."""
+    if plan.status != Plan.Status.ISSUED or not Plan.signed_copy.is_cached(plan):  # type: ignore[attr-defined]
+        return False
+    return plan_signed_copy(plan) is not None
+
+
+def plan_document_bytes(*, plan: Plan, fmt: str, signed: bool = True) -> bytes:
     """The file of `plan` in `fmt` ("pdf" or "docx"). The caller has checked
-    permission; `plan` comes from plan_get_for_user / plan_with_contents."""
+    permission; `plan` comes from plan_get_for_user / plan_with_contents.
+    An issued plan's PDF is its signed copy when it has one that verified
+    (the official copy), unless `signed=False` (the portal's own PDF, the
+    one that gets signed)."""
     if fmt not in FORMATS:
         raise ValueError(f"Unknown document format: {fmt}")
     if plan.status != Plan.Status.ISSUED:
         return draft_pdf_bytes(plan=plan) if fmt == "pdf" else _render(plan, fmt)
+    if signed and fmt == "pdf":
+        copy = plan_signed_copy(plan)
+        if copy is not None:
+            with copy.file.open("rb") as stored:
+                return stored.read()
     name = stored_name(plan, fmt)
     # Not made yet, or lost (a restore without media, an orphan sweep, a
     # bucket emptied): it is derived data, so it is made again.
@@ -211,9 +240,12 @@ def draft_stored_names() -> list[str]:
 def plan_document_filename(plan: Plan, fmt: str) -> str:
     """ "KH-255-KH-UBND-2020.pdf" once numbered, "KH-du-thao-UBND-huyen-Binh-Giang-2025.pdf"
     before: what the file is, never an internal id, and a different name for
-    each year's plan."""
+    each year's plan. "KH-255-KH-UBND-2020-ky-so.pdf" for the signed copy,
+    when the plan instance already knows it has one (plan_document_bytes
+    looked, or select_related("signed_copy")): no query here."""
     extension = FORMATS[fmt].extension
     years = file_name_part(plan.years_label)
     if plan.number is None:
         return f"KH-du-thao-{file_name_part(str(plan.issuer))}-{years}.{extension}"
-    return f"KH-{plan.number:02d}-{file_name_part(plan.symbol)}-{years}.{extension}"
+    signed = "-ky-so" if fmt == "pdf" and _signed_copy_known(plan) else ""
+    return f"KH-{plan.number:02d}-{file_name_part(plan.symbol)}-{years}{signed}.{extension}"

@@ -43,6 +43,12 @@ from .lifecycle import (
     plan_withdraw,
     transition_record,
 )
+from .signing import (
+    plan_sign_available,
+    plan_sign_with_agency_certificate,
+    plan_signed_copy_upload,
+    signature_check,
+)
 
 __all__ = [
     "NOT_EDITABLE", "agencies_guessed", "agency_guess", "issuer_agencies", "plan_draft_from_import", "clauses_from_lines", "clauses_to_lines", "plan_import_save", "STALE_EDIT", "StaleEditError", "default_symbol", "duties_from_text", "duties_to_text", "heading_outline_problems",
@@ -51,4 +57,5 @@ __all__ = [
     "section_position_base", "task_delete", "task_save", "transition_record",
     "TASK_GONE", "TASK_STALE", "YearChange", "basis_naming_years", "plan_delete", "plan_withdraw",
     "task_agencies", "task_agency_errors", "year_changes",
+    "plan_sign_available", "plan_sign_with_agency_certificate", "plan_signed_copy_upload", "signature_check",
 ]

@@ -1,0 +1,140 @@
+"""The signed copy (bản ký số) of an issued plan: a PDF signed outside the
+portal with the leader's token and uploaded, or the portal's PDF signed
+with the agency's certificate. Either way it is verified first
+(nd30.signing.pdf_verify against the trust roots the administrators set)
+and stored only when it verifies; it then replaces the portal's PDF in
+every download (plans.documents.storage.plan_document_bytes)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from agencies.signing import signing_certificate_for, signing_passphrase, trust_roots_pem
+from common.files import delete_on_commit, file_save, files_atomic
+from nd30.signing import SignatureCheck, SigningError, pdf_sign, pdf_verify
+
+from ..documents.storage import plan_document_bytes, plan_document_filename
+from ..models import Plan, PlanSignedCopy
+
+logger = logging.getLogger(__name__)
+
+MAX_SIGNED_PDF_BYTES = 20 * 1024 * 1024
+NOT_ISSUED = "Chỉ kế hoạch đã ban hành mới có bản ký số."
+
+
+def signature_check(data: bytes) -> SignatureCheck:
+    """Verify any PDF against the configured trust roots (the «Kiểm tra chữ
+    ký» page); nothing is stored."""
+    if len(data) > MAX_SIGNED_PDF_BYTES:
+        return SignatureCheck(ok=False, reason=f"Tệp quá lớn (tối đa {MAX_SIGNED_PDF_BYTES // (1024 * 1024)} MB).")
+    return pdf_verify(data, trust_roots=trust_roots_pem())
+
+
+def _page_count(data: bytes) -> int | None:
+    from pypdf import PdfReader
+
+    try:
+        return len(PdfReader(io.BytesIO(data)).pages)
+    except Exception:
+        return None
+
+
+def _check_signed_pdf(plan: Plan, data: bytes) -> SignatureCheck:
+    """Raise ValidationError({"file": reason}) unless `data` is a signed
+    PDF of `plan` that verifies."""
+    if not data.startswith(b"%PDF-"):
+        raise ValidationError({"file": "Tệp không phải PDF."})
+    if len(data) > MAX_SIGNED_PDF_BYTES:
+        raise ValidationError({"file": f"Tệp quá lớn (tối đa {MAX_SIGNED_PDF_BYTES // (1024 * 1024)} MB)."})
+    check = pdf_verify(data, trust_roots=trust_roots_pem())
+    if not check.ok:
+        raise ValidationError({"file": check.reason})
+    expected = _page_count(plan_document_bytes(plan=plan, fmt="pdf", signed=False))
+    pages = _page_count(data)
+    if expected is not None and pages != expected:
+        raise ValidationError({"file": f"Tệp đã ký có {pages} trang, bản in của kế hoạch trên cổng có {expected} "
+                                       "trang: có lẽ không phải văn bản này."})
+    return check
+
+
+def _store(plan: Plan, data: bytes, check: SignatureCheck, *, user, source: str) -> PlanSignedCopy:
+    try:
+        copy = PlanSignedCopy.objects.select_for_update().get(plan=plan)
+        old_name = copy.file.name
+    except PlanSignedCopy.DoesNotExist:
+        copy = PlanSignedCopy(plan=plan)
+        old_name = ""
+    name = plan_document_filename(plan, "pdf").removesuffix(".pdf") + "-ky-so.pdf"
+    file_save(copy.file, name, ContentFile(data))
+    copy.sha256 = hashlib.sha256(data).hexdigest()
+    copy.size = len(data)
+    copy.source = source
+    copy.signer_name = check.signer_name[:255]
+    copy.signer_organisation = check.signer_organisation[:255]
+    copy.signed_at = check.signed_at
+    copy.certificate_serial = check.certificate_serial[:80]
+    copy.certificate_not_before = check.certificate_not_before
+    copy.certificate_not_after = check.certificate_not_after
+    copy.verified_ok = check.ok
+    copy.verification_reason = check.summary
+    copy.verified_at = timezone.now()
+    copy.created_by = user
+    copy.save()
+    if old_name and old_name != copy.file.name:
+        delete_on_commit(copy.file.storage, old_name)
+    plan.signed_copy = copy  # the instance now serves it
+    return copy
+
+
+def plan_signed_copy_upload(*, plan: Plan, user, data: bytes) -> PlanSignedCopy:
+    """A PDF signed outside the portal: checked (PDF, size, signature
+    verifies, same number of pages as the portal's PDF) and stored as the
+    plan's signed copy, replacing the one before. ValidationError
+    ({"file": reason in Vietnamese}) and nothing written otherwise."""
+    if plan.status != Plan.Status.ISSUED:
+        raise ValidationError({"file": NOT_ISSUED})
+    check = _check_signed_pdf(plan, data)
+    with files_atomic():
+        return _store(plan, data, check, user=user, source=PlanSignedCopy.Source.UPLOADED)
+
+
+def plan_sign_available(plan: Plan) -> bool:
+    """Whether the issuer has a certificate the portal may sign with."""
+    return plan.status == Plan.Status.ISSUED and signing_certificate_for(plan.issuer) is not None
+
+
+def plan_sign_with_agency_certificate(*, plan: Plan, user) -> PlanSignedCopy:
+    """Sign the portal's PDF of the issued plan with its issuer's
+    certificate (visible box: organisation and time, above the signer's
+    name), verify it as any upload, and store it as the signed copy."""
+    if plan.status != Plan.Status.ISSUED:
+        raise ValidationError(NOT_ISSUED)
+    certificate = signing_certificate_for(plan.issuer)
+    if certificate is None:
+        raise ValidationError("Đơn vị chưa được cấu hình chứng thư số để cổng ký.")
+    try:
+        with certificate.file.open("rb") as stored:
+            pkcs12 = stored.read()
+        passphrase = signing_passphrase(certificate)
+    except (OSError, ValueError):
+        logger.exception("Signing certificate of agency %s cannot be read", plan.issuer_id)
+        raise ValidationError("Không đọc được chứng thư số của đơn vị; đề nghị quản trị hệ thống cấu hình lại.") from None
+    try:
+        data = pdf_sign(plan_document_bytes(plan=plan, fmt="pdf", signed=False), pkcs12=pkcs12,
+                        passphrase=passphrase, organisation=certificate.organisation or str(plan.issuer),
+                        when=timezone.now(), anchor=plan.signer_name or None,
+                        location=plan.place or "")
+    except SigningError as error:
+        raise ValidationError(error.message) from None
+    check = pdf_verify(data, trust_roots=trust_roots_pem())
+    if not check.ok:
+        raise ValidationError(f"Bản vừa ký không qua kiểm tra: {check.reason} "
+                              "Đề nghị quản trị hệ thống kiểm tra chứng thư gốc tin cậy.")
+    with files_atomic():
+        return _store(plan, data, check, user=user, source=PlanSignedCopy.Source.PORTAL)

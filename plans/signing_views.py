@@ -1,0 +1,73 @@
+"""The signed copy (bản ký số) of an issued plan: upload one signed outside
+the portal, or have the portal sign with the agency's certificate; and a
+page that checks the signature of any PDF (nothing stored)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.services import record_event
+
+from . import services
+from .documents.storage import plan_signed_copy
+from .forms import SignatureCheckForm, SignedCopyForm
+from .rules import PLAN_SIGN
+from .selectors import plan_get_for_user
+
+
+@login_required
+def plan_signed_copy_upload(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The upload form (the head of the issuer, an issued plan); a refused
+    file is shown back with the reason under the field, nothing stored."""
+    plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_SIGN)
+    form = SignedCopyForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.plan_signed_copy_upload(plan=plan, user=request.user, data=form.cleaned_data["file"].read())
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    for message in errors:
+                        form.add_error(field if field in form.fields else None, message)
+            else:
+                record_event(request, "sign_plan", plan)
+                messages.success(request, "Đã lưu bản ký số: chữ ký số hợp lệ, bản này được dùng khi tải kế hoạch.")
+                return redirect("plans:detail", plan.pk)
+        status = 400
+    context = {"plan": plan, "form": form, "signed_copy": plan_signed_copy(plan),
+               "sign_available": services.plan_sign_available(plan)}
+    return render(request, "plans/plan_signed_copy.html", context, status=status)
+
+
+@login_required
+@require_POST
+def plan_sign(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """«Ký số bằng chứng thư của đơn vị»: the portal signs its PDF."""
+    plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_SIGN)
+    try:
+        services.plan_sign_with_agency_certificate(plan=plan, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("plans:signed_copy", plan.pk)
+    record_event(request, "sign_plan", plan)
+    messages.success(request, "Đã ký số kế hoạch bằng chứng thư của đơn vị.")
+    return redirect("plans:detail", plan.pk)
+
+
+@login_required
+def signature_check(request: HttpRequest) -> HttpResponse:
+    """«Kiểm tra chữ ký số»: any signed-in user checks a PDF's signature
+    against the portal's trust roots; the file is not kept."""
+    form = SignatureCheckForm(request.POST or None, request.FILES or None)
+    check = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            check = services.signature_check(form.cleaned_data["file"].read())
+        else:
+            status = 400
+    return render(request, "plans/signature_check.html", {"form": form, "check": check}, status=status)
