@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import uuid
 import zoneinfo
 from dataclasses import dataclass
 
@@ -26,7 +27,6 @@ from django.utils.html import escape
 logger = logging.getLogger(__name__)
 
 VN_TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
-FIELD_NAME = "KySoDonVi"
 # The box, in PDF points (1 pt = 1/72 in): about 7.4 × 2.5 cm.
 BOX_WIDTH = 210
 BOX_HEIGHT = 70
@@ -212,7 +212,6 @@ def pdf_sign(pdf: bytes, *, pkcs12: bytes, passphrase: bytes | None, organisatio
     class _ImportedBytes(ImportedPdfPage):
         def render(self) -> bytes:  # the page from memory, not from a file name
             import binascii
-            import uuid
 
             from pyhanko.pdf_utils.layout import BoxConstraints
 
@@ -223,9 +222,11 @@ def pdf_sign(pdf: bytes, *, pkcs12: bytes, passphrase: bytes | None, organisatio
             self.box = BoxConstraints(width=abs(x1 - x2), height=abs(y1 - y2))
             return name + b" Do"
 
+    # A field of its own: a document may already carry other signatures.
+    field_name = f"KySo{uuid.uuid4().hex[:8]}"
     style = StaticStampStyle(background=_ImportedBytes(""), border_width=0)
     meta = signers.PdfSignatureMetadata(
-        field_name=FIELD_NAME, md_algorithm="sha256", reason=reason, location=location or None,
+        field_name=field_name, md_algorithm="sha256", reason=reason, location=location or None,
         subfilter=fields.SigSeedSubFilter.PADES, name=info.common_name or organisation,
     )
     class _TimedSigner(PdfSigner):
@@ -237,7 +238,7 @@ def pdf_sign(pdf: bytes, *, pkcs12: bytes, passphrase: bytes | None, organisatio
 
     pdf_signer = _TimedSigner(
         meta, signer=signer, stamp_style=style,
-        new_field_spec=fields.SigFieldSpec(sig_field_name=FIELD_NAME, on_page=page_index,
+        new_field_spec=fields.SigFieldSpec(sig_field_name=field_name, on_page=page_index,
                                            box=tuple(int(round(v)) for v in box)),  # type: ignore[arg-type]
     )
     output = io.BytesIO()

@@ -1,0 +1,328 @@
+"""The signed copy (bản ký số) of an issued plan, with a test CA built here:
+the portal signs with the agency's certificate, a head uploads a PDF signed
+outside, every download then serves the signed copy; refused files, wrong
+roles and drafts write nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from accounts.models import AuditEvent
+from agencies.models import SigningCertificate, TrustRoot
+from agencies.signing import signing_certificate_fill, trust_root_add
+from agencies.tests.factories import PASSWORD
+from nd30.signing import pdf_sign, pdf_verify
+from nd30.tests.ca import NOW, YEAR, build_ca
+from plans.documents.storage import plan_document_bytes, plan_document_filename
+from plans.models import Plan, PlanSignedCopy
+from plans.services import plan_sign_with_agency_certificate, plan_signed_copy_upload
+
+from .factories import plan_draft, plan_issued
+
+PASS = b"mat-khau-thu"
+ORG = "UBND huyện Một"
+
+
+@pytest.fixture(scope="module")
+def ca():
+    return build_ca()
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def trusted(db, ca):
+    return trust_root_add(data=ca.root.pem, name="CA thử nghiệm")
+
+
+@pytest.fixture
+def plan(tree, personas, media):
+    return plan_issued(issuer=tree["district"], drafter=personas.drafter, head=personas.head)
+
+
+@pytest.fixture
+def agency_certificate(tree, ca, media, trusted):
+    leaf = ca.leaf(organisation=ORG, common_name=ORG)
+    certificate = SigningCertificate(agency=tree["district"], organisation=ORG)
+    return signing_certificate_fill(certificate, data=ca.pkcs12(leaf), passphrase=PASS)
+
+
+def _fresh(plan: Plan) -> Plan:
+    return Plan.objects.get(pk=plan.pk)
+
+
+def _signed_outside(ca, plan, *, leaf=None, when=None) -> bytes:
+    """The portal's PDF signed as a leader's token would: another tool, another field."""
+    leaf = leaf or ca.leaf(organisation=ORG, common_name="Nguyễn Văn An")
+    return pdf_sign(plan_document_bytes(plan=plan, fmt="pdf"), pkcs12=ca.pkcs12(leaf), passphrase=PASS,
+                    organisation=ORG, when=when or NOW)
+
+
+def _login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+
+
+def _upload(client, plan, data: bytes, name="ky-so.pdf"):
+    return client.post(reverse("plans:signed_copy", args=[plan.pk]), {"file": ContentFile(data, name=name)})
+
+
+def pdftotext(data: bytes) -> str:
+    return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+
+
+# The portal signs ---------------------------------------------------------------
+
+def test_portal_signs_the_issued_plan_and_downloads_serve_the_signed_copy(client, personas, plan, agency_certificate,
+                                                                            ca):
+    portal_pdf = plan_document_bytes(plan=_fresh(plan), fmt="pdf")
+    _login(client, personas.head)
+    page = client.get(reverse("plans:detail", args=[plan.pk]))
+    assert "Ký số bằng chứng thư của đơn vị" in page.content.decode()
+    response = client.post(reverse("plans:sign", args=[plan.pk]))
+    assert response.status_code == 302
+
+    copy = PlanSignedCopy.objects.get(plan=plan)
+    assert copy.verified_ok and copy.source == PlanSignedCopy.Source.PORTAL
+    assert copy.signer_organisation == ORG and copy.created_by == personas.head
+    assert copy.signed_at is not None and abs(copy.signed_at - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=5)
+    assert AuditEvent.objects.filter(action="sign_plan", user=personas.head).count() == 1
+
+    # Every PDF download goes through plan_document_bytes: the signed copy, named so.
+    download = client.get(reverse("plans:pdf", args=[plan.pk]))
+    data = b"".join(download.streaming_content) if download.streaming else download.content
+    assert data != portal_pdf and data.startswith(portal_pdf[:8])
+    check = pdf_verify(data, trust_roots=[ca.root.pem])
+    assert check.ok and check.signer_organisation == ORG
+    assert "-ky-so.pdf" in download["Content-Disposition"]
+    fresh = _fresh(plan)
+    assert plan_document_bytes(plan=fresh, fmt="pdf") == data
+    assert plan_document_filename(fresh, "pdf").endswith("-ky-so.pdf")
+    assert plan_document_bytes(plan=fresh, fmt="pdf", signed=False) == portal_pdf
+    # The visible box: organisation and the time, read back from the file.
+    text = pdftotext(data)
+    assert f"Ký bởi: {ORG}" in text
+    assert "Thời gian ký: " in text and "+07:00" in text
+    # The page shows who signed and when.
+    page = client.get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    assert "Chữ ký số hợp lệ." in page and ORG in page and "Tải bản ký số (PDF)" in page
+
+
+def test_the_sign_button_needs_a_configured_certificate(client, personas, plan, trusted):
+    _login(client, personas.head)
+    page = client.get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    assert "Tải lên bản đã ký số" in page
+    assert "Ký số bằng chứng thư của đơn vị" not in page
+    response = client.post(reverse("plans:sign", args=[plan.pk]), follow=True)
+    assert "chưa được cấu hình chứng thư số" in response.content.decode()
+    assert not PlanSignedCopy.objects.exists()
+
+
+def test_portal_signing_refused_when_its_root_is_not_trusted(client, personas, plan, agency_certificate):
+    TrustRoot.objects.update(is_active=False)
+    with pytest.raises(Exception, match="không qua kiểm tra"):
+        plan_sign_with_agency_certificate(plan=_fresh(plan), user=personas.head)
+    assert not PlanSignedCopy.objects.exists()
+
+
+# Uploads ------------------------------------------------------------------------
+
+def test_head_uploads_a_pdf_signed_outside_and_it_replaces_the_portal_pdf(client, personas, plan, trusted, ca):
+    data = _signed_outside(ca, plan)
+    _login(client, personas.head)
+    assert client.get(reverse("plans:signed_copy", args=[plan.pk])).status_code == 200
+    response = _upload(client, plan, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    copy = PlanSignedCopy.objects.get(plan=plan)
+    assert copy.source == PlanSignedCopy.Source.UPLOADED
+    assert copy.signer_name == "Nguyễn Văn An" and copy.size == len(data)
+    assert client.get(reverse("plans:pdf", args=[plan.pk])).content == data
+
+
+def test_the_same_pdf_with_one_byte_changed_is_refused_with_the_reason(client, personas, plan, trusted, ca):
+    data = _signed_outside(ca, plan)
+    start = data.index(b"stream", data.index(b"/Length")) + 10
+    changed = bytearray(data)
+    changed[start] ^= 0xFF
+    _login(client, personas.head)
+    response = _upload(client, plan, bytes(changed))
+    assert response.status_code == 400
+    assert "nội dung văn bản đã bị thay đổi sau khi ký" in response.content.decode()
+    assert not PlanSignedCopy.objects.exists()
+    # And the intact file is accepted.
+    assert _upload(client, plan, data).status_code == 302
+
+
+@pytest.mark.parametrize("case", ["unsigned", "untrusted", "expired", "other_document", "not_pdf", "appended"])
+def test_bad_signed_pdfs_are_refused_with_the_reason_and_nothing_is_stored(client, personas, plan, trusted, ca, case):
+    portal = plan_document_bytes(plan=_fresh(plan), fmt="pdf")
+    if case == "unsigned":
+        data, reason = portal, "Tệp PDF không có chữ ký số."
+    elif case == "untrusted":
+        other = build_ca("CA lạ")
+        data, reason = _signed_outside(other, plan, leaf=other.leaf()), "chuỗi tin cậy"
+    elif case == "expired":
+        from nd30.signing import pdf_verify as verify
+
+        leaf = ca.leaf(not_before=NOW - 2 * YEAR, not_after=NOW - dt.timedelta(days=1))
+        import io
+
+        from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+        from pyhanko.sign import signers
+
+        signer = signers.SimpleSigner.load_pkcs12_data(ca.pkcs12(leaf), other_certs=[], passphrase=PASS)
+        data = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(portal)),
+                                signers.PdfSignatureMetadata(field_name="Sig1"), signer=signer).getvalue()
+        assert not verify(data, trust_roots=[ca.root.pem]).ok
+        reason = "không có hiệu lực tại thời điểm ký"
+    elif case == "other_document":
+        from nd30.pdf import html_to_pdf
+
+        other_pdf = html_to_pdf("<p>Một</p><p style='page-break-before:always'>Hai</p>"
+                                "<p style='page-break-before:always'>Ba</p><p style='page-break-before:always'>Bốn</p>"
+                                "<p style='page-break-before:always'>Năm</p>")
+        data = pdf_sign(other_pdf, pkcs12=ca.pkcs12(ca.leaf()), passphrase=PASS, organisation=ORG, when=NOW)
+        reason = "có lẽ không phải văn bản này"
+    elif case == "not_pdf":
+        data, reason = b"PK\x03\x04" + b"x" * 100, "Tệp không phải PDF."
+    else:
+        import io
+
+        from pyhanko.pdf_utils import generic
+        from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+        writer = IncrementalPdfFileWriter(io.BytesIO(_signed_outside(ca, plan)))
+        writer.add_stream_to_page(0, writer.add_object(generic.StreamObject(stream_data=b"0 0 1 rg 9 9 99 99 re f")))
+        out = io.BytesIO()
+        writer.write(out)
+        data, reason = out.getvalue(), "sửa đổi sau khi ký"
+    _login(client, personas.head)
+    response = _upload(client, plan, data)
+    assert response.status_code == 400
+    assert reason in response.content.decode()
+    assert not PlanSignedCopy.objects.exists()
+    assert not AuditEvent.objects.filter(action="sign_plan").exists()
+    assert client.get(reverse("plans:pdf", args=[plan.pk])).content == portal
+
+
+def test_an_oversized_upload_is_refused(client, personas, plan, trusted, settings, monkeypatch):
+    from plans.services import signing
+
+    monkeypatch.setattr(signing, "MAX_SIGNED_PDF_BYTES", 1000)
+    _login(client, personas.head)
+    response = _upload(client, plan, b"%PDF-1.7\n" + b"0" * 2000)
+    assert response.status_code == 400 and "Tệp quá lớn" in response.content.decode()
+    assert not PlanSignedCopy.objects.exists()
+
+
+# Who may ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("who, expected", [
+    ("head", 302), ("drafter", 403), ("reviewer", (403, 404)), ("outsider", 404), ("anonymous", 302),
+])
+def test_upload_permission_matrix(client, personas, plan, trusted, ca, who, expected):
+    data = _signed_outside(ca, plan)
+    if who != "anonymous":
+        _login(client, getattr(personas, who))
+    get = client.get(reverse("plans:signed_copy", args=[plan.pk]))
+    response = _upload(client, plan, data)
+    sign = client.post(reverse("plans:sign", args=[plan.pk]))
+    if who == "head":
+        assert get.status_code == 200 and response.status_code == 302
+        assert PlanSignedCopy.objects.filter(plan=plan).exists()
+        return
+    allowed = expected if isinstance(expected, tuple) else (expected,)
+    if who == "anonymous":
+        assert "/login" in response["Location"] or "dang-nhap" in response["Location"] or response["Location"]
+        assert get.status_code == 302 and sign.status_code == 302
+    else:
+        assert get.status_code in allowed and response.status_code in allowed and sign.status_code in allowed
+        page = client.get(reverse("plans:detail", args=[plan.pk]))
+        if page.status_code == 200:
+            assert "Tải lên bản đã ký số" not in page.content.decode()
+    assert not PlanSignedCopy.objects.exists()
+
+
+def test_a_draft_cannot_get_a_signed_copy(client, tree, personas, trusted, ca, media):
+    draft = plan_draft(issuer=tree["district"], created_by=personas.drafter)
+    _login(client, personas.head)
+    assert client.get(reverse("plans:signed_copy", args=[draft.pk])).status_code == 403
+    data = pdf_sign(plan_document_bytes(plan=draft, fmt="pdf"), pkcs12=ca.pkcs12(ca.leaf()), passphrase=PASS,
+                    organisation=ORG, when=NOW)
+    assert _upload(client, draft, data).status_code == 403
+    assert client.post(reverse("plans:sign", args=[draft.pk])).status_code == 403
+    with pytest.raises(Exception, match="đã ban hành"):
+        plan_signed_copy_upload(plan=draft, user=personas.head, data=data)
+    assert not PlanSignedCopy.objects.exists()
+    assert "Bản ký số" not in client.get(reverse("plans:detail", args=[draft.pk])).content.decode()
+
+
+def test_the_staff_pdf_download_of_another_role_serves_the_signed_copy_too(client, personas, plan, trusted, ca):
+    data = _signed_outside(ca, plan)
+    plan_signed_copy_upload(plan=_fresh(plan), user=personas.head, data=data)
+    _login(client, personas.drafter)
+    assert client.get(reverse("plans:pdf", args=[plan.pk])).content == data
+    # The DOCX stays the portal's (a signature lives in the PDF).
+    docx = client.get(reverse("plans:docx", args=[plan.pk]))
+    assert docx.status_code == 200 and docx.content[:2] == b"PK"
+
+
+# Checking any PDF ---------------------------------------------------------------
+
+def test_signature_check_page(client, personas, plan, trusted, ca):
+    url = reverse("plans:signature_check")
+    assert client.get(url).status_code == 302  # signed-in users only
+    _login(client, personas.drafter)
+    assert client.get(url).status_code == 200
+    ok = client.post(url, {"file": ContentFile(_signed_outside(ca, plan), name="a.pdf")}).content.decode()
+    assert "Chữ ký số hợp lệ." in ok and "Nguyễn Văn An" in ok
+    bad = client.post(url, {"file": ContentFile(plan_document_bytes(plan=plan, fmt="pdf"), name="b.pdf")})
+    assert "Tệp PDF không có chữ ký số." in bad.content.decode()
+    assert not PlanSignedCopy.objects.exists()
+
+
+# Administrators' certificates ---------------------------------------------------
+
+def test_admin_adds_trust_roots_checked_on_upload(client, personas, ca, db):
+    _login(client, personas.admin)
+    url = reverse("admin:agencies_trustroot_add")
+    ok = client.post(url, {"name": "Gốc thử", "is_active": "on",
+                           "certificate": ContentFile(ca.root.der, name="root.cer")})
+    assert ok.status_code == 302, ok.content.decode()[:3000]
+    root = TrustRoot.objects.get()
+    assert root.pem.startswith("-----BEGIN CERTIFICATE-----") and root.is_active
+    again = client.post(url, {"name": "Lần hai", "certificate": ContentFile(ca.root.pem, name="root.pem")})
+    assert "đã có trong danh sách" in again.content.decode()
+    leaf = client.post(url, {"name": "Lá", "certificate": ContentFile(ca.leaf().pem, name="leaf.pem")})
+    assert "không phải chứng thư của tổ chức cung cấp dịch vụ" in leaf.content.decode()
+    junk = client.post(url, {"name": "Rác", "certificate": ContentFile(b"hello", name="x.pem")})
+    assert "không phải chứng thư số X.509" in junk.content.decode()
+    assert TrustRoot.objects.count() == 1
+
+
+def test_admin_sets_an_agency_certificate_passphrase_encrypted_never_shown(client, personas, tree, ca, media):
+    _login(client, personas.admin)
+    url = reverse("admin:agencies_signingcertificate_add")
+    p12 = ca.pkcs12(ca.leaf(organisation=ORG))
+    wrong = client.post(url, {"agency": tree["district"].pk, "passphrase": "sai", "is_active": "on",
+                              "upload": ContentFile(p12, name="dv.p12")})
+    assert "sai mật khẩu" in wrong.content.decode()
+    assert not SigningCertificate.objects.exists()
+    ok = client.post(url, {"agency": tree["district"].pk, "passphrase": PASS.decode(), "is_active": "on",
+                           "upload": ContentFile(p12, name="dv.p12")})
+    assert ok.status_code == 302, ok.content.decode()[:3000]
+    certificate = SigningCertificate.objects.get()
+    assert certificate.organisation == ORG and certificate.serial
+    assert PASS.decode() not in certificate.passphrase_encrypted
+    from agencies.signing import signing_passphrase
+
+    assert signing_passphrase(certificate) == PASS
+    change = client.get(reverse("admin:agencies_signingcertificate_change", args=[certificate.pk])).content.decode()
+    assert PASS.decode() not in change and certificate.passphrase_encrypted not in change
