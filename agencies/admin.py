@@ -239,7 +239,7 @@ class TrustRootForm(forms.ModelForm):
         model = TrustRoot
         fields = ["name", "is_active"]
 
-    def clean_certificate(self):  # type: ignore[no-untyped-def]
+    def clean_certificate(self):
         upload = self.cleaned_data["certificate"]
         if upload.size > MAX_CERTIFICATE_BYTES:
             raise forms.ValidationError(f"Tệp quá lớn (tối đa {MAX_CERTIFICATE_BYTES // 1024} KB).")
@@ -257,15 +257,15 @@ class TrustRootAdmin(admin.ModelAdmin):
     search_fields = ["name", "subject_name", "sha256"]
     readonly_fields = ["subject_name", "sha256", "not_before", "not_after", "pem", "created_at"]
 
-    def get_form(self, request, obj=None, change=False, **kwargs):  # type: ignore[no-untyped-def]
+    def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = TrustRootForm
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj is not None else []
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         root = getattr(form, "root", None)
         if root is not None:
             obj.pem, obj.subject_name, obj.sha256 = root.pem, root.subject_name, root.sha256
@@ -285,8 +285,8 @@ class SigningCertificateForm(forms.ModelForm):
         model = SigningCertificate
         fields = ["agency", "organisation", "is_active"]
 
-    def clean(self):  # type: ignore[no-untyped-def]
-        cleaned = super().clean()
+    def clean(self):
+        cleaned = super().clean() or {}
         upload = cleaned.get("upload")
         passphrase = cleaned.get("passphrase") or ""
         existing = self.instance.pk is not None
@@ -329,7 +329,7 @@ class SigningCertificateAdmin(admin.ModelAdmin):
     readonly_fields = ["subject_name", "serial", "not_before", "not_after", "updated_at", "updated_by"]
     fields = ["agency", "upload", "passphrase", "organisation", "is_active", *readonly_fields]
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         data = getattr(form, "new_data", None)
         passphrase = getattr(form, "new_passphrase", None)
         if data is None and passphrase is None and change:

@@ -5,7 +5,9 @@ pages, the plans app's signing and its verification."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.hazmat.primitives.serialization import Encoding
 from django.core.exceptions import ValidationError
@@ -14,7 +16,7 @@ from django.utils import timezone
 
 from common.files import delete_on_commit, file_save, files_atomic
 from common.secrets import secret_decrypt, secret_encrypt
-from nd30.signing import SigningError, certificate_info, certificate_load, pkcs12_info
+from nd30.signing import CertificateInfo, SigningError, certificate_info, certificate_load, pkcs12_info
 
 from .models import Agency, SigningCertificate, TrustRoot
 
@@ -36,8 +38,8 @@ class RootData:
     pem: str
     subject_name: str
     sha256: str
-    not_before: object
-    not_after: object
+    not_before: dt.datetime
+    not_after: dt.datetime
 
 
 def trust_root_read(data: bytes) -> RootData:
@@ -73,7 +75,7 @@ def trust_root_add(*, data: bytes, name: str = "") -> TrustRoot:
 
 # An agency's signing certificate --------------------------------------------------
 
-def signing_certificate_check(data: bytes, passphrase: bytes | None):  # type: ignore[no-untyped-def]
+def signing_certificate_check(data: bytes, passphrase: bytes | None) -> CertificateInfo:
     """The certificate inside a PKCS#12 file, checked; ValidationError
     (Vietnamese) when it cannot sign now."""
     _bounded(data, "chứng thư số")
@@ -88,7 +90,7 @@ def signing_certificate_check(data: bytes, passphrase: bytes | None):  # type: i
 
 
 def signing_certificate_fill(certificate: SigningCertificate, *, data: bytes | None, passphrase: bytes | None,
-                             user=None) -> SigningCertificate:  # type: ignore[no-untyped-def]
+                             user: Any = None) -> SigningCertificate:
     """Store a new PKCS#12 file (when `data`) and/or passphrase in
     `certificate` and save it (files_atomic: a failure leaves no file).
     With no new file, the stored one is checked with the new passphrase."""

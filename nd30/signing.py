@@ -18,6 +18,7 @@ import logging
 import uuid
 import zoneinfo
 from dataclasses import dataclass
+from typing import Any
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -229,8 +230,9 @@ def pdf_sign(pdf: bytes, *, pkcs12: bytes, passphrase: bytes | None, organisatio
         field_name=field_name, md_algorithm="sha256", reason=reason, location=location or None,
         subfilter=fields.SigSeedSubFilter.PADES, name=info.common_name or organisation,
     )
+
     class _TimedSigner(PdfSigner):
-        def init_signing_session(self, pdf_out, existing_fields_only=False):  # type: ignore[no-untyped-def]
+        def init_signing_session(self, pdf_out, existing_fields_only=False):
             session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
             # The signing time in the signed attributes is `when` (what the box prints).
             session.system_time = when
@@ -277,7 +279,7 @@ def _refused(reason: str, **known: object) -> SignatureCheck:
     return SignatureCheck(ok=False, reason=reason, **known)  # type: ignore[arg-type]
 
 
-def _signing_time(embedded) -> dt.datetime | None:  # type: ignore[no-untyped-def]
+def _signing_time(embedded: Any) -> dt.datetime | None:
     """The signing time the signer states: the CMS signingTime attribute,
     else the signature dictionary's /M."""
     from pyhanko.sign.general import find_unique_cms_attribute
@@ -362,8 +364,12 @@ def pdf_verify(pdf: bytes, *, trust_roots: list[bytes], now: dt.datetime | None 
         if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
             pass
         elif status.coverage == SignatureCoverageLevel.ENTIRE_REVISION:
+            # After the last signature only validation data (DSS, timestamps)
+            # may follow; after an earlier one, also the later signatures.
+            allowed = ModificationLevel.LTA_UPDATES if position == len(embedded_signatures) \
+                else ModificationLevel.FORM_FILLING
             level = status.modification_level
-            if level is None or level > ModificationLevel.FORM_FILLING or status.docmdp_ok is False:
+            if level is None or level > allowed or status.docmdp_ok is False:
                 return _refused(f"{label} không hợp lệ: văn bản đã bị sửa đổi sau khi ký "
                                 "(có phần được thêm vào sau chữ ký).", **known)
         else:
@@ -377,10 +383,6 @@ def pdf_verify(pdf: bytes, *, trust_roots: list[bytes], now: dt.datetime | None 
         if not status.bottom_line:
             return _refused(f"{label} không hợp lệ.", **known)
         last = SignatureCheck(ok=True, **known)  # type: ignore[arg-type]
-    last_embedded_full = last is not None and last.coverage == SignatureCoverageLevel.ENTIRE_FILE.name
     if last is None:
         return _refused("Tệp PDF không có chữ ký số.")
-    if not last_embedded_full:
-        # After the last signature only validation data may follow (checked above).
-        pass
     return last

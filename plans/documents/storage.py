@@ -82,7 +82,7 @@ def plan_signed_copy(plan: Plan) -> PlanSignedCopy | None:
 def _signed_copy_known(plan: Plan) -> bool:
     """Whether the plan has a signed copy, from what is cached on the
     instance only (no query)."""
-    if plan.status != Plan.Status.ISSUED or not Plan.signed_copy.is_cached(plan):  # type: ignore[attr-defined]
+    if plan.status != Plan.Status.ISSUED or not Plan.signed_copy.is_cached(plan):
         return False
     return plan_signed_copy(plan) is not None
 
