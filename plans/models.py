@@ -534,7 +534,7 @@ class PlanImport(models.Model):
 def _signed_copy_upload_to(instance: "PlanSignedCopy", filename: str) -> str:
     from common.files import bounded_name
 
-    return bounded_name(f"documents/plan-signed/{instance.plan_id}", filename, max_length=200)
+    return bounded_name(f"documents/plan-signed/{instance.plan_id}", filename, max_length=200)  # SIGNED_PREFIX
 
 
 class PlanSignedCopy(models.Model):

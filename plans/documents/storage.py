@@ -66,6 +66,14 @@ def stored_names() -> list[str]:
     return [stored_name(plan, fmt) for plan in issued for fmt in FORMATS]
 
 
+SIGNED_PREFIX = "documents/plan-signed/"
+
+
+def signed_copy_names() -> list[str]:
+    """For the orphan sweep: the signed copies plans name."""
+    return list(PlanSignedCopy.objects.values_list("file", flat=True))
+
+
 def plan_signed_copy(plan: Plan) -> PlanSignedCopy | None:
     """The issued plan's verified signed copy (bản ký số), if any: read once
     per Plan instance (the reverse one-to-one is cached on it, and

@@ -64,6 +64,8 @@ def _check_signed_pdf(plan: Plan, data: bytes) -> SignatureCheck:
 
 
 def _store(plan: Plan, data: bytes, check: SignatureCheck, *, user, source: str) -> PlanSignedCopy:
+    # Two uploads at once: the plan's row makes them take turns (the second replaces the first).
+    Plan.objects.select_for_update().filter(pk=plan.pk).values_list("pk", flat=True).first()
     try:
         copy = PlanSignedCopy.objects.select_for_update().get(plan=plan)
         old_name = copy.file.name

@@ -327,3 +327,18 @@ def test_admin_sets_an_agency_certificate_passphrase_encrypted_never_shown(clien
     assert signing_passphrase(certificate) == PASS
     change = client.get(reverse("admin:agencies_signingcertificate_change", args=[certificate.pk])).content.decode()
     assert PASS.decode() not in change and certificate.passphrase_encrypted not in change
+
+
+def test_the_orphan_sweep_keeps_signed_copies_and_reports_a_lost_one(personas, plan, trusted, ca):
+    import datetime as _dt
+
+    from django.core.files.storage import default_storage
+
+    from common.files import files_orphans
+
+    copy = plan_signed_copy_upload(plan=_fresh(plan), user=personas.head, data=_signed_outside(ca, plan))
+    later = dt.datetime.now(dt.UTC) + _dt.timedelta(days=3)
+    report = files_orphans(delete=True, now=later)
+    assert copy.file.name not in report.deleted and default_storage.exists(copy.file.name)
+    default_storage.delete(copy.file.name)
+    assert ("bản ký số kế hoạch", copy.file.name) in files_orphans(now=later).missing
