@@ -28,9 +28,9 @@ from django.utils.html import escape
 logger = logging.getLogger(__name__)
 
 VN_TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
-# The box, in PDF points (1 pt = 1/72 in): about 7.4 × 2.5 cm.
+# The box, in PDF points (1 pt = 1/72 in): about 7.4 × 2 cm.
 BOX_WIDTH = 210
-BOX_HEIGHT = 70
+BOX_HEIGHT = 56
 # Clock skew accepted between the signer's computer and ours.
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 
@@ -128,13 +128,14 @@ def _stamp_pdf(lines: list[str], width: float, height: float) -> bytes:
     css = (
         f"@page {{ size: {width}pt {height}pt; margin: 0 }}"
         "html, body { margin: 0; padding: 0 }"
-        f"div {{ box-sizing: border-box; width: {width}pt; height: {height}pt; border: 1.2pt solid #c00000;"
-        " padding: 4pt 6pt; color: #c00000; font-family: 'Liberation Serif', 'Times New Roman', serif;"
-        " font-size: 9pt; line-height: 1.25; overflow: hidden; display: flex; flex-direction: column;"
-        " justify-content: center }"
+        f".box {{ display: table; box-sizing: border-box; width: {width}pt; height: {height}pt;"
+        " border: 1.2pt solid #c00000 }"
+        ".inner { display: table-cell; vertical-align: middle; padding: 5pt 6pt; color: #c00000;"
+        " font-family: 'Liberation Serif', 'Times New Roman', serif; font-size: 10.5pt; line-height: 1.2 }"
         "p { margin: 0 } p:first-child { font-weight: bold }"
     )
-    html = f'<html lang="vi"><head><meta charset="utf-8"><style>{css}</style></head><body><div>{body}</div></body></html>'
+    html = (f'<html lang="vi"><head><meta charset="utf-8"><style>{css}</style></head>'
+            f'<body><div class="box"><div class="inner">{body}</div></div></body></html>')
     document = weasyprint.HTML(string=html, base_url=None, url_fetcher=RefusingURLFetcher())
     return document.write_pdf(font_config=_font_config())
 
