@@ -185,3 +185,15 @@ def test_two_signatures_verify_and_the_last_is_reported(ca, signed):
     assert check.ok, check.reason
     assert check.signatures == 2
     assert check.signer_organisation == "Văn phòng UBND tỉnh"
+
+
+def test_a_form_field_added_after_the_last_signature_is_refused(ca, signed):
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed))
+    fields.append_signature_field(writer, fields.SigFieldSpec(sig_field_name="Them", on_page=0, box=(10, 10, 60, 30)))
+    out = io.BytesIO()
+    writer.write(out)
+    check = pdf_verify(out.getvalue(), trust_roots=[ca.root.pem])
+    assert not check.ok and "sửa đổi sau khi ký" in check.reason

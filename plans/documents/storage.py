@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -51,6 +52,8 @@ def _render(plan: Plan, fmt: str) -> bytes:
 
     return plan_docx_render(plan=plan)
 
+
+logger = logging.getLogger(__name__)
 
 STORED_PREFIX = "documents/plans/"
 
@@ -108,8 +111,13 @@ def plan_document_bytes(*, plan: Plan, fmt: str, signed: bool = True) -> bytes:
     if signed and fmt == "pdf":
         copy = plan_signed_copy(plan)
         if copy is not None:
-            with copy.file.open("rb") as stored:
-                return stored.read()
+            try:
+                with copy.file.open("rb") as stored:
+                    return stored.read()
+            except FileNotFoundError:
+                # Lost from storage (the orphan sweep reports it as missing):
+                # the portal's PDF rather than an error page.
+                logger.error("Signed copy %s of plan %s is missing from storage", copy.file.name, plan.pk)
     name = stored_name(plan, fmt)
     # Not made yet, or lost (a restore without media, an orphan sweep, a
     # bucket emptied): it is derived data, so it is made again.

@@ -342,3 +342,12 @@ def test_the_orphan_sweep_keeps_signed_copies_and_reports_a_lost_one(personas, p
     assert copy.file.name not in report.deleted and default_storage.exists(copy.file.name)
     default_storage.delete(copy.file.name)
     assert ("bản ký số kế hoạch", copy.file.name) in files_orphans(now=later).missing
+
+
+def test_a_lost_signed_copy_falls_back_to_the_portal_pdf(personas, plan, trusted, ca):
+    from django.core.files.storage import default_storage
+
+    portal = plan_document_bytes(plan=_fresh(plan), fmt="pdf")
+    copy = plan_signed_copy_upload(plan=_fresh(plan), user=personas.head, data=_signed_outside(ca, plan))
+    default_storage.delete(copy.file.name)
+    assert plan_document_bytes(plan=_fresh(plan), fmt="pdf") == portal
