@@ -17,8 +17,9 @@ import io
 import logging
 import uuid
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -26,6 +27,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 from django.utils.html import escape
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 VN_TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 # The box, in PDF points (1 pt = 1/72 in): about 7.4 × 2 cm.
@@ -42,6 +44,22 @@ class SigningError(ValueError):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+def _outside_event_loop(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """pyHanko's synchronous calls run their own event loop (asyncio.run):
+    in a thread that already runs one (an async view, a test driving a
+    browser) they go to a thread of their own."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
 
 
 # Certificates ---------------------------------------------------------------------
@@ -245,7 +263,7 @@ def pdf_sign(pdf: bytes, *, pkcs12: bytes, passphrase: bytes | None, organisatio
                                            box=tuple(int(round(v)) for v in box)),  # type: ignore[arg-type]
     )
     output = io.BytesIO()
-    pdf_signer.sign_pdf(writer, output=output)
+    _outside_event_loop(pdf_signer.sign_pdf, writer, output=output)
     return output.getvalue()
 
 
@@ -355,7 +373,7 @@ def pdf_verify(pdf: bytes, *, trust_roots: list[bytes], now: dt.datetime | None 
             # that expired since still vouches for what it signed then).
             context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail",
                                         moment=signed_at)
-            status = validate_pdf_signature(embedded, signer_validation_context=context)
+            status = _outside_event_loop(validate_pdf_signature, embedded, signer_validation_context=context)
         except Exception as error:
             logger.info("Signature %s could not be verified: %s", position, error, exc_info=True)
             return _refused(f"{label} không kiểm tra được (dữ liệu chữ ký hỏng hoặc không được hỗ trợ).")
