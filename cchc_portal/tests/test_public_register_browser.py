@@ -16,6 +16,8 @@ from plans.models import Area, Channel
 from plans.reference import reference_lists_ensure
 from plans.tests.factories import plan_draft, plan_issued
 
+from .a11y import DESKTOP, assert_accessible
+
 LISTEN = """document.addEventListener("securitypolicyviolation", (e) => {
   console.error(`CSP-VIOLATION ${e.violatedDirective} blocked=${e.blockedURI}`);
 });"""
@@ -58,12 +60,16 @@ def test_an_anonymous_visitor_reads_a_published_plan_and_downloads_the_open_data
     assert "1 kế hoạch phù hợp" in page.locator("#register-count").inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "public-register.png"), full_page=True)
+    assert_accessible(page, "public-register")  # axe, then the fit at 390 px
+    page.set_viewport_size(DESKTOP)
     page.click(f"text={plan.title}")
     page.wait_for_url(f"**/cong-khai/ke-hoach/{plan.pk}/")
     assert page.locator("h1").inner_text() == "Kế hoạch số 12/KH-UBND"
     facts = page.locator("#plan-facts").inner_text()
     assert "Ủy ban nhân dân huyện Một" in facts and "08/01/2026" in facts
     page.screenshot(path=str(ARTIFACTS / "public-plan.png"), full_page=True)
+    assert_accessible(page, "public-plan")
+    page.set_viewport_size(DESKTOP)
     tasks = page.locator("#tasks").inner_text()
     assert "Đăng tin về thủ tục hành chính" in tasks and "150.000.000" in tasks and "Phòng Nội vụ" in tasks
 
@@ -81,6 +87,8 @@ def test_an_anonymous_visitor_reads_a_published_plan_and_downloads_the_open_data
 
     page.click("text=Về dữ liệu mở")
     page.wait_for_url("**/cong-khai/du-lieu-mo/")
+    assert_accessible(page, "public-open-data")
+    page.set_viewport_size(DESKTOP)
     with page.expect_download() as plans_json:
         page.click("#plans-json")
     data = json.loads(open(plans_json.value.path(), encoding="utf-8").read())  # noqa: SIM115
