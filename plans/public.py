@@ -137,8 +137,24 @@ class PublicPlanFilter(django_filters.FilterSet):
 
 # Open data ---------------------------------------------------------------------------
 
-# Rows read from the database at a time: memory stays bounded for a whole country.
+# Rows (plans) read from the database at a time, by keyset (pk > the last one
+# read), so memory stays bounded for a whole country with any cursor (PgBouncer
+# turns server-side cursors off); the tasks are read for PLAN_CHUNK plans at a time.
 CHUNK = 500
+PLAN_CHUNK = 100
+
+
+def batches(queryset: QuerySet, size: int | None = None) -> Iterator[list]:
+    """The rows of `queryset` in pk order, `size` (CHUNK) at a time."""
+    size = size or CHUNK
+    last = 0
+    while True:
+        batch = list(queryset.filter(pk__gt=last).order_by("pk")[:size])
+        if batch:
+            yield batch
+        if len(batch) < size:
+            return
+        last = batch[-1].pk
 
 
 def year_param(value: str | None) -> int | None:
@@ -248,11 +264,25 @@ def plan_row(plan: Plan, *, url: str, pdf_url: str) -> dict:
     }
 
 
+def plan_rows(plans: QuerySet[Plan], *, urls) -> Iterator[dict]:
+    """The plans as open data, CHUNK at a time; `urls(plan)` gives (page, pdf) addresses."""
+    for batch in batches(plans):
+        for plan in batch:
+            url, pdf_url = urls(plan)
+            yield plan_row(plan, url=url, pdf_url=pdf_url)
+
+
+def _tasks_in_order(tasks: QuerySet[Task]) -> Iterator[Task]:
+    """The tasks, plan by plan (PLAN_CHUNK plans a read) in their printed order."""
+    plans = Plan.objects.filter(pk__in=tasks.order_by().values("plan_id")).only("pk")
+    for batch in batches(plans, PLAN_CHUNK):
+        yield from tasks.filter(plan_id__in=[plan.pk for plan in batch])
+
+
 def task_rows(tasks: QuerySet[Task]) -> Iterator[dict]:
-    """The tasks as open data, CHUNK rows read at a time, each numbered as
-    printed in its plan's appendix (stt)."""
+    """The tasks as open data, each numbered as printed in its plan's appendix (stt)."""
     plan_id, stt = None, 0
-    for task in tasks.iterator(chunk_size=CHUNK):
+    for task in _tasks_in_order(tasks):
         stt = stt + 1 if task.plan_id == plan_id else 1
         plan_id = task.plan_id
         lead, area, channel = task.lead_agency, task.area, task.channel

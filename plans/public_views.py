@@ -24,13 +24,12 @@ from common.text import file_name_part
 
 from .documents.storage import FORMATS, plan_document_bytes, plan_document_filename
 from .public import (
-    CHUNK,
     PLAN_FIELDS,
     TASK_FIELDS,
     PublicPlanFilter,
     open_plans,
     open_tasks,
-    plan_row,
+    plan_rows,
     public_plan_get,
     public_plan_head,
     public_plan_relatives,
@@ -145,14 +144,12 @@ def plans_file(request: HttpRequest, fmt: str) -> HttpResponse:
     except ValueError as exc:
         return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
 
-    def rows() -> Iterator[dict]:
-        for plan in open_plans(year=year).iterator(chunk_size=CHUNK):
-            url = reverse("public:plan", args=[plan.pk])
-            yield plan_row(plan, url=request.build_absolute_uri(url),
-                           pdf_url=request.build_absolute_uri(reverse("public:pdf", args=[plan.pk])))
+    def urls(plan) -> tuple[str, str]:
+        return (request.build_absolute_uri(reverse("public:plan", args=[plan.pk])),
+                request.build_absolute_uri(reverse("public:pdf", args=[plan.pk])))
 
     name = "ke-hoach-cong-khai" + (f"-{year}" if year else "")
-    return _file(fmt, [name for name, _ in PLAN_FIELDS], rows(), name)
+    return _file(fmt, [name for name, _ in PLAN_FIELDS], plan_rows(open_plans(year=year), urls=urls), name)
 
 
 @require_safe

@@ -349,6 +349,23 @@ def test_open_data_reads_in_bounded_queries(client, tree, personas, register, dj
         assert len(read_csv(client.get(reverse("public:plans_csv")))) == 12
 
 
+def test_open_data_reads_a_chunk_at_a_time_and_misses_nothing(client, monkeypatch, tree, personas, register):
+    import plans.public
+
+    for number in range(20, 25):
+        plan_issued(issuer=tree["district"], drafter=personas.drafter, head=personas.head, number=number,
+                    leads=[tree["commune"], tree["home_affairs"], tree["district"]])
+    whole = read_json(client.get(reverse("public:tasks_json")))
+    plans_whole = read_json(client.get(reverse("public:plans_json")))
+    monkeypatch.setattr(plans.public, "CHUNK", 2)
+    monkeypatch.setattr(plans.public, "PLAN_CHUNK", 1)
+    assert read_json(client.get(reverse("public:tasks_json"))) == whole
+    assert read_json(client.get(reverse("public:plans_json"))) == plans_whole
+    assert len(plans_whole) == 7 and len(whole) == 2 + 1 + 5 * 3
+    assert [row["stt"] for row in whole if row["plan_id"] == plans_whole[-1]["id"]] == [1, 2, 3]
+    assert [row["id"] for row in plans_whole] == sorted(row["id"] for row in plans_whole)
+
+
 def test_the_open_data_page_documents_every_field(client, register):
     body = client.get(reverse("public:open_data")).content.decode()
     for name in ("reference", "issuer_code", "budget_total", "stt", "lead_agency_code", "coordinating_agency_codes"):
