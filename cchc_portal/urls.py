@@ -29,6 +29,8 @@ urlpatterns = [
     ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("plans/", include("plans.urls")),
+    # The public register of issued plans and its open data: no login.
+    path("cong-khai/", include("plans.public_urls")),
     path("reports/", include("reports.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("api/", include("api.urls")),

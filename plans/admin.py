@@ -62,8 +62,8 @@ class ResponsibilityInline(admin.TabularInline):
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "issuer", "year_start", "year_end", "status", "version"]
-    list_filter = ["status", "kind", "year_start"]
+    list_display = ["__str__", "issuer", "year_start", "year_end", "status", "published", "version"]
+    list_filter = ["status", "published", "kind", "year_start"]
     search_fields = ["title", "issuer__name", "symbol"]
     autocomplete_fields = ["issuer", "amends"]
     inlines = [BasisReferenceInline, HeadingInline, ResponsibilityInline]

@@ -501,6 +501,11 @@ class IssueForm(forms.Form):
                                       error_messages={"required": "Nhập chức vụ người ký."})
     signer_name = forms.CharField(label="Họ tên người ký", max_length=120,
                                   error_messages={"required": "Nhập họ tên người ký."})
+    published = forms.BooleanField(
+        label="Công khai trên trang công khai", required=False, initial=True,
+        help_text="Kế hoạch và phụ lục nhiệm vụ hiện trên trang công khai (không cần đăng nhập); "
+                  "lãnh đạo đơn vị có thể thay đổi sau.",
+    )
 
     def __init__(self, *args, submitted_on: dt.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -522,6 +527,12 @@ class RecordForm(IssueForm):
         label="Tôi xác nhận kế hoạch này đã được ký ban hành trên giấy với số, ngày và người ký như trên.",
         error_messages={"required": "Đánh dấu xác nhận trước khi ghi nhận."},
     )
+
+
+class PublishForm(forms.Form):
+    """Show an issued plan on the public register, or take it off."""
+
+    published = forms.BooleanField(label="Công khai trên trang công khai", required=False)
 
 
 class CommentForm(forms.Form):

@@ -162,6 +162,9 @@ class Plan(models.Model):
         "trạng thái", max_length=12, choices=Status.choices, default=Status.DRAFT
     )
     version = models.PositiveSmallIntegerField("phiên bản", default=1)
+    # Shown on the public register (/cong-khai/) once issued: the issuer
+    # chooses when issuing (on by default) and its head may change it later.
+    published = models.BooleanField("công khai trên trang công khai", default=True)
     # Bumped by every save through the services: a form posted with an older
     # value was edited by someone else in the meantime and is refused.
     lock_version = models.PositiveIntegerField(default=1, editable=False)

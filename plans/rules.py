@@ -31,6 +31,8 @@ PLAN_DELETE = "plan.delete"
 # outside the portal, or have the portal sign with the agency's certificate.
 # The issuer's head, who answers for the document.
 PLAN_SIGN = "plan.sign"
+# Show an issued plan on the public register, or take it off (the issuer's head).
+PLAN_PUBLISH = "plan.publish"
 
 WRITERS = {Role.DRAFTER, Role.HEAD}
 # The states in which a plan is read by every role at a unit above its issuer
@@ -62,7 +64,7 @@ def _plan_rule(access: Access, action: str, plan: Plan) -> bool:
         return status == Plan.Status.SUBMITTED and Role.HEAD in own
     if action == PLAN_AMEND:
         return status == Plan.Status.ISSUED and bool(own & WRITERS)
-    if action == PLAN_SIGN:
+    if action in (PLAN_SIGN, PLAN_PUBLISH):
         return status == Plan.Status.ISSUED and Role.HEAD in own
     if action == PLAN_RECORD:
         return status in (*Plan.EDITABLE, Plan.Status.SUBMITTED) and (Role.HEAD in own or access.is_admin)
@@ -74,5 +76,5 @@ def _create_rule(access: Access, action: str, issuer: Agency) -> bool:
 
 
 register(PLAN_VIEW, PLAN_EDIT, PLAN_SUBMIT, PLAN_ISSUE, PLAN_RETURN, PLAN_AMEND, PLAN_RECORD, PLAN_WITHDRAW,
-         PLAN_DELETE, PLAN_SIGN, rule=_plan_rule)
+         PLAN_DELETE, PLAN_SIGN, PLAN_PUBLISH, rule=_plan_rule)
 register(PLAN_CREATE, rule=_create_rule)

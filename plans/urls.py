@@ -28,6 +28,7 @@ urlpatterns = [
     path("<int:plan_id>/delete/", views.plan_delete, name="delete"),
     path("<int:plan_id>/issue/", views.plan_issue, name="issue"),
     path("<int:plan_id>/amend/", views.plan_amend, name="amend"),
+    path("<int:plan_id>/cong-khai/", views.plan_publish, name="publish"),
     path("<int:plan_id>/copy/", views.plan_copy, name="copy"),
     path("<int:plan_id>/cascade/", views.plan_cascade, name="cascade"),
     *document_urlpatterns,

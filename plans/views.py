@@ -27,6 +27,7 @@ from .forms import (
     IssueForm,
     NewPlanForm,
     PlanHeaderForm,
+    PublishForm,
     RecordForm,
     ResponsibilityRows,
     ReturnForm,
@@ -48,6 +49,7 @@ from .rules import (
     PLAN_DELETE,
     PLAN_EDIT,
     PLAN_ISSUE,
+    PLAN_PUBLISH,
     PLAN_RECORD,
     PLAN_RETURN,
     PLAN_SIGN,
@@ -144,6 +146,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             "withdraw": can(user, PLAN_WITHDRAW, plan),
             "delete": can(user, PLAN_DELETE, plan),
             "sign": can(user, PLAN_SIGN, plan),
+            "publish": can(user, PLAN_PUBLISH, plan),
             "copy": creatable_agencies(user=user).exists(),
             "cascade": plan.status == Plan.Status.ISSUED
             and creatable_agencies(user=user, below=plan.issuer).exists(),
@@ -569,6 +572,20 @@ def _numbered_page(request, plan, *, form_class, run, template, success, initial
                 return redirect("plans:detail", plan.pk)
     return render(request, template, {"plan": plan, "form": form, "confirming": confirming,
                                       "confirm_for": confirm_for})
+
+
+@login_required
+@require_POST
+def plan_publish(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The issuer's head shows an issued plan on the public register, or takes it off."""
+    plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_PUBLISH)
+    form = PublishForm(request.POST)
+    form.is_valid()  # a checkbox: absent is False, anything else True
+    published = bool(form.cleaned_data.get("published"))
+    services.plan_set_published(plan=plan, user=request.user, published=published)
+    messages.success(request, "Đã công khai kế hoạch trên trang công khai." if published
+                     else "Kế hoạch không còn hiện trên trang công khai.")
+    return redirect("plans:detail", plan.pk)
 
 
 @login_required

@@ -46,7 +46,7 @@ ROLES = ["anonymous", "drafter", "head", "reviewer", "outsider", "admin"]
 # Pages that render a whole document (WeasyPrint, python-docx): a second or so
 # each, and they read no input beyond the ids; test_no_server_error.py and the
 # document tests cover what they print.
-SLOW = {"plans:pdf", "plans:docx", "reports:summary_document"}
+SLOW = {"plans:pdf", "plans:docx", "reports:summary_document", "public:pdf"}
 
 # Text that broke pages once, or could: control characters and NUL, numbers
 # past every integer column, floats and words where counts go, huge ids, long

@@ -152,3 +152,17 @@ def test_historical_units_stay_in_the_tree(demo):
     assert not sgtvt.is_active and sgtvt.dissolved_on.isoformat() == "2025-03-01"
     assert sgtvt.successor.code == "BDI-SXD"
     assert sgtvt.plans.exists()  # its plan still belongs to it
+
+
+def test_the_issued_demo_plans_are_on_the_public_register(demo, client):
+    """A fresh `make run` shows a register that is not empty (issue 15)."""
+    from django.urls import reverse
+
+    issued = Plan.objects.filter(status=Plan.Status.ISSUED)
+    assert issued.count() >= 3 and not issued.filter(published=False).exists()
+    body = client.get(reverse("public:register")).content.decode()
+    assert f"{issued.count()} kế hoạch" in body
+    assert demo["000"].reference in body
+    assert client.get(reverse("public:plan", args=[demo["000"].pk])).status_code == 200
+    assert client.get(reverse("public:plan", args=[demo["003"].pk])).status_code == (
+        200 if demo["003"].status == Plan.Status.ISSUED else 404)

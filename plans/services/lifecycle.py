@@ -73,6 +73,7 @@ def plan_delete(*, plan: Plan, user) -> Plan:
 def _fix_number_and_move(
     plan: Plan, *, user, expected: tuple[str, ...], number: int, number_text: str, issue_date: dt.date,
     signer_authority: str, signer_position: str, signer_name: str, recorded: bool, comment: str,
+    published: bool = True,
 ) -> Plan:
     """Number, date and signer fixed, the plan moved to issued; a number
     already used by the issuer that year is refused next to the field. The
@@ -92,13 +93,14 @@ def _fix_number_and_move(
     if clash.exists():
         raise taken
     plan.number, plan.number_text, plan.issue_date, plan.recorded = number, number_text, issue_date, recorded
+    plan.published = published
     plan.signer_authority, plan.signer_position, plan.signer_name = signer_authority, signer_position, signer_name
     try:
         with transaction.atomic():
             return _move(
                 plan, user=user, expected=expected, to=Plan.Status.ISSUED, comment=comment,
                 fields=["number", "number_text", "issue_date", "recorded", "signer_authority", "signer_position",
-                        "signer_name"],
+                        "signer_name", "published"],
             )
     except IntegrityError as exc:  # another head took the number a moment ago
         raise taken from exc
@@ -107,14 +109,15 @@ def _fix_number_and_move(
 @transaction.atomic
 def plan_issue(
     *, plan: Plan, user, number: int, issue_date: dt.date, signer_authority: str, signer_position: str,
-    signer_name: str, number_text: str = "",
+    signer_name: str, number_text: str = "", published: bool = True,
 ) -> Plan:
-    """Chờ phê duyệt -> ban hành: number, date and signer are fixed; the plan is read-only after."""
+    """Chờ phê duyệt -> ban hành: number, date and signer are fixed; the plan is read-only after.
+    `published`: shown on the public register (the issuer's choice, on by default)."""
     label = number_text or f"{number:02d}"
     return _fix_number_and_move(
         plan, user=user, expected=(Plan.Status.SUBMITTED,), number=number, number_text=number_text,
         issue_date=issue_date, signer_authority=signer_authority, signer_position=signer_position,
-        signer_name=signer_name, recorded=False,
+        signer_name=signer_name, recorded=False, published=published,
         comment=f"Ban hành số {label}/{plan.symbol} ngày {issue_date:%d/%m/%Y}",
     )
 
@@ -122,7 +125,7 @@ def plan_issue(
 @transaction.atomic
 def plan_record(
     *, plan: Plan, user, number: int, issue_date: dt.date, signer_authority: str, signer_position: str,
-    signer_name: str, number_text: str = "",
+    signer_name: str, number_text: str = "", published: bool = True,
 ) -> Plan:
     """A plan issued on paper before it came into the portal: recorded as
     issued with its real number, date and signer, and marked so (it was not
@@ -131,6 +134,22 @@ def plan_record(
     return _fix_number_and_move(
         plan, user=user, expected=(*Plan.EDITABLE, Plan.Status.SUBMITTED), number=number,
         number_text=number_text, issue_date=issue_date, signer_authority=signer_authority,
-        signer_position=signer_position, signer_name=signer_name, recorded=True,
+        signer_position=signer_position, signer_name=signer_name, recorded=True, published=published,
         comment=f"Ghi nhận kế hoạch đã ban hành trên giấy: số {label}/{plan.symbol} ngày {issue_date:%d/%m/%Y}",
     )
+
+
+@transaction.atomic
+def plan_set_published(*, plan: Plan, user, published: bool) -> Plan:
+    """An issued plan shown on, or taken off, the public register by the
+    issuer's head. Not a move of its status (no PlanTransition: those are
+    what the notices follow); the plan's history keeps who and when."""
+    locked = Plan.objects.select_for_update().get(pk=plan.pk)
+    if locked.status != Plan.Status.ISSUED:
+        raise ValidationError("Chỉ kế hoạch đã ban hành mới công khai được.")
+    if locked.published != published:
+        locked.published = published
+        locked.lock_version += 1
+        locked.save(update_fields=["published", "lock_version", "updated_at"])
+    plan.published, plan.lock_version = locked.published, locked.lock_version
+    return plan
