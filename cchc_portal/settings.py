@@ -603,4 +603,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents the refusals it may give (400, 401, 403, 404, 429).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema_hooks.error_responses"],
+    # Choice sets that share a field name get names of their own (read endpoints).
+    "ENUM_NAME_OVERRIDES": {
+        "AgencyKindEnum": "agencies.models.Agency.Kind",
+        "PlanKindEnum": "plans.models.Plan.Kind",
+        "PlanStatusEnum": "plans.models.Plan.Status",
+        "CounterKindEnum": "plans.models.Counter.Kind",
+        "PeriodKindEnum": "schedule.models.ReportingRule.Kind",
+    },
 }
