@@ -178,6 +178,7 @@ def test_plan_detail_payload(world):
     assert body["reference"] == world.plan.reference and body["issuer_code"] == "D"
     assert body["status"] == "issued" and body["issue_date"] == "2026-01-08"
     assert {c["section"] for c in body["clauses"]} >= {"purpose", "content", "channel"}
+    assert isinstance(body["basis_references"], list) and isinstance(body["headings"], list)
     task = body["tasks"][0]
     assert task["lead_agency_code"] == "D-X" and task["deadline"] == "2026-12-31"
     assert isinstance(task["coordinating_agency_ids"], list)
