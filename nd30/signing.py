@@ -146,14 +146,15 @@ def _stamp_pdf(lines: list[str], width: float, height: float) -> bytes:
     css = (
         f"@page {{ size: {width}pt {height}pt; margin: 0 }}"
         "html, body { margin: 0; padding: 0 }"
-        f".box {{ display: table; box-sizing: border-box; width: {width}pt; height: {height}pt;"
-        " border: 1.2pt solid #c00000 }"
-        ".inner { display: table-cell; vertical-align: middle; padding: 5pt 6pt; color: #c00000;"
-        " font-family: 'Liberation Serif', 'Times New Roman', serif; font-size: 10.5pt; line-height: 1.2 }"
+        # A block with its frame inside the page (a table's frame overflowed
+        # its right edge); the lines centred by flex.
+        ".box { position: absolute; top: 0; right: 0; bottom: 0; left: 0; border: 1.2pt solid #c00000;"
+        " display: flex; flex-direction: column; justify-content: center; padding: 4pt 6pt; color: #c00000;"
+        " font-family: 'Liberation Serif', 'Times New Roman', serif; font-size: 10.5pt; line-height: 1.25 }"
         "p { margin: 0 } p:first-child { font-weight: bold }"
     )
     html = (f'<html lang="vi"><head><meta charset="utf-8"><style>{css}</style></head>'
-            f'<body><div class="box"><div class="inner">{body}</div></div></body></html>')
+            f'<body><div class="box">{body}</div></body></html>')
     document = weasyprint.HTML(string=html, base_url=None, url_fetcher=RefusingURLFetcher())
     return document.write_pdf(font_config=_font_config())
 
