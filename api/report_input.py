@@ -39,15 +39,15 @@ def line_values(line: ReportLine, given: dict[str, Any]) -> tuple[dict | None, d
         fields |= {f"c_{code}": current[f"c_{code}"], f"a_{code}": current[f"a_{code}"],
                    f"n_{code}": current[f"n_{code}"]}
     figures = given.get("figures", [])
-    figure_errors: list[dict] = [{} for _ in figures]
+    figure_errors: dict[int, dict] = {}
     where: dict[str, int] = {}
     for index, figure in enumerate(figures):
         code = figure["counter"]
         if code not in counters:
-            figure_errors[index]["counter"] = [_counter_unknown(code, list(counters))]
+            figure_errors[index] = {"counter": [_counter_unknown(code, list(counters))]}
             continue
         if code in where:
-            figure_errors[index]["counter"] = [COUNTER_TWICE]
+            figure_errors[index] = {"counter": [COUNTER_TWICE]}
             continue
         where[code] = index
         fields[f"c_{code}"] = figure["value"]
@@ -66,34 +66,37 @@ def line_values(line: ReportLine, given: dict[str, Any]) -> tuple[dict | None, d
             elif code in counters and kind in ("c", "a", "n") and len(kind) == 1:
                 part = {"c": "value", "a": "approximate", "n": "note"}[kind]
                 if code in where:
-                    figure_errors[where[code]].setdefault(part, []).extend(messages)
+                    figure_errors.setdefault(where[code], {}).setdefault(part, []).extend(messages)
                 else:  # a figure already stored, not sent now, fails a check
                     errors.setdefault("non_field_errors", []).extend(f"{code}: {m}" for m in messages)
             else:
                 errors.setdefault(name, []).extend(messages)
-    if any(figure_errors):
+    if figure_errors:
         errors["figures"] = figure_errors
     if errors:
         return None, errors
     return form.values(), {}
 
 
-def lines_values(report: Report, given: list[dict]) -> tuple[dict[int, dict], list[dict]]:
-    """{line id: values} for report_save, and the errors aligned with `given`
-    (all empty when everything passed)."""
+def lines_values(report: Report, given: list[dict]) -> tuple[dict[int, dict], dict[int, dict]]:
+    """{line id: values} for report_save, and the errors by the index of
+    the entry in `given` (as DRF's ListField gives them): empty if all passed."""
     own = {line.pk: line for line in report.lines.all()}
     values: dict[int, dict] = {}
-    errors: list[dict] = []
-    for entry in given:
+    errors: dict[int, dict] = {}
+    seen: set[int] = set()
+    for index, entry in enumerate(given):
         line = own.get(entry["id"])
         if line is None:
-            errors.append({"id": [LINE_NOT_HERE]})
-        elif line.pk in values:
-            errors.append({"id": [LINE_TWICE]})
+            errors[index] = {"id": [LINE_NOT_HERE]}
+        elif line.pk in seen:
+            errors[index] = {"id": [LINE_TWICE]}
         else:
+            seen.add(line.pk)
             entry_values, entry_errors = line_values(line, {k: v for k, v in entry.items() if k != "id"})
-            errors.append(entry_errors)
-            if entry_values is not None:
+            if entry_errors:
+                errors[index] = entry_errors
+            elif entry_values is not None:
                 values[line.pk] = entry_values
     return values, errors
 

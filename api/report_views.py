@@ -40,6 +40,7 @@ from .report_serializers import (
     ErrorSerializer,
     EvidenceSerializer,
     EvidenceUploadSerializer,
+    LINE_NOT_HERE,
     LineFieldsSerializer,
     ReportDetailSerializer,
     ReportPatchSerializer,
@@ -51,6 +52,7 @@ TAG = "Báo cáo"
 MALFORMED_JSON = "Nội dung yêu cầu không phải JSON hợp lệ (UTF-8)."
 MALFORMED_MULTIPART = "Nội dung multipart/form-data không đọc được."
 UNSUPPORTED = "Kiểu nội dung «{media_type}» không được nhận ở đây."
+NULL_BODY = "Thân yêu cầu phải là một đối tượng JSON ({...}), không phải null."
 STAR_REFUSED = "If-Match: * không được nhận: hãy gửi đúng ETag đọc được lần trước (khóa lạc quan)."
 EVIDENCE_GONE = "Tệp minh chứng không còn trong kho lưu trữ; hãy báo quản trị hệ thống."
 TOO_LARGE = "Tệp lớn hơn 10 MB; hãy nén hoặc chia nhỏ."
@@ -127,7 +129,9 @@ def if_match(request: Request, report: Report) -> int:
 
 
 def _validated(serializer_class: type, request: Request, **kwargs: Any) -> dict:
-    serializer = serializer_class(data=request.data if request.data is not None else {}, **kwargs)
+    if request.data is None:  # the JSON literal null
+        raise exceptions.ParseError(NULL_BODY)
+    serializer = serializer_class(data=request.data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 
@@ -182,7 +186,7 @@ def _refuse(errors: dict) -> None:
 def _save(request: Request, report: Report, version: int, *, lines: list[dict], narrative: dict) -> None:
     """Check every line with the web form, then save through report_save."""
     values, errors = lines_values(report, lines)
-    if any(errors):
+    if errors:
         _refuse({"lines": errors})
     services.report_save(report=report, lock_version=version, lines=values,
                          narrative=narrative_values(report, narrative, version))
@@ -252,7 +256,7 @@ class ReportLineView(ReportApiView):
         version = if_match(request, report)
         data = _validated(LineFieldsSerializer, request)
         values, errors = lines_values(report, [{"id": line_id, **data}])
-        if any(errors):
+        if errors:
             _refuse(errors[0])
         services.report_save(report=report, lock_version=version, lines=values,
                              narrative=narrative_values(report, {}, version))
@@ -322,11 +326,12 @@ class ReportReturnView(ReportApiView):
             _refuse({name: list(messages) for name, messages in form.errors.items()})
         own = {line.pk for line in report.lines.all()}
         comments: dict[int, str] = {}
-        errors: list[dict] = []
-        for entry in data.get("line_comments", []):
-            errors.append({} if entry["line"] in own else {"line": ["Dòng báo cáo không thuộc báo cáo này."]})
+        errors: dict[int, dict] = {}
+        for index, entry in enumerate(data.get("line_comments", [])):
+            if entry["line"] not in own:
+                errors[index] = {"line": [LINE_NOT_HERE]}
             comments[entry["line"]] = entry["comment"]
-        if any(errors):
+        if errors:
             _refuse({"line_comments": errors})
         with transaction.atomic():
             _claim_for_review(report, version)
