@@ -35,12 +35,12 @@ from .exceptions import PreconditionFailed, PreconditionRequired
 from .report_filters import ReportApiFilter
 from .report_input import lines_values, narrative_values
 from .report_serializers import (
+    LINE_NOT_HERE,
     AcceptSerializer,
     EmptySerializer,
     ErrorSerializer,
     EvidenceSerializer,
     EvidenceUploadSerializer,
-    LINE_NOT_HERE,
     LineFieldsSerializer,
     ReportDetailSerializer,
     ReportPatchSerializer,
