@@ -39,6 +39,11 @@ class AuditEvent(models.Model):
     created_at = models.DateTimeField("thời điểm", default=timezone.now, db_index=True)
     ip_address = models.GenericIPAddressField("địa chỉ IP", null=True, blank=True)
     user_agent = models.CharField("trình duyệt", max_length=255, blank=True)
+    # The API token a write came through (api.audit.api_write_logged); empty for the browser.
+    api_token = models.ForeignKey(
+        "accounts.ApiToken", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="audit_events", verbose_name="khóa API",
+    )
 
     class Meta:
         verbose_name = "sự kiện nhật ký"
@@ -48,3 +53,42 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.username or '—'}"
+
+
+class ApiToken(models.Model):
+    """A key another system (e-office, the ministry's software) calls the API
+    with. Each token has its own system account: a user with no usable
+    password, no e-mail and the roles chosen at issue as real Membership rows,
+    so can() and the selectors treat it as any person with those roles. The
+    key is kept only as its SHA-256; its first characters (prefix) name it in
+    the admin and the log. Issued, revoked and checked by accounts/api_tokens.py."""
+
+    name = models.CharField("tên", max_length=120, help_text="Ví dụ: Hệ thống quản lý văn bản của tỉnh.")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_token",
+        verbose_name="tài khoản hệ thống",
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="api_tokens", verbose_name="đơn vị",
+    )
+    key_prefix = models.CharField("đầu khóa", max_length=16, db_index=True)
+    key_hash = models.CharField("băm SHA-256 của khóa", max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="người cấp",
+    )
+    created_at = models.DateTimeField("thời điểm cấp", default=timezone.now)
+    last_used_at = models.DateTimeField("lần dùng gần nhất", null=True, blank=True)
+    revoked_at = models.DateTimeField("thời điểm thu hồi", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "khóa API"
+        verbose_name_plural = "khóa API (tài khoản hệ thống)"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

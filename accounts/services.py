@@ -25,10 +25,12 @@ def record_event(
     *,
     user: Any = None,
     username: str | None = None,
+    api_token: Any = None,
 ) -> AuditEvent:
     """Log `action` (one of AuditEvent.Action) by the request's user on `obj`
     (a model instance, or a text describing it), with the client's address.
-    `user`/`username` name the actor when the request does not (failed login, lockout)."""
+    `user`/`username` name the actor when the request does not (failed login, lockout);
+    `api_token` the ApiToken an API call came with."""
     if action not in AuditEvent.Action.values:
         raise ValueError(f"Unknown audit action {action!r}")
     if user is None and request is not None:
@@ -50,4 +52,5 @@ def record_event(
         object_repr=_clean(obj if obj is not None else "", 255),
         ip_address=client_ip(request) if request is not None else None,
         user_agent=_clean(request.META.get("HTTP_USER_AGENT", ""), USER_AGENT_LENGTH) if request is not None else "",
+        api_token=api_token,
     )

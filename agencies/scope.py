@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
 from common.user_cache import MISSING, prefetched, register_user_keys
@@ -160,13 +161,17 @@ def scope_forget(*, user_ids: Iterable[int]) -> None:
         transaction.on_commit(lambda: _renew(wanted))
 
 
-def reviewers_over(*, agency_ids: Iterable[int]) -> dict[int, list]:
+def reviewers_over(*, agency_ids: Iterable[int], members: Q | None = None) -> dict[int, list]:
     """For each agency, the active reviewers (users) whose review scope covers
     it, from the root down; two queries whatever the number of agencies. Who
-    hears about a report that runs late."""
+    hears about a report that runs late. `members`: a further filter on the
+    Membership rows (the reminders leave out system accounts with it)."""
     wanted = set(agency_ids)
     by_root: dict[int, list] = {}
-    for m in Membership.objects.filter(role=Role.REVIEWER, user__is_active=True).select_related("user", "agency"):
+    rows = Membership.objects.filter(role=Role.REVIEWER, user__is_active=True)
+    if members is not None:
+        rows = rows.filter(members)
+    for m in rows.select_related("user", "agency"):
         by_root.setdefault(review_root_id(m.agency_id, m.agency.is_home_affairs, m.agency.parent_id), []).append(m.user)
     paths = dict(Agency.objects.with_tree_fields().filter(pk__in=wanted).values_list("pk", "tree_path"))
     return {pk: [user for root in paths.get(pk, []) for user in by_root.get(root, [])] for pk in wanted}

@@ -562,10 +562,17 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "ma
 # import is refused with a message (the file is read streaming either way).
 AGENCY_IMPORT_MAX_ROWS = env.int("AGENCY_IMPORT_MAX_ROWS", default=5_000)
 
-# REST API (api app, /api/v1/). Session login for the browser and the
+# REST API (api app, /api/v1/). API tokens of system accounts (issued in the
+# admin, accounts/api_tokens.py) and the session login for the browser and the
 # documentation pages; the pages' own rules (can()) decide on every object.
+# Throttled per token (per user for a session, per address anonymous).
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="600/min")
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiRateThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [

@@ -28,6 +28,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.api_tokens import people_only
 from agencies.models import Agency, Membership
 from agencies.scope import reviewers_over
 from plans.models import Plan, PlanTransition, Task
@@ -229,7 +230,8 @@ def plans_owed(*, year: int, due_by: dt.date | None = None) -> list[PlanOwed]:
     fixed number of queries whatever their number. `due_by`: only deadlines
     up to that day."""
     agencies = list(
-        Agency.objects.filter(is_active=True, memberships__role__in=WRITERS, memberships__user__is_active=True)
+        Agency.objects.filter(people_only("memberships__user"), is_active=True, memberships__role__in=WRITERS,
+                              memberships__user__is_active=True)
         .distinct().order_by("pk")
     )
     deadlines = {
@@ -393,16 +395,17 @@ def report_notices_close(*, report: Report, kinds) -> int:
 
 def _people(due: list[DueNotice]) -> tuple[dict[int, list], dict[int, list]]:
     """(agency id -> its heads and drafters, agency id -> reviewers in scope
-    of its reports), in at most three queries."""
+    of its reports), in at most three queries. People only: the system
+    accounts of API tokens (accounts/api_tokens.py) hear nothing."""
     staff: dict[int, list] = {}
     for m in Membership.objects.filter(
-        agency_id__in={d.agency_id for d in due}, role__in=[Membership.Role.HEAD, Membership.Role.DRAFTER],
-        user__is_active=True,
+        people_only(), agency_id__in={d.agency_id for d in due},
+        role__in=[Membership.Role.HEAD, Membership.Role.DRAFTER], user__is_active=True,
     ).select_related("user"):
         staff.setdefault(m.agency_id, []).append(m)
     reviewed = {d.report.agency_id for d in due
                 if d.report is not None and d.kind in (Kind.ESCALATION, Kind.SUBMITTED)}
-    reviewers = reviewers_over(agency_ids=reviewed) if reviewed else {}
+    reviewers = reviewers_over(agency_ids=reviewed, members=people_only()) if reviewed else {}
     return staff, reviewers
 
 
