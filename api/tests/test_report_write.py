@@ -303,7 +303,8 @@ def test_an_oversized_json_body_is_refused(personas, report, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     before = snapshot(report)
     response = patch(api(personas.head), report, {"results": "x" * 2000})
-    assert 400 <= response.status_code < 500
+    assert response.status_code == 413
+    assert response.json()["detail"].startswith("Nội dung yêu cầu vượt quá giới hạn")
     assert snapshot(report) == before
 
 
