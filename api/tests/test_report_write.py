@@ -438,3 +438,59 @@ def test_the_reviewer_returns_with_comments_then_accepts(personas, report, neigh
     assert response.status_code == 200 and response.json()["status"] == "accepted"
     assert post(client, accept, report=report).status_code == 403  # already accepted
     assert AuditEvent.objects.filter(action="api_write", user=personas.reviewer).count() == 2
+
+
+# The permission matrix, per endpoint ------------------------------------------------
+
+ENDPOINTS = {
+    # name: (method, state the report is in, who may, who has the wrong role)
+    "detail": ("patch", "draft", "head", "reviewer"),
+    "line": ("patch", "draft", "cdrafter", "reviewer"),
+    "upload": ("post", "draft", "cdrafter", "reviewer"),
+    "delete": ("delete", "draft", "head", "reviewer"),
+    "submit": ("post", "draft", "head", "cdrafter"),
+    "accept": ("post", "submitted", "reviewer", "head"),
+    "return": ("post", "submitted", "reviewer", "cdrafter"),
+}
+OK = {"detail": 200, "line": 200, "upload": 201, "delete": 204, "submit": 200, "accept": 200, "return": 200}
+
+
+def _call(client, name, report, evidence, line):
+    headers = {"HTTP_IF_MATCH": tag(report)}
+    if name == "detail":
+        return client.patch(detail_url(report), json.dumps({"results": "Mới"}), content_type="application/json",
+                            **headers)
+    if name == "line":
+        return client.patch(reverse("api:report_line", args=[report.pk, line.pk]), json.dumps({"percent": 5}),
+                            content_type="application/json", **headers)
+    if name == "upload":
+        return client.post(reverse("api:report_evidence_list", args=[report.pk]),
+                           {"file": SimpleUploadedFile("moi.pdf", PDF + b"moi")}, **headers)
+    if name == "delete":
+        return client.delete(reverse("api:report_evidence", args=[report.pk, evidence.pk]), **headers)
+    body = {"comment": "Sửa lại."} if name == "return" else {}
+    return client.post(reverse(f"api:report_{name}", args=[report.pk]), json.dumps(body),
+                       content_type="application/json", **headers)
+
+
+@pytest.mark.parametrize("name", sorted(ENDPOINTS))
+@pytest.mark.parametrize("who", ["allowed", "wrong role", "other commune", "other district", "anonymous"])
+def test_each_write_endpoint_answers_by_role_and_scope(personas, report, neighbour, commune_drafter, name, who):
+    method, state, allowed, wrong = ENDPOINTS[name]
+    evidence = Evidence.objects.create(report=report, original_name="x.pdf", content_type="application/pdf",
+                                       size=1, sha256="0" * 64)
+    if state == "submitted":
+        report_sent(report_fill(report), by=personas.head)
+    users = {"head": personas.head, "reviewer": personas.reviewer, "cdrafter": commune_drafter}
+    user = {"allowed": users[allowed], "wrong role": users[wrong], "other commune": neighbour[1],
+            "other district": personas.outsider, "anonymous": None}[who]
+    before = snapshot(report)
+    response = _call(api(user), name, report, evidence, report.lines.first())
+    expected = {"allowed": (OK[name],), "wrong role": (403,), "other commune": (404,), "other district": (404,),
+                "anonymous": (401, 403)}[who]
+    assert response.status_code in expected, response.content
+    if who == "allowed":
+        assert AuditEvent.objects.filter(action="api_write", user=user).count() == 1
+    else:
+        assert response.json()["detail"]
+        assert snapshot(report) == before
