@@ -120,6 +120,7 @@ def _build_world(tree, personas, tmp_path, settings_) -> World:
         "evidence_id": [evidence.pk],
         "line_id": [report.lines.first().pk],
         "period_id": [period.pk],
+        "agency_id": [tree["commune"].pk, tree["district2"].pk],
         "import_id": [plan_import.pk],
         "section_slug": ["muc-dich", "noi-dung"],
         "part": ["units", "told"],
