@@ -205,7 +205,7 @@ class ReportSummarySerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(help_text="Sửa lần cuối lúc (bộ lọc updated_since dựa vào trường này).")
 
 
-class CounterSerializer(serializers.Serializer):
+class LineCounterSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Mã chỉ tiêu.")
     label = serializers.CharField(help_text="Tên chỉ tiêu.")
     unit = serializers.CharField(help_text="Đơn vị tính.")
@@ -234,7 +234,7 @@ class LineSerializer(serializers.Serializer):
     spent = serializers.IntegerField(allow_null=True, help_text="Kinh phí đã dùng (đồng).")
     note = serializers.CharField(help_text="Ghi chú.")
     review_comment = serializers.CharField(help_text="Ý kiến xem xét của cơ quan Nội vụ.")
-    counters = CounterSerializer(many=True, source="api_counters",
+    counters = LineCounterSerializer(many=True, source="api_counters",
                                  help_text="Chỉ tiêu nhập được cho dòng này (theo hình thức của nhiệm vụ).")
     figures = FigureSerializer(many=True, source="api_figures", help_text="Số liệu đã nhập.")
 
@@ -274,5 +274,7 @@ class ReportDetailSerializer(ReportSummarySerializer):
     permissions = PermissionsSerializer(source="api_permissions", help_text="Người gọi được làm gì với báo cáo.")
 
 
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text="Lý do (tiếng Việt).")
+class ErrorDetailSerializer(serializers.Serializer):
+    """The same component as api/schema_hooks.py's ErrorDetail: one reason, in Vietnamese."""
+
+    detail = serializers.CharField(help_text="Lý do, bằng tiếng Việt.")
