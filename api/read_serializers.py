@@ -150,7 +150,16 @@ class TaskSerializer(serializers.Serializer):
         return sorted(agency.pk for agency in task.coordinating_agencies.all())
 
 
+class BasisSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text=ID)
+    position = serializers.IntegerField(help_text="Thứ tự.")
+    verb = serializers.CharField(help_text="Từ dẫn («Căn cứ», «Thực hiện»).")
+    text = serializers.CharField(help_text="Văn bản được dẫn.")
+    linked_plan_id = serializers.IntegerField(allow_null=True, help_text="Kế hoạch cấp trên trong cổng, nếu có.")
+
+
 class PlanDetailSerializer(PlanSerializer):
+    basis_references = BasisSerializer(many=True, help_text="Căn cứ ban hành.")
     headings = HeadingSerializer(many=True, help_text="Các đề mục như viết.")
     clauses = ClauseSerializer(many=True, help_text="Các mục nội dung, theo thứ tự.")
     responsibilities = ResponsibilitySerializer(many=True, help_text="Trách nhiệm các cơ quan.")

@@ -16,21 +16,27 @@ urlpatterns = [
     path("v1/redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
 ]
 
-# Read endpoints (api/read_views.py).
+# Read endpoints (api/read_views.py). Ids in paths: <api_id:...> (a positive
+# bigint: a 30-digit id is a 404, not a database error).
+from django.urls import register_converter  # noqa: E402
+
 from . import read_views  # noqa: E402
+from .fallback import IdConverter  # noqa: E402
+
+register_converter(IdConverter, "api_id")
 
 urlpatterns += [
     path("v1/agencies/", read_views.AgencyList.as_view(), name="agency_list"),
-    path("v1/agencies/<int:agency_id>/", read_views.AgencyDetail.as_view(), name="agency_detail"),
-    path("v1/agencies/<int:agency_id>/deadlines/", read_views.AgencyDeadlines.as_view(), name="agency_deadlines"),
+    path("v1/agencies/<api_id:agency_id>/", read_views.AgencyDetail.as_view(), name="agency_detail"),
+    path("v1/agencies/<api_id:agency_id>/deadlines/", read_views.AgencyDeadlines.as_view(), name="agency_deadlines"),
     path("v1/areas/", read_views.AreaList.as_view(), name="area_list"),
     path("v1/channels/", read_views.ChannelList.as_view(), name="channel_list"),
     path("v1/counters/", read_views.CounterList.as_view(), name="counter_list"),
     path("v1/plans/", read_views.PlanList.as_view(), name="plan_list"),
-    path("v1/plans/<int:plan_id>/", read_views.PlanDetail.as_view(), name="plan_detail"),
+    path("v1/plans/<api_id:plan_id>/", read_views.PlanDetail.as_view(), name="plan_detail"),
     path("v1/tasks/", read_views.TaskList.as_view(), name="task_list"),
     path("v1/periods/", read_views.PeriodList.as_view(), name="period_list"),
-    path("v1/periods/<int:period_id>/summary/<int:agency_id>/", read_views.PeriodSummary.as_view(),
+    path("v1/periods/<api_id:period_id>/summary/<api_id:agency_id>/", read_views.PeriodSummary.as_view(),
          name="period_summary"),
 ]
 

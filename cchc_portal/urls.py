@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from accounts.urls import password_urls
 from accounts.views import admin_has_permission, admin_login_gate
+from api.fallback import api_not_found
 
 from . import views
 
@@ -32,6 +33,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("api/", include("api.urls")),
+    re_path(r"^api/", api_not_found),  # an /api/ address no endpoint matches: JSON, not the HTML page
     path("", include(password_urls)),
     path("tai-khoan/", include("accounts.urls")),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -94,3 +94,12 @@ class TestAdmin:
         client.force_login(personas.head)
         response = client.get(reverse("admin:accounts_apitoken_add"))
         assert response.status_code == 302  # to the admin's login
+
+
+@pytest.mark.django_db
+def test_the_agency_picker_searches_units(client, tree, personas):
+    client.force_login(personas.admin)
+    response = client.get(reverse("admin:autocomplete"), {"app_label": "accounts", "model_name": "apitoken",
+                                                          "field_name": "agency", "term": "xã Một"})
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == [str(tree["commune"].pk)]

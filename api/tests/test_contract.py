@@ -178,6 +178,7 @@ def test_plan_detail_payload(world):
     assert body["reference"] == world.plan.reference and body["issuer_code"] == "D"
     assert body["status"] == "issued" and body["issue_date"] == "2026-01-08"
     assert {c["section"] for c in body["clauses"]} >= {"purpose", "content", "channel"}
+    assert isinstance(body["basis_references"], list) and isinstance(body["headings"], list)
     task = body["tasks"][0]
     assert task["lead_agency_code"] == "D-X" and task["deadline"] == "2026-12-31"
     assert isinstance(task["coordinating_agency_ids"], list)
@@ -241,3 +242,12 @@ def test_lists_take_the_same_queries_for_more_rows(world, who):
         plan_draft(issuer=tree["district"], leads=[unit], year=2026)
     after = {url: count_queries(client, url) for url in [*urls, detail]}
     assert after == before
+
+
+@pytest.mark.parametrize("path", ["/api/v1/agencies/99999999999999999999/", "/api/v1/plans/0/",
+                                  "/api/v1/khong-co/", "/api/v1/periods/1/summary/abc/"])
+def test_unknown_addresses_and_impossible_ids_are_json_404(world, path):
+    response = client_for(world, "admin").get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["detail"].startswith("Không tìm thấy")
