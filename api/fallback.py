@@ -5,6 +5,7 @@ an id the database cannot hold (a 30-digit id is "not found", not a 500)."""
 from __future__ import annotations
 
 from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from common.ids import BIGINT_MAX
 
@@ -26,5 +27,6 @@ class IdConverter:
         return str(int(value))
 
 
+@csrf_exempt  # writes nothing: a PATCH or POST to a wrong address is a JSON 404 too, not the CSRF page
 def api_not_found(request, *args, **kwargs) -> JsonResponse:
     return JsonResponse({"detail": NOT_FOUND}, status=404, json_dumps_params={"ensure_ascii": False})

@@ -39,3 +39,20 @@ urlpatterns += [
     path("v1/periods/<api_id:period_id>/summary/<api_id:agency_id>/", read_views.PeriodSummary.as_view(),
          name="period_summary"),
 ]
+
+# Reports (api/report_views.py): read, the unit's draft, evidence, submit and review.
+from . import report_views  # noqa: E402
+
+urlpatterns += [
+    path("v1/reports/", report_views.ReportListView.as_view(), name="report_list"),
+    path("v1/reports/<api_id:report_id>/", report_views.ReportDetailView.as_view(), name="report_detail"),
+    path("v1/reports/<api_id:report_id>/lines/<api_id:line_id>/", report_views.ReportLineView.as_view(),
+         name="report_line"),
+    path("v1/reports/<api_id:report_id>/submit/", report_views.ReportSubmitView.as_view(), name="report_submit"),
+    path("v1/reports/<api_id:report_id>/accept/", report_views.ReportAcceptView.as_view(), name="report_accept"),
+    path("v1/reports/<api_id:report_id>/return/", report_views.ReportReturnView.as_view(), name="report_return"),
+    path("v1/reports/<api_id:report_id>/evidence/", report_views.EvidenceListView.as_view(),
+         name="report_evidence_list"),
+    path("v1/reports/<api_id:report_id>/evidence/<api_id:evidence_id>/", report_views.EvidenceView.as_view(),
+         name="report_evidence"),
+]

@@ -612,5 +612,9 @@ SPECTACULAR_SETTINGS = {
         "PlanStatusEnum": "plans.models.Plan.Status",
         "CounterKindEnum": "plans.models.Counter.Kind",
         "PeriodKindEnum": "schedule.models.ReportingRule.Kind",
+        # Report endpoints (api/report_views.py).
+        "ReportStatusEnum": "reports.models.Report.Status",
+        "ReportLineStateEnum": "reports.models.ReportLine.Progress",
+        "ReportEventKindEnum": "reports.models.ReportEvent.Kind",
     },
 }

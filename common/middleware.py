@@ -10,11 +10,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils.datastructures import MultiValueDict
 
 from .text import clean_text
 
+TOO_BIG = "Nội dung yêu cầu vượt quá giới hạn cho phép; không có gì được ghi."
 # A password is compared byte for byte with what was set: never rewritten.
 UNTOUCHED = ("password", "csrfmiddlewaretoken")
 
@@ -64,7 +66,10 @@ class CleanTextMiddleware:
             request.POST = clean_query_dict(request.POST)  # type: ignore[assignment]
             clean_files(request.FILES)
         elif request.content_type == "application/json" or (request.content_type or "").endswith("+json"):
-            self._clean_json_body(request)
+            try:
+                self._clean_json_body(request)
+            except RequestDataTooBig:  # past DATA_UPLOAD_MAX_MEMORY_SIZE: a JSON refusal for a JSON caller
+                return JsonResponse({"detail": TOO_BIG}, status=413, json_dumps_params={"ensure_ascii": False})
         return self.get_response(request)
 
     @staticmethod

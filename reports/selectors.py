@@ -119,6 +119,30 @@ def report_lists_for_user(*, user, today: dt.date | None = None, filters=None, p
     return lists
 
 
+def reports_readable_for_user(*, user) -> QuerySet[Report]:
+    """Every report the user may read (REPORT_VIEW), as one queryset for
+    another system's sync (the API's list): the units where the user holds
+    a role, in every state; the review subtrees (and the units merged into
+    them: reviews_history), in every state; a unit merged into one the user
+    heads, in every state (reads_history); the read subtrees (Access.reads),
+    once sent, never a draft. Admins read every report. The subtrees are
+    walked inside the statement; no query per row."""
+    scope = user_scope(user)
+    base = Report.objects.select_related("agency", "period")
+    if scope.is_admin:
+        return base
+    heads = scope.agencies(Membership.Role.HEAD)
+    reviewed_sql, reviewed_params = subtree_with_merged_sql(agency_ids=scope.review_roots)
+    read_sql, read_params = subtree_with_merged_sql(agency_ids=scope.read_roots)
+    rule = (
+        Q(agency_id__in=scope.agencies())
+        | Q(agency_id__in=RawSQL(reviewed_sql, reviewed_params))
+        | Q(agency__successor_id__in=heads, agency__is_active=False)
+        | (~Q(status=Report.Status.DRAFT) & Q(agency_id__in=RawSQL(read_sql, read_params)))
+    )
+    return base.filter(rule)
+
+
 def report_get_for_user(*, user, report_id: int, action: str = REPORT_VIEW) -> Report:
     """404 for outsiders, 403 for a permitted viewer lacking `action`."""
     report = Report.objects.filter(pk=report_id).only("id", "agency_id", "status").first()

@@ -118,6 +118,7 @@ def _build_world(tree, personas, tmp_path, settings_) -> World:
         "heading_id": [heading.pk],
         "report_id": [report.pk, sent.pk],
         "evidence_id": [evidence.pk],
+        "line_id": [report.lines.first().pk],
         "period_id": [period.pk],
         "agency_id": [tree["commune"].pk, tree["district2"].pk],
         "import_id": [plan_import.pk],
@@ -144,8 +145,8 @@ def _build_world(tree, personas, tmp_path, settings_) -> World:
                     kwargs["plan_id"] = draft.pk  # the task belongs to the draft
                 if name == "plans:edit_heading":
                     kwargs["plan_id"] = draft.pk
-                if name == "reports:evidence" or name == "reports:evidence_delete":
-                    kwargs["report_id"] = report.pk
+                if name in ("reports:evidence", "reports:evidence_delete", "api:report_evidence", "api:report_line"):
+                    kwargs["report_id"] = report.pk  # the file and the line belong to the commune's report
                 world.urls.append((name, reverse(name, kwargs=kwargs)))
             break
     for model, _model_admin in admin.site._registry.items():
