@@ -1,10 +1,15 @@
 """/api/v1/: the REST API, its OpenAPI 3 schema and its documentation pages
-(Swagger UI and ReDoc from drf-spectacular-sidecar's files: no CDN)."""
+(Swagger UI and ReDoc from drf-spectacular-sidecar's files: no CDN).
+Ids in paths are <api_id:...> (a positive bigint): a 30-digit id is a 404,
+not a database error."""
 
-from django.urls import path
+from django.urls import path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from . import views
+from . import read_views, report_views, views
+from .fallback import IdConverter
+
+register_converter(IdConverter, "api_id")
 
 app_name = "api"
 
@@ -14,18 +19,7 @@ urlpatterns = [
     # The split view serves its script as a file of its own: the page keeps our CSP (no inline script).
     path("v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("v1/redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
-]
-
-# Read endpoints (api/read_views.py). Ids in paths: <api_id:...> (a positive
-# bigint: a 30-digit id is a 404, not a database error).
-from django.urls import register_converter  # noqa: E402
-
-from . import read_views  # noqa: E402
-from .fallback import IdConverter  # noqa: E402
-
-register_converter(IdConverter, "api_id")
-
-urlpatterns += [
+    # Reads (read_views.py): agencies, reference lists, plans and tasks, periods, summaries.
     path("v1/agencies/", read_views.AgencyList.as_view(), name="agency_list"),
     path("v1/agencies/<api_id:agency_id>/", read_views.AgencyDetail.as_view(), name="agency_detail"),
     path("v1/agencies/<api_id:agency_id>/deadlines/", read_views.AgencyDeadlines.as_view(), name="agency_deadlines"),
@@ -38,12 +32,7 @@ urlpatterns += [
     path("v1/periods/", read_views.PeriodList.as_view(), name="period_list"),
     path("v1/periods/<api_id:period_id>/summary/<api_id:agency_id>/", read_views.PeriodSummary.as_view(),
          name="period_summary"),
-]
-
-# Reports (api/report_views.py): read, the unit's draft, evidence, submit and review.
-from . import report_views  # noqa: E402
-
-urlpatterns += [
+    # Reports (report_views.py): read, the unit's draft, evidence, submit and review.
     path("v1/reports/", report_views.ReportListView.as_view(), name="report_list"),
     path("v1/reports/<api_id:report_id>/", report_views.ReportDetailView.as_view(), name="report_detail"),
     path("v1/reports/<api_id:report_id>/lines/<api_id:line_id>/", report_views.ReportLineView.as_view(),

@@ -49,6 +49,9 @@ if not SECRET_KEY and SECRET_KEY_FILE:
         SECRET_KEY = Path(SECRET_KEY_FILE).read_text(encoding="utf-8").strip()
     except OSError as error:
         raise ImproperlyConfigured(f"DJANGO_SECRET_KEY_FILE cannot be read: {error}") from error
+# The key the stored certificate passphrases are encrypted under (common/secrets.py);
+# set it so that rotating DJANGO_SECRET_KEY leaves them readable.
+SECRETS_KEY = env.str("DJANGO_SECRETS_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
