@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
@@ -28,7 +28,7 @@ from reports import services
 from reports.forms import MAX_EVIDENCE_BYTES, EvidenceForm, ReportLineForm, ReviewForm
 from reports.models import Evidence, Report
 from reports.rules import REPORT_EDIT, REPORT_REVIEW, REPORT_SUBMIT
-from reports.selectors import report_get_for_user, reports_readable_for_user
+from reports.selectors import evidence_response, report_get_for_user, reports_readable_for_user
 
 from .audit import api_write_logged
 from .exceptions import PreconditionFailed, PreconditionRequired
@@ -400,14 +400,9 @@ class EvidenceView(ReportApiView):
         report = report_get_for_user(user=request.user, report_id=report_id)
         evidence = get_object_or_404(report.evidence.all(), pk=evidence_id)
         try:
-            if not evidence.file.name:
-                raise FileNotFoundError(evidence.pk)
-            stored = evidence.file.storage.open(evidence.file.name, "rb")
-        except (FileNotFoundError, IsADirectoryError):
+            response = evidence_response(evidence)
+        except FileNotFoundError:
             raise exceptions.NotFound(EVIDENCE_GONE) from None
-        response = FileResponse(stored, as_attachment=True, filename=evidence.original_name,
-                                content_type=evidence.content_type)
-        response["X-Content-Type-Options"] = "nosniff"
         record_event(request._request, "download_evidence", evidence)
         return response
 

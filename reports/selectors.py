@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.utils import timezone
 
 from agencies.models import Agency, Membership
@@ -28,7 +28,7 @@ from schedule.models import ReportingPeriod
 
 from .figures import counter_labels, line_totals_joined, stretches_inside
 from .filters import ReportFilter
-from .models import NotificationPreference, Report, ReportEvent, ReportFigure, ReportLine
+from .models import Evidence, NotificationPreference, Report, ReportEvent, ReportFigure, ReportLine
 from .rules import REPORT_VIEW
 from .states import STATES, report_state
 from .versions import province_roots, summary_warmed, summary_warming
@@ -141,6 +141,23 @@ def reports_readable_for_user(*, user) -> QuerySet[Report]:
         | (~Q(status=Report.Status.DRAFT) & Q(agency_id__in=RawSQL(read_sql, read_params)))
     )
     return base.filter(rule)
+
+
+def evidence_response(evidence: Evidence) -> FileResponse:
+    """The evidence file as a download, through the storage API (a local file
+    or an object streamed from S3, never a public URL). FileNotFoundError when
+    the row outlived its file (a crash, a restore without media): the caller
+    says so, not a 500."""
+    if not evidence.file.name:
+        raise FileNotFoundError(evidence.pk)
+    try:
+        stored = evidence.file.storage.open(evidence.file.name, "rb")
+    except IsADirectoryError:
+        raise FileNotFoundError(evidence.pk) from None
+    response = FileResponse(stored, as_attachment=True, filename=evidence.original_name,
+                            content_type=evidence.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def report_get_for_user(*, user, report_id: int, action: str = REPORT_VIEW) -> Report:

@@ -31,6 +31,7 @@ from .models import Report, SummaryDocumentJob
 from .rules import REPORT_EDIT, REPORT_RECORD, REPORT_REVIEW, REPORT_SUBMIT, SUMMARY_REMIND, SUMMARY_VIEW
 from .selectors import (
     SUMMARY_MORE,
+    evidence_response,
     narrative_groups,
     notification_preferences_for_user,
     notifications_for_user,
@@ -185,16 +186,9 @@ def evidence_download(request: HttpRequest, report_id: int, evidence_id: int) ->
     report = report_get_for_user(user=request.user, report_id=report_id)
     evidence = get_object_or_404(report.evidence.all(), pk=evidence_id)
     try:
-        # Through the storage API: a local file or an object streamed from S3, never a public URL.
-        if not evidence.file.name:
-            raise FileNotFoundError(evidence.pk)
-        stored = evidence.file.storage.open(evidence.file.name, "rb")
-    except (FileNotFoundError, IsADirectoryError):
-        # The row outlived its file (a crash, a restore without media): say so, not a 500.
+        response = evidence_response(evidence)
+    except FileNotFoundError:
         return render(request, "reports/evidence_missing.html", {"report": report, "evidence": evidence}, status=404)
-    response = FileResponse(stored, as_attachment=True, filename=evidence.original_name,
-                            content_type=evidence.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
     record_event(request, "download_evidence", evidence)
     return response
 
