@@ -22,7 +22,7 @@ from django.views.decorators.http import require_safe
 
 from common.text import file_name_part
 
-from .documents.storage import FORMATS, plan_document_bytes, plan_document_filename
+from .documents.storage import FORMATS, plan_document_bytes, plan_document_filename, plan_signed_copy
 from .public import (
     PLAN_FIELDS,
     TASK_FIELDS,
@@ -65,8 +65,10 @@ def register(request: HttpRequest) -> HttpResponse:
 def plan_page(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = public_plan_get(plan_id=plan_id)
     tasks = list(plan.tasks.all())
+    signed_copy = plan_signed_copy(plan)  # read before the file name, which then says "ký số"
     return render(request, "plans/public/plan.html", {
         "plan": plan, "tasks": tasks, "tasks_budget": sum(task.budget or 0 for task in tasks),
+        "signed_copy": signed_copy,
         "pdf_name": plan_document_filename(plan, "pdf"), **public_plan_relatives(plan=plan),
     })
 

@@ -113,6 +113,12 @@ def test_portal_signs_the_issued_plan_and_downloads_serve_the_signed_copy(client
     # The page shows who signed and when.
     page = client.get(reverse("plans:detail", args=[plan.pk])).content.decode()
     assert "Chữ ký số hợp lệ." in page and ORG in page and "Tải bản ký số (PDF)" in page
+    # The public register (no login) says so and serves the same signed file.
+    client.logout()
+    public = client.get(reverse("public:plan", args=[plan.pk])).content.decode()
+    assert f"Bản có chữ ký số của {ORG}" in public and "-ky-so.pdf" in public
+    public_pdf = client.get(reverse("public:pdf", args=[plan.pk]))
+    assert public_pdf.content == data and "-ky-so.pdf" in public_pdf["Content-Disposition"]
 
 
 def test_the_sign_button_needs_a_configured_certificate(client, personas, plan, trusted):
