@@ -89,6 +89,7 @@ class PlanSerializer(serializers.Serializer):
     budget_total = serializers.IntegerField(allow_null=True, help_text="Tổng kinh phí (đồng, số nguyên).")
     amends_id = serializers.IntegerField(allow_null=True, help_text="Mã (id) kế hoạch được sửa đổi.")
     version = serializers.IntegerField(help_text="Phiên bản của kế hoạch.")
+    published = serializers.BooleanField(help_text="Cơ quan ban hành cho công khai trên trang công khai (khi đã ban hành).")
     created_at = serializers.DateTimeField(help_text="Thời điểm tạo.")
     updated_at = serializers.DateTimeField(help_text="Thời điểm cập nhật gần nhất.")
 
@@ -158,7 +159,17 @@ class BasisSerializer(serializers.Serializer):
     linked_plan_id = serializers.IntegerField(allow_null=True, help_text="Kế hoạch cấp trên trong cổng, nếu có.")
 
 
+class SignedCopySerializer(serializers.Serializer):
+    signer_organisation = serializers.CharField(help_text="Tổ chức trong chứng thư số của người ký.")
+    signed_at = serializers.DateTimeField(allow_null=True, help_text="Thời điểm ký ghi trong chữ ký.")
+    verified_at = serializers.DateTimeField(help_text="Lúc cổng kiểm tra chữ ký (hợp lệ).")
+    sha256 = serializers.CharField(help_text="SHA-256 của tệp PDF đã ký.")
+
+
 class PlanDetailSerializer(PlanSerializer):
+    pdf_url = serializers.CharField(help_text="Địa chỉ API tải văn bản PDF (bản ký số khi có).")
+    signed_copy = SignedCopySerializer(source="signed_copy_checked", allow_null=True,
+                                       help_text="Bản ký số đã kiểm tra hợp lệ; null: chưa có.")
     basis_references = BasisSerializer(many=True, help_text="Căn cứ ban hành.")
     headings = HeadingSerializer(many=True, help_text="Các đề mục như viết.")
     clauses = ClauseSerializer(many=True, help_text="Các mục nội dung, theo thứ tự.")

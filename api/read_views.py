@@ -8,19 +8,24 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.services import record_event
 from agencies.models import Agency
 from agencies.permissions import AGENCY_VIEW, can
 from agencies.scope import user_scope
 from agencies.tree import agency_ancestor_ids, subtree_sql
+from plans.documents.storage import FORMATS, plan_document_bytes, plan_document_filename, plan_signed_copy
 from plans.models import Area, Channel, Counter, Task
 from plans.selectors import plan_get_for_user, plan_list_for_user
 from reports.rules import SUMMARY_VIEW
@@ -177,7 +182,24 @@ class PlanList(FilteredList):
 class PlanDetail(APIView):
     def get(self, request: Request, plan_id: int) -> Response:
         plan = plan_get_for_user(user=request.user, plan_id=plan_id)
-        return Response(out.PlanDetailSerializer(plan).data)
+        plan.signed_copy_checked = plan_signed_copy(plan)
+        plan.pdf_url = reverse("api:plan_pdf", args=[plan.pk])
+        return Response(out.PlanDetailSerializer(plan, context={"request": request}).data)
+
+
+@extend_schema(tags=[TAG_PLANS], summary="Văn bản PDF của kế hoạch",
+               description="Bản ký số khi kế hoạch đã ban hành và có bản ký số hợp lệ, nếu không là bản cổng in "
+                           "(dự thảo: bản đang soạn). Quyền như trang kế hoạch.",
+               responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+class PlanPdf(APIView):
+    def get(self, request: Request, plan_id: int) -> HttpResponse:
+        plan = plan_get_for_user(user=request.user, plan_id=plan_id)
+        response = HttpResponse(plan_document_bytes(plan=plan, fmt="pdf"), content_type=FORMATS["pdf"].content_type)
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=plan_document_filename(plan, "pdf"))
+        response["Cache-Control"] = "private, no-store"
+        record_event(request._request, "download_plan", plan)
+        return response
 
 
 def tasks_for_user(user) -> QuerySet[Task]:

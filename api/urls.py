@@ -28,6 +28,7 @@ urlpatterns = [
     path("v1/counters/", read_views.CounterList.as_view(), name="counter_list"),
     path("v1/plans/", read_views.PlanList.as_view(), name="plan_list"),
     path("v1/plans/<api_id:plan_id>/", read_views.PlanDetail.as_view(), name="plan_detail"),
+    path("v1/plans/<api_id:plan_id>/pdf/", read_views.PlanPdf.as_view(), name="plan_pdf"),
     path("v1/tasks/", read_views.TaskList.as_view(), name="task_list"),
     path("v1/periods/", read_views.PeriodList.as_view(), name="period_list"),
     path("v1/periods/<api_id:period_id>/summary/<api_id:agency_id>/", read_views.PeriodSummary.as_view(),
