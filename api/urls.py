@@ -4,10 +4,11 @@ Ids in paths are <api_id:...> (a positive bigint): a 30-digit id is a 404,
 not a database error."""
 
 from django.urls import path, register_converter
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
 from . import read_views, report_views, views
 from .fallback import IdConverter
+from .schema import SchemaView
 
 register_converter(IdConverter, "api_id")
 
@@ -15,7 +16,7 @@ app_name = "api"
 
 urlpatterns = [
     path("v1/me/", views.MeView.as_view(), name="me"),
-    path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("v1/schema/", SchemaView.as_view(), name="schema"),
     # The split view serves its script as a file of its own: the page keeps our CSP (no inline script).
     path("v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("v1/redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
