@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -36,13 +37,40 @@ def signature_check(data: bytes) -> SignatureCheck:
     return pdf_verify(data, trust_roots=trust_roots_pem())
 
 
-def _page_count(data: bytes) -> int | None:
+NOT_THIS_PLAN = ("Tệp đã ký không phải văn bản của kế hoạch này: {detail}. "
+                 "Hãy tải bản PDF của kế hoạch, ký số rồi tải lên.")
+
+
+def _page_texts(data: bytes) -> list[str] | None:
+    """The text of each page's content (not its annotations: a signature's
+    visible box is a widget annotation), NFC and without any whitespace, so
+    that only the words count; None when the PDF cannot be read."""
     from pypdf import PdfReader
 
     try:
-        return len(PdfReader(io.BytesIO(data)).pages)
+        pages = PdfReader(io.BytesIO(data)).pages
+        return ["".join(unicodedata.normalize("NFC", page.extract_text() or "").split()) for page in pages]
     except Exception:
+        logger.info("Could not read the text of a PDF", exc_info=True)
         return None
+
+
+def _same_document(plan: Plan, data: bytes) -> None:
+    """Raise ValidationError({"file": …}) unless every page of `data` prints
+    the same text as the portal's PDF of `plan` (the document the head
+    downloads, signs and uploads)."""
+    expected = _page_texts(plan_document_bytes(plan=plan, fmt="pdf", signed=False))
+    if expected is None:  # the portal's own PDF: never expected to fail
+        raise ValidationError({"file": "Không đọc được bản PDF của kế hoạch để đối chiếu; đề nghị thử lại sau."})
+    pages = _page_texts(data)
+    if pages is None:
+        raise ValidationError({"file": "Không đọc được nội dung các trang của tệp đã ký để đối chiếu với kế hoạch."})
+    for number, (theirs, ours) in enumerate(zip(pages, expected, strict=False), start=1):
+        if theirs != ours:
+            raise ValidationError({"file": NOT_THIS_PLAN.format(detail=f"trang {number} khác với bản PDF do cổng in")})
+    if len(pages) != len(expected):
+        raise ValidationError({"file": NOT_THIS_PLAN.format(
+            detail=f"tệp có {len(pages)} trang, bản PDF do cổng in có {len(expected)} trang")})
 
 
 def _check_signed_pdf(plan: Plan, data: bytes) -> SignatureCheck:
@@ -55,11 +83,7 @@ def _check_signed_pdf(plan: Plan, data: bytes) -> SignatureCheck:
     check = pdf_verify(data, trust_roots=trust_roots_pem())
     if not check.ok:
         raise ValidationError({"file": check.reason})
-    expected = _page_count(plan_document_bytes(plan=plan, fmt="pdf", signed=False))
-    pages = _page_count(data)
-    if expected is not None and pages != expected:
-        raise ValidationError({"file": f"Tệp đã ký có {pages} trang, bản in của kế hoạch trên cổng có {expected} "
-                                       "trang: có lẽ không phải văn bản này."})
+    _same_document(plan, data)
     return check
 
 
@@ -96,7 +120,7 @@ def _store(plan: Plan, data: bytes, check: SignatureCheck, *, user, source: str)
 
 def plan_signed_copy_upload(*, plan: Plan, user, data: bytes) -> PlanSignedCopy:
     """A PDF signed outside the portal: checked (PDF, size, signature
-    verifies, same number of pages as the portal's PDF) and stored as the
+    verifies, every page prints the same text as the portal's PDF) and stored as the
     plan's signed copy, replacing the one before. ValidationError
     ({"file": reason in Vietnamese}) and nothing written otherwise."""
     if plan.status != Plan.Status.ISSUED:

@@ -195,7 +195,7 @@ def test_bad_signed_pdfs_are_refused_with_the_reason_and_nothing_is_stored(clien
                                 "<p style='page-break-before:always'>Ba</p><p style='page-break-before:always'>Bốn</p>"
                                 "<p style='page-break-before:always'>Năm</p>")
         data = pdf_sign(other_pdf, pkcs12=ca.pkcs12(ca.leaf()), passphrase=PASS, organisation=ORG, when=NOW)
-        reason = "có lẽ không phải văn bản này"
+        reason = "Tệp đã ký không phải văn bản của kế hoạch này: trang 1 khác với bản PDF do cổng in."
     elif case == "not_pdf":
         data, reason = b"PK\x03\x04" + b"x" * 100, "Tệp không phải PDF."
     else:
@@ -216,6 +216,61 @@ def test_bad_signed_pdfs_are_refused_with_the_reason_and_nothing_is_stored(clien
     assert not PlanSignedCopy.objects.exists()
     assert not AuditEvent.objects.filter(action="sign_plan").exists()
     assert client.get(reverse("plans:pdf", args=[plan.pk])).content == portal
+
+
+def _refused_upload(client, personas, plan, data) -> str:
+    _login(client, personas.head)
+    response = _upload(client, plan, data)
+    assert response.status_code == 400
+    assert not PlanSignedCopy.objects.filter(plan=plan).exists()
+    assert not AuditEvent.objects.filter(action__in=["sign_plan", "upload_signed_plan"]).exists()
+    return response.content.decode()
+
+
+def test_another_plan_signed_with_a_trusted_certificate_is_refused(client, tree, personas, plan, trusted, ca):
+    other = plan_issued(issuer=tree["district"], drafter=personas.drafter, head=personas.head, number=2,
+                        title="Tuyên truyền cải cách hành chính về chuyển đổi số năm 2026")
+    data = _signed_outside(ca, other)
+    assert pdf_verify(data, trust_roots=[ca.root.pem]).ok
+    assert len(pypdf_pages(data)) == len(pypdf_pages(plan_document_bytes(plan=_fresh(plan), fmt="pdf")))
+    page = _refused_upload(client, personas, plan, data)
+    assert ("Tệp đã ký không phải văn bản của kế hoạch này: trang 1 khác với bản PDF do cổng in. "
+            "Hãy tải bản PDF của kế hoạch, ký số rồi tải lên.") in page
+    # Nor is it stored for the other plan by mistake; that plan takes its own.
+    assert not PlanSignedCopy.objects.exists()
+    assert _upload(client, other, data).status_code == 302
+
+
+def test_the_plan_pdf_with_one_word_changed_before_signing_is_refused(client, personas, plan, trusted, ca):
+    from plans.documents.pdf import plan_pdf_render
+
+    changed = _fresh(plan)
+    last_word = changed.title.split()[-1]
+    changed.title = changed.title.removesuffix(last_word) + "2027"  # in memory only
+    pdf = plan_pdf_render(plan=changed)
+    data = pdf_sign(pdf, pkcs12=ca.pkcs12(ca.leaf(organisation=ORG, common_name="Nguyễn Văn An")),
+                    passphrase=PASS, organisation=ORG, when=NOW)
+    assert pdf_verify(data, trust_roots=[ca.root.pem]).ok
+    page = _refused_upload(client, personas, plan, data)
+    assert "Tệp đã ký không phải văn bản của kế hoạch này: trang 1 khác với bản PDF do cổng in." in page
+
+
+def test_the_signature_box_is_not_page_text(ca, plan):
+    """What makes the comparison work: the visible box is an annotation."""
+    from plans.services.signing import _page_texts
+
+    portal = plan_document_bytes(plan=_fresh(plan), fmt="pdf")
+    signed = _signed_outside(ca, plan)
+    assert "Kýbởi" in pdftotext(signed).replace(" ", "")
+    assert _page_texts(signed) == _page_texts(portal)
+
+
+def pypdf_pages(data: bytes):
+    import io
+
+    from pypdf import PdfReader
+
+    return PdfReader(io.BytesIO(data)).pages
 
 
 def test_an_oversized_upload_is_refused(client, personas, plan, trusted, settings, monkeypatch):
