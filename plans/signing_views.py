@@ -18,6 +18,12 @@ from .rules import PLAN_SIGN
 from .selectors import plan_get_for_user
 
 
+def _warn_signer(request: HttpRequest, plan, copy) -> None:
+    warning = services.signer_warning(plan, copy)
+    if warning:
+        messages.warning(request, warning)
+
+
 @login_required
 def plan_signed_copy_upload(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The upload form (the head of the issuer, an issued plan); a refused
@@ -28,7 +34,8 @@ def plan_signed_copy_upload(request: HttpRequest, plan_id: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.plan_signed_copy_upload(plan=plan, user=request.user, data=form.cleaned_data["file"].read())
+                copy = services.plan_signed_copy_upload(plan=plan, user=request.user,
+                                                        data=form.cleaned_data["file"].read())
             except ValidationError as error:
                 for field, errors in error.message_dict.items():
                     for message in errors:
@@ -36,9 +43,12 @@ def plan_signed_copy_upload(request: HttpRequest, plan_id: int) -> HttpResponse:
             else:
                 record_event(request, "sign_plan", plan)
                 messages.success(request, "Đã lưu bản ký số: chữ ký số hợp lệ, bản này được dùng khi tải kế hoạch.")
+                _warn_signer(request, plan, copy)
                 return redirect("plans:detail", plan.pk)
         status = 400
-    context = {"plan": plan, "form": form, "signed_copy": plan_signed_copy(plan),
+    signed_copy = plan_signed_copy(plan)
+    context = {"plan": plan, "form": form, "signed_copy": signed_copy,
+               "signer_warning": services.signer_warning(plan, signed_copy),
                "sign_available": services.plan_sign_available(plan)}
     return render(request, "plans/plan_signed_copy.html", context, status=status)
 
@@ -49,12 +59,13 @@ def plan_sign(request: HttpRequest, plan_id: int) -> HttpResponse:
     """«Ký số bằng chứng thư của đơn vị»: the portal signs its PDF."""
     plan = plan_get_for_user(user=request.user, plan_id=plan_id, action=PLAN_SIGN)
     try:
-        services.plan_sign_with_agency_certificate(plan=plan, user=request.user)
+        copy = services.plan_sign_with_agency_certificate(plan=plan, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("plans:signed_copy", plan.pk)
     record_event(request, "sign_plan", plan)
     messages.success(request, "Đã ký số kế hoạch bằng chứng thư của đơn vị.")
+    _warn_signer(request, plan, copy)
     return redirect("plans:detail", plan.pk)
 
 

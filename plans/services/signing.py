@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from agencies.signing import signing_certificate_for, signing_passphrase, trust_roots_pem
+from agencies.signing import certificate_names_agency, signing_certificate_for, signing_passphrase, trust_roots_pem
 from common.files import delete_on_commit, file_save, files_atomic
 from nd30.signing import SignatureCheck, SigningError, pdf_sign, pdf_verify
 
@@ -85,6 +85,21 @@ def _check_signed_pdf(plan: Plan, data: bytes) -> SignatureCheck:
         raise ValidationError({"file": check.reason})
     _same_document(plan, data)
     return check
+
+
+def signer_warning(plan: Plan, signed: PlanSignedCopy | SignatureCheck | None) -> str:
+    """A warning when the certificate of the signed copy (stored or just
+    checked) does not name the plan's issuer; empty when it does. Computed
+    from the signer fields, so older copies get it too."""
+    if signed is None:
+        return ""
+    organisation = signed.signer_organisation.strip()
+    common_name = signed.signer_name.strip()
+    if certificate_names_agency(plan.issuer, organisation, common_name):
+        return ""
+    shown = organisation or common_name or "(không ghi tên)"
+    return (f"Lưu ý: chứng thư số ghi tổ chức “{shown}”, không phải cơ quan ban hành “{plan.issuer.name}”. "
+            "Kiểm tra lại người ký.")
 
 
 def _store(plan: Plan, data: bytes, check: SignatureCheck, *, user, source: str) -> PlanSignedCopy:

@@ -412,3 +412,55 @@ def test_a_lost_signed_copy_falls_back_to_the_portal_pdf(personas, plan, trusted
     copy = plan_signed_copy_upload(plan=_fresh(plan), user=personas.head, data=_signed_outside(ca, plan))
     default_storage.delete(copy.file.name)
     assert plan_document_bytes(plan=_fresh(plan), fmt="pdf") == portal
+
+
+# Who signed, against the issuer --------------------------------------------------
+
+@pytest.mark.parametrize("names, matches", [
+    (("UBND huyện Một", ""), True),
+    (("Ủy ban nhân dân huyện Một", ""), True),
+    (("UỶ BAN NHÂN DÂN HUYỆN MỘT", ""), True),
+    (("ubnd  huyen mot.", ""), True),
+    (("", "UBND Huyện Một"), True),
+    (("Văn phòng UBND huyện Một", "Nguyễn Văn An"), False),
+    (("UBND huyện Hai", ""), False),
+    (("", ""), False),
+])
+def test_certificate_names_the_issuer_whatever_the_spelling(tree, names, matches):
+    from agencies.signing import certificate_names_agency
+
+    assert certificate_names_agency(tree["district"], *names) is matches
+
+
+def test_short_name_counts_too(tree):
+    from agencies.signing import certificate_names_agency
+
+    district = tree["district"]
+    district.short_name = "Huyện Một"
+    assert certificate_names_agency(district, "HUYEN MOT")
+
+
+def test_a_copy_signed_by_another_organisation_is_stored_with_a_warning(client, personas, plan, trusted, ca):
+    leaf = ca.leaf(organisation="Sở Tài chính tỉnh Thử", common_name="Trần Thị Bình")
+    data = pdf_sign(plan_document_bytes(plan=_fresh(plan), fmt="pdf"), pkcs12=ca.pkcs12(leaf), passphrase=PASS,
+                    organisation="Sở Tài chính tỉnh Thử", when=NOW)
+    _login(client, personas.head)
+    response = client.post(reverse("plans:signed_copy", args=[plan.pk]), {"file": ContentFile(data, name="a.pdf")},
+                           follow=True)
+    warning = ("Lưu ý: chứng thư số ghi tổ chức “Sở Tài chính tỉnh Thử”, không phải cơ quan ban hành "
+               "“Ủy ban nhân dân huyện Một”. Kiểm tra lại người ký.")
+    page = response.content.decode()
+    assert PlanSignedCopy.objects.filter(plan=plan).exists()  # a warning, not a refusal
+    # Once in the upload's message, once on the panel.
+    assert page.count(warning.replace("“", "&ldquo;").replace("”", "&rdquo;")) + page.count(warning) == 2
+    assert 'id="signer-warning"' in page
+    again = client.get(reverse("plans:signed_copy", args=[plan.pk])).content.decode()
+    assert 'id="signer-warning"' in again
+
+
+def test_a_copy_signed_by_the_issuer_has_no_warning(client, personas, plan, trusted, ca):
+    _login(client, personas.head)
+    response = _upload(client, plan, _signed_outside(ca, plan))
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Lưu ý: chứng thư số ghi tổ chức" not in page and "Chữ ký số hợp lệ." in page
