@@ -69,6 +69,7 @@ from .selectors import (
     plan_return_note,
     plan_submitted_on,
 )
+from .signing_views import plan_sign_question
 
 # The clause lists edited on their own page: url slug -> (section, page title, tag field).
 SECTIONS = {
@@ -160,6 +161,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
         "sections_nav": SECTIONS,
         "signed_copy": signed_copy,
         "signer_warning": services.signer_warning(plan, signed_copy),
+        "sign_question": plan_sign_question(plan, signed_copy),
         "sign_available": plan.status == Plan.Status.ISSUED and can(user, PLAN_SIGN, plan)
         and services.plan_sign_available(plan),
     }

@@ -464,3 +464,21 @@ def test_a_copy_signed_by_the_issuer_has_no_warning(client, personas, plan, trus
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "Lưu ý: chứng thư số ghi tổ chức" not in page and "Chữ ký số hợp lệ." in page
+
+
+def test_signing_asks_first_and_says_it_replaces_the_current_copy(client, personas, plan, agency_certificate, ca):
+    _login(client, personas.head)
+    url = reverse("plans:sign", args=[plan.pk])
+    page = client.get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    assert f'href="{url}"' in page and "data-confirm=" in page and 'id="confirm-dialog"' in page
+    assert "Bản ký số trở thành bản chính thức" in page
+    # Without JavaScript the link leads to the question; nothing is signed by a GET.
+    question = client.get(url)
+    assert question.status_code == 200 and "Bản ký số trở thành bản chính thức" in question.content.decode()
+    assert not PlanSignedCopy.objects.exists()
+    plan_signed_copy_upload(plan=_fresh(plan), user=personas.head, data=_signed_outside(ca, plan))
+    for address in (reverse("plans:detail", args=[plan.pk]), reverse("plans:signed_copy", args=[plan.pk]), url):
+        text = client.get(address).content.decode()
+        assert "Bản ký số hiện tại (ký bởi UBND huyện Một" in text and "sẽ bị thay bằng bản mới" in text
+    assert client.post(url, {"confirmed": "1"}).status_code == 302
+    assert PlanSignedCopy.objects.get().source == PlanSignedCopy.Source.PORTAL
