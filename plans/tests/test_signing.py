@@ -265,6 +265,28 @@ def test_the_signature_box_is_not_page_text(ca, plan):
     assert _page_texts(signed) == _page_texts(portal)
 
 
+def test_a_file_rewritten_by_another_tool_with_the_same_text_is_accepted(client, personas, plan, trusted, ca):
+    """Not an incremental update: every page's content differs in bytes (a
+    drawing added), so the text decides, and it is the same."""
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.generic import ContentStream
+
+    writer = PdfWriter(clone_from=io.BytesIO(plan_document_bytes(plan=_fresh(plan), fmt="pdf")))
+    for page in writer.pages:
+        content = ContentStream(page.get_contents(), writer)
+        content.set_data(content.get_data() + b"\nq 0.5 g 1 1 2 2 re f Q\n")
+        page.replace_contents(content)
+    out = io.BytesIO()
+    writer.write(out)
+    data = pdf_sign(out.getvalue(), pkcs12=ca.pkcs12(ca.leaf(organisation=ORG)), passphrase=PASS,
+                    organisation=ORG, when=NOW)
+    _login(client, personas.head)
+    response = _upload(client, plan, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+
 def pypdf_pages(data: bytes):
     import io
 
