@@ -33,7 +33,8 @@ def signature_check(data: bytes) -> SignatureCheck:
     """Verify any PDF against the configured trust roots (the «Kiểm tra chữ
     ký» page); nothing is stored."""
     if len(data) > MAX_SIGNED_PDF_BYTES:
-        return SignatureCheck(ok=False, reason=f"Tệp quá lớn (tối đa {MAX_SIGNED_PDF_BYTES // (1024 * 1024)} MB).")
+        return SignatureCheck(ok=False, reason=f"Tệp quá lớn (tối đa {MAX_SIGNED_PDF_BYTES // (1024 * 1024)} MB).",
+                              checked=False)
     return pdf_verify(data, trust_roots=trust_roots_pem())
 
 

@@ -173,7 +173,7 @@ def test_bad_signed_pdfs_are_refused_with_the_reason_and_nothing_is_stored(clien
         data, reason = portal, "Tệp PDF không có chữ ký số."
     elif case == "untrusted":
         other = build_ca("CA lạ")
-        data, reason = _signed_outside(other, plan, leaf=other.leaf()), "chuỗi tin cậy"
+        data, reason = _signed_outside(other, plan, leaf=other.leaf()), "không do tổ chức chứng thực tin cậy cấp"
     elif case == "expired":
         from nd30.signing import pdf_verify as verify
 
@@ -369,6 +369,15 @@ def test_signature_check_page(client, personas, plan, trusted, ca):
     assert "Chữ ký số hợp lệ." in ok and "Nguyễn Văn An" in ok
     bad = client.post(url, {"file": ContentFile(plan_document_bytes(plan=plan, fmt="pdf"), name="b.pdf")})
     assert "Tệp PDF không có chữ ký số." in bad.content.decode()
+    # A refusal says its verdict once.
+    other = build_ca("CA lạ")
+    untrusted = client.post(url, {"file": ContentFile(_signed_outside(other, plan, leaf=other.leaf()), name="c.pdf")})
+    text = untrusted.content.decode()
+    assert text.count("không hợp lệ") == 1 and "Chữ ký số không hợp lệ: chứng thư số không do tổ chức chứng thực tin cậy cấp" \
+        in text
+    # Not a PDF is not a verdict on a signature.
+    zip_file = client.post(url, {"file": ContentFile(b"PK\x03\x04 a zip", name="d.pdf")}).content.decode()
+    assert "Không kiểm tra được: tệp không phải PDF." in zip_file and "không hợp lệ" not in zip_file
     assert not PlanSignedCopy.objects.exists()
 
 
