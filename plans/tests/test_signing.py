@@ -513,3 +513,16 @@ def test_signing_asks_first_and_says_it_replaces_the_current_copy(client, person
         assert "Bản ký số hiện tại (ký bởi UBND huyện Một" in text and "sẽ bị thay bằng bản mới" in text
     assert client.post(url, {"confirmed": "1"}).status_code == 302
     assert PlanSignedCopy.objects.get().source == PlanSignedCopy.Source.PORTAL
+
+
+def test_a_refused_upload_shows_its_reason_before_the_stored_copy(client, personas, plan, trusted, ca):
+    plan_signed_copy_upload(plan=_fresh(plan), user=personas.head, data=_signed_outside(ca, plan))
+    _login(client, personas.head)
+    response = _upload(client, plan, plan_document_bytes(plan=_fresh(plan), fmt="pdf", signed=False))
+    page = response.content.decode()
+    assert response.status_code == 400
+    error = page.index("Tệp PDF không có chữ ký số.")
+    form_end = page.index("</form>", error)
+    assert page.rindex('enctype="multipart/form-data"', 0, error) > 0
+    current = page.index("Bản ký số hiện tại")
+    assert error < form_end < current < page.index("Chữ ký số hợp lệ.")
