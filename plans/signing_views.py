@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AuditEvent
 from accounts.services import record_event
 
 from . import services
@@ -42,7 +43,7 @@ def plan_signed_copy_upload(request: HttpRequest, plan_id: int) -> HttpResponse:
                     for message in errors:
                         form.add_error(field if field in form.fields else None, message)
             else:
-                record_event(request, "sign_plan", plan)
+                record_event(request, AuditEvent.Action.UPLOAD_SIGNED_PLAN, plan)
                 messages.success(request, "Đã lưu bản ký số: chữ ký số hợp lệ, bản này được dùng khi tải kế hoạch.")
                 _warn_signer(request, plan, copy)
                 return redirect("plans:detail", plan.pk)
@@ -83,7 +84,7 @@ def plan_sign(request: HttpRequest, plan_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("plans:signed_copy", plan.pk)
-    record_event(request, "sign_plan", plan)
+    record_event(request, AuditEvent.Action.SIGN_PLAN, plan)
     messages.success(request, "Đã ký số kế hoạch bằng chứng thư của đơn vị.")
     _warn_signer(request, plan, copy)
     return redirect("plans:detail", plan.pk)

@@ -94,6 +94,7 @@ def test_portal_signs_the_issued_plan_and_downloads_serve_the_signed_copy(client
     assert copy.signer_organisation == ORG and copy.created_by == personas.head
     assert copy.signed_at is not None and abs(copy.signed_at - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=5)
     assert AuditEvent.objects.filter(action="sign_plan", user=personas.head).count() == 1
+    assert not AuditEvent.objects.filter(action="upload_signed_plan").exists()
 
     # Every PDF download goes through plan_document_bytes: the signed copy, named so.
     download = client.get(reverse("plans:pdf", args=[plan.pk]))
@@ -149,6 +150,9 @@ def test_head_uploads_a_pdf_signed_outside_and_it_replaces_the_portal_pdf(client
     copy = PlanSignedCopy.objects.get(plan=plan)
     assert copy.source == PlanSignedCopy.Source.UPLOADED
     assert copy.signer_name == "Nguyễn Văn An" and copy.size == len(data)
+    event = AuditEvent.objects.get(action="upload_signed_plan")
+    assert event.user == personas.head and event.get_action_display() == "Tải lên bản ký số"
+    assert not AuditEvent.objects.filter(action="sign_plan").exists()
     assert client.get(reverse("plans:pdf", args=[plan.pk])).content == data
 
 
@@ -214,7 +218,7 @@ def test_bad_signed_pdfs_are_refused_with_the_reason_and_nothing_is_stored(clien
     assert response.status_code == 400
     assert reason in response.content.decode()
     assert not PlanSignedCopy.objects.exists()
-    assert not AuditEvent.objects.filter(action="sign_plan").exists()
+    assert not AuditEvent.objects.filter(action__in=["sign_plan", "upload_signed_plan"]).exists()
     assert client.get(reverse("plans:pdf", args=[plan.pk])).content == portal
 
 
