@@ -15,9 +15,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from common.text import fold
 from common.files import delete_on_commit, file_save, files_atomic
 from common.secrets import secret_decrypt, secret_encrypt
+from common.text import fold
 from nd30.signing import CertificateInfo, SigningError, certificate_info, certificate_load, pkcs12_info
 
 from .models import Agency, SigningCertificate, TrustRoot

@@ -16,7 +16,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from agencies.signing import certificate_names_agency, signing_certificate_for, signing_passphrase, trust_roots_pem
+from agencies.signing import (
+    certificate_names_agency,
+    signing_certificate_for,
+    signing_passphrase,
+    trust_roots_pem,
+)
 from common.files import delete_on_commit, file_save, files_atomic
 from nd30.signing import SignatureCheck, SigningError, pdf_sign, pdf_verify
 
