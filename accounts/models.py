@@ -25,7 +25,8 @@ class AuditEvent(models.Model):
         EXPORT_XLSX = "export_xlsx", "Xuất XLSX"
         EXPORT_AGENCIES = "export_agencies", "Xuất danh sách đơn vị"
         API_WRITE = "api_write", "Ghi dữ liệu qua API"
-        SIGN_PLAN = "sign_plan", "Đưa bản ký số của kế hoạch (tải lên hoặc cổng ký)"
+        SIGN_PLAN = "sign_plan", "Ký số kế hoạch bằng chứng thư của đơn vị"
+        UPLOAD_SIGNED_PLAN = "upload_signed_plan", "Tải lên bản ký số"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

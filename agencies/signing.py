@@ -6,6 +6,7 @@ pages, the plans app's signing and its verification."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,11 +17,30 @@ from django.utils import timezone
 
 from common.files import delete_on_commit, file_save, files_atomic
 from common.secrets import secret_decrypt, secret_encrypt
+from common.text import fold
 from nd30.signing import CertificateInfo, SigningError, certificate_info, certificate_load, pkcs12_info
 
 from .models import Agency, SigningCertificate, TrustRoot
 
 MAX_CERTIFICATE_BYTES = 64 * 1024
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+_UBND = re.compile(r"\buy ban nhan dan\b")
+
+
+def _agency_name_key(name: str) -> str:
+    """"Ủy ban nhân dân huyện Một", "UBND Huyện Một", "UỶ BAN NHÂN DÂN HUYỆN MỘT"
+    -> "ubnd huyen mot": no diacritics, case, punctuation or spacing, and
+    the usual abbreviation of the people's committee."""
+    text = " ".join(_NOT_WORD.sub(" ", fold(name)).split())
+    return _UBND.sub("ubnd", text)
+
+
+def certificate_names_agency(agency: Agency, *names: str) -> bool:
+    """Whether one of `names` (a certificate's organisation, common name)
+    names `agency` (its full or short name, «UBND» for «Ủy ban nhân dân»).
+    A hint for the reader, never a refusal: certificates spell names in many ways."""
+    wanted = {_agency_name_key(value) for value in (agency.name, agency.short_name) if value.strip()}
+    return any(_agency_name_key(name) in wanted for name in names if name and name.strip())
 SIGNING_PREFIX = "signing/certificates/"
 
 

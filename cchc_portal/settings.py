@@ -426,7 +426,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # pyHanko's tracebacks for a certificate that does not validate are expected
+    # refusals (the user gets the reason): dropped; its errors are kept.
+    "filters": {"signature_refusals": {"()": "nd30.log_filters.ExpectedSignatureRefusals"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["signature_refusals"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 

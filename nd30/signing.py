@@ -285,6 +285,18 @@ class SignatureCheck:
     certificate_not_after: dt.datetime | None = None
     coverage: str = ""
     signatures: int = 0
+    # False when the file could not be checked at all (not a PDF, unreadable,
+    # too large, no trust roots configured): not a verdict on a signature.
+    checked: bool = True
+
+    @property
+    def message(self) -> str:
+        """The verdict in one sentence, for pages."""
+        if self.ok:
+            return self.summary
+        if not self.checked:
+            return f"Không kiểm tra được: {self.reason[:1].lower()}{self.reason[1:]}"
+        return self.reason
 
     @property
     def summary(self) -> str:
@@ -326,7 +338,7 @@ def pdf_verify(pdf: bytes, *, trust_roots: list[bytes], now: dt.datetime | None 
 
     now = now or dt.datetime.now(dt.UTC)
     if not pdf.startswith(b"%PDF-"):
-        return _refused("Tệp không phải PDF.")
+        return _refused("Tệp không phải PDF.", checked=False)
     roots = []
     for data in trust_roots:
         try:
@@ -338,11 +350,11 @@ def pdf_verify(pdf: bytes, *, trust_roots: list[bytes], now: dt.datetime | None 
         embedded_signatures = list(reader.embedded_regular_signatures)
     except Exception as error:
         logger.info("Unreadable PDF to verify: %s", error)
-        return _refused("Không đọc được tệp PDF (tệp hỏng hoặc không đúng định dạng).")
+        return _refused("Tệp PDF bị hỏng hoặc không đúng định dạng.", checked=False)
     if not embedded_signatures:
         return _refused("Tệp PDF không có chữ ký số.")
     if not roots:
-        return _refused("Cổng chưa được cấu hình chứng thư gốc tin cậy để kiểm tra chữ ký số.")
+        return _refused("Cổng chưa được cấu hình chứng thư gốc tin cậy để kiểm tra chữ ký số.", checked=False)
     last: SignatureCheck | None = None
     for position, embedded in enumerate(embedded_signatures, start=1):
         label = "Chữ ký số" if len(embedded_signatures) == 1 else f"Chữ ký số thứ {position}"
@@ -360,15 +372,16 @@ def pdf_verify(pdf: bytes, *, trust_roots: list[bytes], now: dt.datetime | None 
             signed_at = _signing_time(embedded)
             known["signed_at"] = signed_at
             if signed_at is None:
-                return _refused(f"{label} không ghi thời điểm ký.", **known)
+                return _refused(f"{label} không hợp lệ: chữ ký không ghi thời điểm ký.", **known)
             if signed_at > now + FUTURE_TOLERANCE:
-                return _refused(f"{label} ghi thời điểm ký ở tương lai ({format_time(signed_at)}).", **known)
+                return _refused(f"{label} không hợp lệ: thời điểm ký ghi trong chữ ký ở tương lai "
+                                f"({format_time(signed_at)}).", **known)
             not_before = known["certificate_not_before"]
             not_after = known["certificate_not_after"]
             assert isinstance(not_before, dt.datetime) and isinstance(not_after, dt.datetime)
             if not (not_before <= signed_at <= not_after):
                 return _refused(
-                    f"{label}: chứng thư số không có hiệu lực tại thời điểm ký {format_time(signed_at)} "
+                    f"{label} không hợp lệ: chứng thư số không có hiệu lực tại thời điểm ký {format_time(signed_at)} "
                     f"(hiệu lực từ {format_time(not_before)} đến {format_time(not_after)}).", **known)
             # The chain is checked at the time of signing (a certificate
             # that expired since still vouches for what it signed then).
@@ -377,7 +390,7 @@ def pdf_verify(pdf: bytes, *, trust_roots: list[bytes], now: dt.datetime | None 
             status = _outside_event_loop(validate_pdf_signature, embedded, signer_validation_context=context)
         except Exception as error:
             logger.info("Signature %s could not be verified: %s", position, error, exc_info=True)
-            return _refused(f"{label} không kiểm tra được (dữ liệu chữ ký hỏng hoặc không được hỗ trợ).")
+            return _refused(f"{label} không kiểm tra được: dữ liệu chữ ký hỏng hoặc không được hỗ trợ.")
         known["coverage"] = status.coverage.name if status.coverage is not None else ""
         if not status.intact or not status.valid:
             return _refused(f"{label} không hợp lệ: nội dung văn bản đã bị thay đổi sau khi ký.", **known)
@@ -395,11 +408,11 @@ def pdf_verify(pdf: bytes, *, trust_roots: list[bytes], now: dt.datetime | None 
         else:
             return _refused(f"{label} không hợp lệ: chữ ký không bao trùm toàn bộ văn bản.", **known)
         if status.revoked:
-            return _refused(f"{label}: chứng thư số đã bị thu hồi.", **known)
+            return _refused(f"{label} không hợp lệ: chứng thư số đã bị thu hồi.", **known)
         if not status.trusted:
-            return _refused(f"{label}: chứng thư số của người ký không thuộc chuỗi tin cậy mà cổng chấp nhận "
-                            "(không chuỗi được đến chứng thư gốc đã cấu hình, hoặc chứng thư trong chuỗi "
-                            "đã hết hạn hay không dùng để ký).", **known)
+            return _refused(f"{label} không hợp lệ: chứng thư số không do tổ chức chứng thực tin cậy cấp "
+                            "(không xác lập được chuỗi chứng thư đến chứng thư gốc tin cậy, hoặc một chứng thư "
+                            "trong chuỗi đã hết hạn hay không được dùng để ký).", **known)
         if not status.bottom_line:
             return _refused(f"{label} không hợp lệ.", **known)
         last = SignatureCheck(ok=True, **known)  # type: ignore[arg-type]

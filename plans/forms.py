@@ -731,7 +731,7 @@ def _flat_headings(headings: list[dict], level: int = 1):
 
 class SignedCopyForm(forms.Form):
     """Bản ký số: the issued plan's PDF signed outside the portal. The file
-    is checked by the service (content, size, signature, page count)."""
+    is checked by the service (content, size, signature, the pages' text)."""
 
     file = forms.FileField(label="Tệp PDF đã ký số",
                            help_text="Tệp PDF của kế hoạch đã được lãnh đạo ký số (USB token hoặc ký số từ xa).")

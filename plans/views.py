@@ -69,6 +69,7 @@ from .selectors import (
     plan_return_note,
     plan_submitted_on,
 )
+from .signing_views import plan_sign_question
 
 # The clause lists edited on their own page: url slug -> (section, page title, tag field).
 SECTIONS = {
@@ -125,6 +126,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     letterhead_parent, letterhead_lines = letterhead(plan)
     user = request.user
     transitions = list(plan.transitions.select_related("user"))
+    signed_copy = plan_signed_copy(plan)
     context = {
         "plan": plan,
         "letterhead_parent": letterhead_parent,
@@ -157,7 +159,9 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
         "children": plan_children(user=user, plan=plan),
         "history": plan_history(plan=plan),
         "sections_nav": SECTIONS,
-        "signed_copy": plan_signed_copy(plan),
+        "signed_copy": signed_copy,
+        "signer_warning": services.signer_warning(plan, signed_copy),
+        "sign_question": plan_sign_question(plan, signed_copy),
         "sign_available": plan.status == Plan.Status.ISSUED and can(user, PLAN_SIGN, plan)
         and services.plan_sign_available(plan),
     }

@@ -123,7 +123,8 @@ def test_signed_by_another_ca_is_refused_as_untrusted(ca, pdf):
     data = pdf_sign(pdf, pkcs12=other.pkcs12(other.leaf()), passphrase=PASS, organisation=ORG, when=NOW)
     check = pdf_verify(data, trust_roots=[ca.root.pem])
     assert not check.ok
-    assert "chuỗi tin cậy" in check.reason
+    assert "không do tổ chức chứng thực tin cậy cấp" in check.reason
+    assert "không xác lập được chuỗi chứng thư đến chứng thư gốc tin cậy" in check.reason
     assert check.signer_organisation == ORG  # who claimed to sign is still told
 
 
@@ -197,3 +198,32 @@ def test_a_form_field_added_after_the_last_signature_is_refused(ca, signed):
     writer.write(out)
     check = pdf_verify(out.getvalue(), trust_roots=[ca.root.pem])
     assert not check.ok and "sửa đổi sau khi ký" in check.reason
+
+
+def test_expected_refusals_do_not_print_pyhanko_tracebacks(ca, pdf, caplog, settings):
+    import logging
+
+    from nd30.log_filters import ExpectedSignatureRefusals
+
+    assert "signature_refusals" in settings.LOGGING["handlers"]["console"]["filters"]
+    other = build_ca("CA lạ")
+    signed = pdf_sign(pdf, pkcs12=other.pkcs12(other.leaf()), passphrase=PASS, organisation=ORG, when=NOW)
+    with caplog.at_level(logging.INFO):
+        assert not pdf_verify(signed, trust_roots=[ca.root.pem]).ok
+    noisy = [record for record in caplog.records if record.name.startswith("pyhanko") and record.exc_info]
+    assert noisy  # pyHanko does log it...
+    quiet = ExpectedSignatureRefusals()
+    assert not any(quiet.filter(record) for record in noisy)  # ...and the console drops it
+    # Real errors stay.
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        import sys
+
+        real = logging.LogRecord("pyhanko.sign.validation.generic_cms", logging.WARNING, __file__, 1, "x", None,
+                                 sys.exc_info())
+    assert quiet.filter(real)
+    error = logging.LogRecord("pyhanko.sign.validation.generic_cms", logging.ERROR, __file__, 1, "x", None,
+                              noisy[0].exc_info)
+    assert quiet.filter(error)
+    assert quiet.filter(logging.LogRecord("plans", logging.WARNING, __file__, 1, "x", None, noisy[0].exc_info))

@@ -94,6 +94,7 @@ def test_portal_signs_the_issued_plan_and_downloads_serve_the_signed_copy(client
     assert copy.signer_organisation == ORG and copy.created_by == personas.head
     assert copy.signed_at is not None and abs(copy.signed_at - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=5)
     assert AuditEvent.objects.filter(action="sign_plan", user=personas.head).count() == 1
+    assert not AuditEvent.objects.filter(action="upload_signed_plan").exists()
 
     # Every PDF download goes through plan_document_bytes: the signed copy, named so.
     download = client.get(reverse("plans:pdf", args=[plan.pk]))
@@ -149,6 +150,9 @@ def test_head_uploads_a_pdf_signed_outside_and_it_replaces_the_portal_pdf(client
     copy = PlanSignedCopy.objects.get(plan=plan)
     assert copy.source == PlanSignedCopy.Source.UPLOADED
     assert copy.signer_name == "Nguyễn Văn An" and copy.size == len(data)
+    event = AuditEvent.objects.get(action="upload_signed_plan")
+    assert event.user == personas.head and event.get_action_display() == "Tải lên bản ký số"
+    assert not AuditEvent.objects.filter(action="sign_plan").exists()
     assert client.get(reverse("plans:pdf", args=[plan.pk])).content == data
 
 
@@ -173,7 +177,7 @@ def test_bad_signed_pdfs_are_refused_with_the_reason_and_nothing_is_stored(clien
         data, reason = portal, "Tệp PDF không có chữ ký số."
     elif case == "untrusted":
         other = build_ca("CA lạ")
-        data, reason = _signed_outside(other, plan, leaf=other.leaf()), "chuỗi tin cậy"
+        data, reason = _signed_outside(other, plan, leaf=other.leaf()), "không do tổ chức chứng thực tin cậy cấp"
     elif case == "expired":
         from nd30.signing import pdf_verify as verify
 
@@ -195,7 +199,7 @@ def test_bad_signed_pdfs_are_refused_with_the_reason_and_nothing_is_stored(clien
                                 "<p style='page-break-before:always'>Ba</p><p style='page-break-before:always'>Bốn</p>"
                                 "<p style='page-break-before:always'>Năm</p>")
         data = pdf_sign(other_pdf, pkcs12=ca.pkcs12(ca.leaf()), passphrase=PASS, organisation=ORG, when=NOW)
-        reason = "có lẽ không phải văn bản này"
+        reason = "Tệp đã ký không phải văn bản của kế hoạch này: trang 1 khác với bản PDF do cổng in."
     elif case == "not_pdf":
         data, reason = b"PK\x03\x04" + b"x" * 100, "Tệp không phải PDF."
     else:
@@ -214,8 +218,85 @@ def test_bad_signed_pdfs_are_refused_with_the_reason_and_nothing_is_stored(clien
     assert response.status_code == 400
     assert reason in response.content.decode()
     assert not PlanSignedCopy.objects.exists()
-    assert not AuditEvent.objects.filter(action="sign_plan").exists()
+    assert not AuditEvent.objects.filter(action__in=["sign_plan", "upload_signed_plan"]).exists()
     assert client.get(reverse("plans:pdf", args=[plan.pk])).content == portal
+
+
+def _refused_upload(client, personas, plan, data) -> str:
+    _login(client, personas.head)
+    response = _upload(client, plan, data)
+    assert response.status_code == 400
+    assert not PlanSignedCopy.objects.filter(plan=plan).exists()
+    assert not AuditEvent.objects.filter(action__in=["sign_plan", "upload_signed_plan"]).exists()
+    return response.content.decode()
+
+
+def test_another_plan_signed_with_a_trusted_certificate_is_refused(client, tree, personas, plan, trusted, ca):
+    other = plan_issued(issuer=tree["district"], drafter=personas.drafter, head=personas.head, number=2,
+                        title="Tuyên truyền cải cách hành chính về chuyển đổi số năm 2026")
+    data = _signed_outside(ca, other)
+    assert pdf_verify(data, trust_roots=[ca.root.pem]).ok
+    assert len(pypdf_pages(data)) == len(pypdf_pages(plan_document_bytes(plan=_fresh(plan), fmt="pdf")))
+    page = _refused_upload(client, personas, plan, data)
+    assert ("Tệp đã ký không phải văn bản của kế hoạch này: trang 1 khác với bản PDF do cổng in. "
+            "Hãy tải bản PDF của kế hoạch, ký số rồi tải lên.") in page
+    # Nor is it stored for the other plan by mistake; that plan takes its own.
+    assert not PlanSignedCopy.objects.exists()
+    assert _upload(client, other, data).status_code == 302
+
+
+def test_the_plan_pdf_with_one_word_changed_before_signing_is_refused(client, personas, plan, trusted, ca):
+    from plans.documents.pdf import plan_pdf_render
+
+    changed = _fresh(plan)
+    last_word = changed.title.split()[-1]
+    changed.title = changed.title.removesuffix(last_word) + "2027"  # in memory only
+    pdf = plan_pdf_render(plan=changed)
+    data = pdf_sign(pdf, pkcs12=ca.pkcs12(ca.leaf(organisation=ORG, common_name="Nguyễn Văn An")),
+                    passphrase=PASS, organisation=ORG, when=NOW)
+    assert pdf_verify(data, trust_roots=[ca.root.pem]).ok
+    page = _refused_upload(client, personas, plan, data)
+    assert "Tệp đã ký không phải văn bản của kế hoạch này: trang 1 khác với bản PDF do cổng in." in page
+
+
+def test_the_signature_box_is_not_page_text(ca, plan):
+    """What makes the comparison work: the visible box is an annotation."""
+    from plans.services.signing import _page_texts
+
+    portal = plan_document_bytes(plan=_fresh(plan), fmt="pdf")
+    signed = _signed_outside(ca, plan)
+    assert "Kýbởi" in pdftotext(signed).replace(" ", "")
+    assert _page_texts(signed) == _page_texts(portal)
+
+
+def test_a_file_rewritten_by_another_tool_with_the_same_text_is_accepted(client, personas, plan, trusted, ca):
+    """Not an incremental update: every page's content differs in bytes (a
+    drawing added), so the text decides, and it is the same."""
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.generic import ContentStream
+
+    writer = PdfWriter(clone_from=io.BytesIO(plan_document_bytes(plan=_fresh(plan), fmt="pdf")))
+    for page in writer.pages:
+        content = ContentStream(page.get_contents(), writer)
+        content.set_data(content.get_data() + b"\nq 0.5 g 1 1 2 2 re f Q\n")
+        page.replace_contents(content)
+    out = io.BytesIO()
+    writer.write(out)
+    data = pdf_sign(out.getvalue(), pkcs12=ca.pkcs12(ca.leaf(organisation=ORG)), passphrase=PASS,
+                    organisation=ORG, when=NOW)
+    _login(client, personas.head)
+    response = _upload(client, plan, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+
+def pypdf_pages(data: bytes):
+    import io
+
+    from pypdf import PdfReader
+
+    return PdfReader(io.BytesIO(data)).pages
 
 
 def test_an_oversized_upload_is_refused(client, personas, plan, trusted, settings, monkeypatch):
@@ -292,6 +373,15 @@ def test_signature_check_page(client, personas, plan, trusted, ca):
     assert "Chữ ký số hợp lệ." in ok and "Nguyễn Văn An" in ok
     bad = client.post(url, {"file": ContentFile(plan_document_bytes(plan=plan, fmt="pdf"), name="b.pdf")})
     assert "Tệp PDF không có chữ ký số." in bad.content.decode()
+    # A refusal says its verdict once.
+    other = build_ca("CA lạ")
+    untrusted = client.post(url, {"file": ContentFile(_signed_outside(other, plan, leaf=other.leaf()), name="c.pdf")})
+    text = untrusted.content.decode()
+    assert text.count("không hợp lệ") == 1 and "Chữ ký số không hợp lệ: chứng thư số không do tổ chức chứng thực tin cậy cấp" \
+        in text
+    # Not a PDF is not a verdict on a signature.
+    zip_file = client.post(url, {"file": ContentFile(b"PK\x03\x04 a zip", name="d.pdf")}).content.decode()
+    assert "Không kiểm tra được: tệp không phải PDF." in zip_file and "không hợp lệ" not in zip_file
     assert not PlanSignedCopy.objects.exists()
 
 
@@ -357,3 +447,86 @@ def test_a_lost_signed_copy_falls_back_to_the_portal_pdf(personas, plan, trusted
     copy = plan_signed_copy_upload(plan=_fresh(plan), user=personas.head, data=_signed_outside(ca, plan))
     default_storage.delete(copy.file.name)
     assert plan_document_bytes(plan=_fresh(plan), fmt="pdf") == portal
+
+
+# Who signed, against the issuer --------------------------------------------------
+
+@pytest.mark.parametrize("names, matches", [
+    (("UBND huyện Một", ""), True),
+    (("Ủy ban nhân dân huyện Một", ""), True),
+    (("UỶ BAN NHÂN DÂN HUYỆN MỘT", ""), True),
+    (("ubnd  huyen mot.", ""), True),
+    (("", "UBND Huyện Một"), True),
+    (("Văn phòng UBND huyện Một", "Nguyễn Văn An"), False),
+    (("UBND huyện Hai", ""), False),
+    (("", ""), False),
+])
+def test_certificate_names_the_issuer_whatever_the_spelling(tree, names, matches):
+    from agencies.signing import certificate_names_agency
+
+    assert certificate_names_agency(tree["district"], *names) is matches
+
+
+def test_short_name_counts_too(tree):
+    from agencies.signing import certificate_names_agency
+
+    district = tree["district"]
+    district.short_name = "Huyện Một"
+    assert certificate_names_agency(district, "HUYEN MOT")
+
+
+def test_a_copy_signed_by_another_organisation_is_stored_with_a_warning(client, personas, plan, trusted, ca):
+    leaf = ca.leaf(organisation="Sở Tài chính tỉnh Thử", common_name="Trần Thị Bình")
+    data = pdf_sign(plan_document_bytes(plan=_fresh(plan), fmt="pdf"), pkcs12=ca.pkcs12(leaf), passphrase=PASS,
+                    organisation="Sở Tài chính tỉnh Thử", when=NOW)
+    _login(client, personas.head)
+    response = client.post(reverse("plans:signed_copy", args=[plan.pk]), {"file": ContentFile(data, name="a.pdf")},
+                           follow=True)
+    warning = ("Lưu ý: chứng thư số ghi tổ chức “Sở Tài chính tỉnh Thử”, không phải cơ quan ban hành "
+               "“Ủy ban nhân dân huyện Một”. Kiểm tra lại người ký.")
+    page = response.content.decode()
+    assert PlanSignedCopy.objects.filter(plan=plan).exists()  # a warning, not a refusal
+    # Once in the upload's message, once on the panel.
+    assert page.count(warning.replace("“", "&ldquo;").replace("”", "&rdquo;")) + page.count(warning) == 2
+    assert 'id="signer-warning"' in page
+    again = client.get(reverse("plans:signed_copy", args=[plan.pk])).content.decode()
+    assert 'id="signer-warning"' in again
+
+
+def test_a_copy_signed_by_the_issuer_has_no_warning(client, personas, plan, trusted, ca):
+    _login(client, personas.head)
+    response = _upload(client, plan, _signed_outside(ca, plan))
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Lưu ý: chứng thư số ghi tổ chức" not in page and "Chữ ký số hợp lệ." in page
+
+
+def test_signing_asks_first_and_says_it_replaces_the_current_copy(client, personas, plan, agency_certificate, ca):
+    _login(client, personas.head)
+    url = reverse("plans:sign", args=[plan.pk])
+    page = client.get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    assert f'href="{url}"' in page and "data-confirm=" in page and 'id="confirm-dialog"' in page
+    assert "Bản ký số trở thành bản chính thức" in page
+    # Without JavaScript the link leads to the question; nothing is signed by a GET.
+    question = client.get(url)
+    assert question.status_code == 200 and "Bản ký số trở thành bản chính thức" in question.content.decode()
+    assert not PlanSignedCopy.objects.exists()
+    plan_signed_copy_upload(plan=_fresh(plan), user=personas.head, data=_signed_outside(ca, plan))
+    for address in (reverse("plans:detail", args=[plan.pk]), reverse("plans:signed_copy", args=[plan.pk]), url):
+        text = client.get(address).content.decode()
+        assert "Bản ký số hiện tại (ký bởi UBND huyện Một" in text and "sẽ bị thay bằng bản mới" in text
+    assert client.post(url, {"confirmed": "1"}).status_code == 302
+    assert PlanSignedCopy.objects.get().source == PlanSignedCopy.Source.PORTAL
+
+
+def test_a_refused_upload_shows_its_reason_before_the_stored_copy(client, personas, plan, trusted, ca):
+    plan_signed_copy_upload(plan=_fresh(plan), user=personas.head, data=_signed_outside(ca, plan))
+    _login(client, personas.head)
+    response = _upload(client, plan, plan_document_bytes(plan=_fresh(plan), fmt="pdf", signed=False))
+    page = response.content.decode()
+    assert response.status_code == 400
+    error = page.index("Tệp PDF không có chữ ký số.")
+    form_end = page.index("</form>", error)
+    assert page.rindex('enctype="multipart/form-data"', 0, error) > 0
+    current = page.index("Bản ký số hiện tại")
+    assert error < form_end < current < page.index("Chữ ký số hợp lệ.")

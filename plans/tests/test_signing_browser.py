@@ -49,14 +49,28 @@ def test_head_uploads_then_portal_signs(live_server, log_in, tree, personas):
     expect(page.locator("#signed-copy")).to_contain_text("Chữ ký số hợp lệ.")
     expect(page.locator("#signed-copy")).to_contain_text("Nguyễn Văn An")
     assert PlanSignedCopy.objects.get().source == PlanSignedCopy.Source.UPLOADED
+    # Signed with a certificate of another organisation: stored, with a warning.
+    expect(page.locator("#signer-warning")).to_contain_text(
+        "chứng thư số ghi tổ chức “UBND tỉnh Hải Dương”, không phải cơ quan ban hành “Ủy ban nhân dân huyện Một”")
 
     # An administrator configures the district's certificate: the button appears.
     certificate = SigningCertificate(agency=tree["district"], organisation="Ủy ban nhân dân huyện Một")
     signing_certificate_fill(certificate, data=ca.pkcs12(ca.leaf(organisation="UBND huyện Một")), passphrase=PASS)
     page.reload()
-    page.get_by_role("button", name="Ký số bằng chứng thư của đơn vị").first.click()
+    page.locator("#signed-copy").get_by_role("button", name="Ký số bằng chứng thư của đơn vị").click()
+    # One click only asks: the current copy would be replaced.
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Bản ký số hiện tại (ký bởi UBND tỉnh Hải Dương")
+    expect(dialog).to_contain_text("sẽ bị thay bằng bản mới")
+    dialog.get_by_role("button", name="Hủy, quay lại").click()
+    expect(dialog).to_be_hidden()
+    assert PlanSignedCopy.objects.get().source == PlanSignedCopy.Source.UPLOADED
+    page.locator("#signed-copy").get_by_role("button", name="Ký số bằng chứng thư của đơn vị").click()
+    dialog.get_by_role("button", name="Ký số").click()
     expect(page.locator("#signed-copy")).to_contain_text("Cổng ký bằng chứng thư của đơn vị")
     expect(page.locator("#signed-copy")).to_contain_text("Ký bởi: UBND huyện Một")
+    expect(page.locator("#signer-warning")).to_have_count(0)
     with page.expect_download() as download:
         page.locator("#signed-copy").get_by_role("link", name="Tải bản ký số (PDF)").click()
     assert download.value.suggested_filename.endswith("-ky-so.pdf")
