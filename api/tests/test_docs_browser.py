@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 
 from agencies.models import Membership
 
-
 # As in cchc_portal/tests/test_csp_browser.py (a higher layer: not imported):
 # every violation goes to the console, where the test collects it.
 LISTEN = """document.addEventListener("securitypolicyviolation", (e) => {
