@@ -45,7 +45,8 @@ TAG_SUMMARY = "Tổng hợp số liệu"
 
 
 class FilteredList(generics.ListAPIView):
-    """A paginated list whose query parameters are checked by `filter_class`."""
+    # A paginated list whose query parameters are checked by `filter_class`.
+    # (A comment: a docstring would be every subclass's description in the schema.)
 
     filter_class: type[filters.Filters] = filters.Filters
 
