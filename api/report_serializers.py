@@ -207,7 +207,7 @@ class ReportSummarySerializer(serializers.Serializer):
     due_date = serializers.DateField(help_text="Hạn nộp.")
     submitted_at = serializers.DateTimeField(allow_null=True, help_text="Nộp lúc (lần nộp đầu tiên).")
     recorded = serializers.BooleanField(help_text="Báo cáo nộp ngoài cổng, được ghi nhận lại.")
-    lock_version = serializers.IntegerField(help_text="Phiên bản (khóa lạc quan); ETag được tạo từ số này.")
+    lock_version = serializers.IntegerField(help_text="Phiên bản của báo cáo, tăng mỗi lần lưu; ETag được tạo từ số này.")
     updated_at = serializers.DateTimeField(help_text="Sửa lần cuối lúc (bộ lọc updated_since dựa vào trường này).")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -53,7 +54,11 @@ MALFORMED_JSON = "Nội dung yêu cầu không phải JSON hợp lệ (UTF-8)."
 MALFORMED_MULTIPART = "Nội dung multipart/form-data không đọc được."
 UNSUPPORTED = "Kiểu nội dung «{media_type}» không được nhận ở đây."
 NULL_BODY = "Thân yêu cầu phải là một đối tượng JSON ({...}), không phải null."
-STAR_REFUSED = "If-Match: * không được nhận: hãy gửi đúng ETag đọc được lần trước (khóa lạc quan)."
+STAR_REFUSED = ("If-Match: * không được nhận: hãy gửi đúng ETag đọc được lần trước, để biết đã có người lưu "
+                "sau lần bạn đọc hay chưa.")
+# A unit's drafter or head writing to its report once sent: the report is
+# closed, not forbidden to them (a wrong role or unit keeps its 403/404).
+CLOSED = "Báo cáo đã nộp (trạng thái {status}), không sửa được nữa."
 EVIDENCE_GONE = "Tệp minh chứng không còn trong kho lưu trữ; hãy báo quản trị hệ thống."
 TOO_LARGE = "Tệp lớn hơn 10 MB; hãy nén hoặc chia nhỏ."
 # A multipart body's own framing (boundaries, headers) on top of the file.
@@ -61,15 +66,22 @@ MULTIPART_SLACK = 64 * 1024
 
 IF_MATCH = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
-    description="ETag của báo cáo đọc được lần trước (khóa lạc quan). Thiếu: 428; đã có người lưu sau đó: 412.",
+    description="ETag của báo cáo đọc được lần trước. Thiếu: 428; đã có người lưu sau lần bạn đọc: 412.",
 )
 # 400, 401, 403, 404 and 429 are documented for every operation by api/schema_hooks.py.
 REFUSALS = {
     412: OpenApiResponse(ErrorDetailSerializer,
                          description="ETag cũ: báo cáo đã được lưu sau lần đọc; không ghi gì."),
     428: OpenApiResponse(ErrorDetailSerializer, description="Thiếu tiêu đề If-Match."),
+    409: OpenApiResponse(ErrorDetailSerializer,
+                         description="Báo cáo đã nộp (hoặc đã tiếp nhận): đơn vị không sửa, nộp lại được nữa."),
     413: OpenApiResponse(ErrorDetailSerializer, description="Thân yêu cầu vượt quá giới hạn; không ghi gì."),
 }
+
+
+class ReportClosed(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "report_closed"
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -126,6 +138,21 @@ def if_match(request: Request, report: Report) -> int:
                 and int(version) == report.lock_version:
             return report.lock_version
     raise PreconditionFailed()
+
+
+def report_for_write(request: Request, report_id: int, action: str) -> Report:
+    """report_get_for_user for a unit's write (edit, submit): a caller who
+    could do it were the report still open (its drafter/head) hears that the
+    report is closed (409), not that they lack the right."""
+    try:
+        return report_get_for_user(user=request.user, report_id=report_id, action=action)
+    except DjangoPermissionDenied:
+        report = Report.objects.only("id", "agency_id", "status").get(pk=report_id)
+        reopened = Report(pk=report.pk, agency_id=report.agency_id, status=Report.Status.RETURNED)
+        if report.status not in (Report.Status.DRAFT, Report.Status.RETURNED) \
+                and can(request.user, action, reopened):
+            raise ReportClosed(CLOSED.format(status=report.get_status_display())) from None
+        raise
 
 
 def _validated(serializer_class: type, request: Request, **kwargs: Any) -> dict:
@@ -233,7 +260,7 @@ class ReportDetailView(ReportApiView):
         responses={200: ReportDetailSerializer, **REFUSALS},
     )
     def patch(self, request: Request, report_id: int) -> Response:
-        report = report_get_for_user(user=request.user, report_id=report_id, action=REPORT_EDIT)
+        report = report_for_write(request, report_id, REPORT_EDIT)
         version = if_match(request, report)
         data = _validated(ReportPatchSerializer, request)
         _save(request, report, version, lines=data.get("lines", []), narrative=data)
@@ -250,7 +277,7 @@ class ReportLineView(ReportApiView):
         responses={200: ReportDetailSerializer, **REFUSALS},
     )
     def patch(self, request: Request, report_id: int, line_id: int) -> Response:
-        report = report_get_for_user(user=request.user, report_id=report_id, action=REPORT_EDIT)
+        report = report_for_write(request, report_id, REPORT_EDIT)
         if not any(line.pk == line_id for line in report.lines.all()):
             raise Http404
         version = if_match(request, report)
@@ -273,7 +300,7 @@ class ReportSubmitView(ReportApiView):
         responses={200: ReportDetailSerializer, **REFUSALS},
     )
     def post(self, request: Request, report_id: int) -> Response:
-        report = report_get_for_user(user=request.user, report_id=report_id, action=REPORT_SUBMIT)
+        report = report_for_write(request, report_id, REPORT_SUBMIT)
         version = if_match(request, report)
         _validated(EmptySerializer, request)
         with transaction.atomic():  # as the page's «Nộp»: the draft saved under the lock, then submitted
@@ -364,7 +391,7 @@ class EvidenceListView(ReportApiView):
                    413: OpenApiResponse(ErrorDetailSerializer, description=TOO_LARGE)},
     )
     def post(self, request: Request, report_id: int) -> Response:
-        report = report_get_for_user(user=request.user, report_id=report_id, action=REPORT_EDIT)
+        report = report_for_write(request, report_id, REPORT_EDIT)
         version = if_match(request, report)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -413,7 +440,7 @@ class EvidenceView(ReportApiView):
         responses={204: OpenApiResponse(description="Đã xóa."), **REFUSALS},
     )
     def delete(self, request: Request, report_id: int, evidence_id: int) -> Response:
-        report = report_get_for_user(user=request.user, report_id=report_id, action=REPORT_EDIT)
+        report = report_for_write(request, report_id, REPORT_EDIT)
         evidence = get_object_or_404(report.evidence.all(), pk=evidence_id)
         version = if_match(request, report)
         with transaction.atomic():  # the lock claimed and the row deleted together

@@ -150,7 +150,8 @@ def test_a_sent_report_is_not_edited(personas, report):
     report_sent(report_fill(report), by=personas.head)
     before = snapshot(report)
     response = patch(api(personas.head), report, {"results": "sửa sau khi nộp"})
-    assert response.status_code == 403
+    assert response.status_code == 409
+    assert response.json()["detail"] == "Báo cáo đã nộp (trạng thái Chờ xem xét), không sửa được nữa."
     assert snapshot(report) == before
 
 
@@ -405,7 +406,31 @@ def test_the_head_submits_and_a_drafter_may_not(personas, report, commune_drafte
     assert response.json()["status"] == "submitted" and response["ETag"] == tag(report)
     assert ReportEvent.objects.get(report=report).kind == "submitted"
     again = post(api(personas.head), url, report=report)
-    assert again.status_code == 403  # no longer open for submission
+    assert again.status_code == 409  # no longer open for submission
+    assert again.json()["detail"] == "Báo cáo đã nộp (trạng thái Chờ xem xét), không sửa được nữa."
+
+
+@pytest.mark.parametrize("name", ["detail", "line", "upload", "delete", "submit"])
+def test_a_sent_report_is_closed_to_its_unit_and_still_forbidden_to_others(
+        personas, report, neighbour, commune_drafter, name):
+    evidence = Evidence.objects.create(report=report, original_name="x.pdf", content_type="application/pdf",
+                                       size=1, sha256="0" * 64)
+    report_sent(report_fill(report), by=personas.head)
+    label = Report.objects.get(pk=report.pk).get_status_display()
+    before = snapshot(report)
+    line = report.lines.first()
+    # The unit's head (and its drafter, for what a drafter may do) hear why.
+    unit = [personas.head] + ([] if name == "submit" else [commune_drafter])
+    for user in unit:
+        response = _call(api(user), name, report, evidence, line)
+        assert response.status_code == 409, (user, response.content)
+        assert response.json()["detail"] == f"Báo cáo đã nộp (trạng thái {label}), không sửa được nữa."
+    # A wrong role keeps its 403, another unit its 404.
+    wrong = personas.reviewer if name != "submit" else commune_drafter
+    response = _call(api(wrong), name, report, evidence, line)
+    assert response.status_code == 403 and "không có quyền" in response.json()["detail"]
+    assert _call(api(neighbour[1]), name, report, evidence, line).status_code == 404
+    assert snapshot(report) == before
 
 
 def test_the_reviewer_returns_with_comments_then_accepts(personas, report, neighbour):
