@@ -32,7 +32,7 @@ from reports.rules import REPORT_EDIT, REPORT_REVIEW, REPORT_SUBMIT
 from reports.selectors import evidence_response, report_get_for_user, reports_readable_for_user
 
 from .audit import api_write_logged
-from .exceptions import PreconditionFailed, PreconditionRequired
+from .exceptions import NON_FIELD, PreconditionFailed, PreconditionRequired
 from .report_filters import ReportApiFilter
 from .report_input import lines_values, narrative_values
 from .report_serializers import (
@@ -58,6 +58,7 @@ STAR_REFUSED = ("If-Match: * không được nhận: hãy gửi đúng ETag đ�
                 "sau lần bạn đọc hay chưa.")
 # A unit's drafter or head writing to its report once sent: the report is
 # closed, not forbidden to them (a wrong role or unit keeps its 403/404).
+NOTHING_TO_CHANGE = "Không có gì để sửa: hãy gửi ít nhất một trường."
 CLOSED = "Báo cáo đã nộp (trạng thái {status}), không sửa được nữa."
 EVIDENCE_GONE = "Tệp minh chứng không còn trong kho lưu trữ; hãy báo quản trị hệ thống."
 TOO_LARGE = "Tệp lớn hơn 10 MB; hãy nén hoặc chia nhỏ."
@@ -210,6 +211,13 @@ def _refuse(errors: dict) -> None:
     raise exceptions.ValidationError(errors)
 
 
+def _something_to_change(data: dict) -> None:
+    """A PATCH of {} (or only "lines": []) would save nothing yet bump the
+    ETag and log a write: refused, nothing written."""
+    if not any(key != "lines" or value for key, value in data.items()):
+        _refuse({NON_FIELD: [NOTHING_TO_CHANGE]})
+
+
 def _save(request: Request, report: Report, version: int, *, lines: list[dict], narrative: dict) -> None:
     """Check every line with the web form, then save through report_save."""
     values, errors = lines_values(report, lines)
@@ -263,6 +271,7 @@ class ReportDetailView(ReportApiView):
         report = report_for_write(request, report_id, REPORT_EDIT)
         version = if_match(request, report)
         data = _validated(ReportPatchSerializer, request)
+        _something_to_change(data)
         _save(request, report, version, lines=data.get("lines", []), narrative=data)
         api_write_logged(request, report)
         return detail_response(request, report_id)
@@ -282,6 +291,7 @@ class ReportLineView(ReportApiView):
             raise Http404
         version = if_match(request, report)
         data = _validated(LineFieldsSerializer, request)
+        _something_to_change(data)
         values, errors = lines_values(report, [{"id": line_id, **data}])
         if errors:
             _refuse(errors[0])

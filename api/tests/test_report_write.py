@@ -155,6 +155,17 @@ def test_a_sent_report_is_not_edited(personas, report):
     assert snapshot(report) == before
 
 
+@pytest.mark.parametrize("body", [{}, {"lines": []}])
+def test_an_empty_patch_is_refused_and_writes_nothing(personas, report, body):
+    before = snapshot(report)
+    line = report.lines.first()
+    for url, sent in ((None, body), (reverse("api:report_line", args=[report.pk, line.pk]), {})):
+        response = patch(api(personas.head), report, sent, url=url)
+        assert response.status_code == 400, response.content
+        assert response.json() == {"non_field_errors": ["Không có gì để sửa: hãy gửi ít nhất một trường."]}
+    assert snapshot(report) == before  # same ETag, no api_write logged
+
+
 # Optimistic locking -----------------------------------------------------------------
 
 
