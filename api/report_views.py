@@ -22,7 +22,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.services import record_event
 from agencies.permissions import can
 from plans.models import Counter
 from reports import services
@@ -31,7 +30,7 @@ from reports.models import Evidence, Report
 from reports.rules import REPORT_EDIT, REPORT_REVIEW, REPORT_SUBMIT
 from reports.selectors import evidence_response, report_get_for_user, reports_readable_for_user
 
-from .audit import api_write_logged
+from .audit import api_event_logged, api_write_logged
 from .exceptions import NON_FIELD, PreconditionFailed, PreconditionRequired
 from .report_filters import ReportApiFilter
 from .report_input import lines_values, narrative_values
@@ -440,7 +439,7 @@ class EvidenceView(ReportApiView):
             response = evidence_response(evidence)
         except FileNotFoundError:
             raise exceptions.NotFound(EVIDENCE_GONE) from None
-        record_event(request._request, "download_evidence", evidence)
+        api_event_logged(request, "download_evidence", evidence)
         return response
 
     @extend_schema(

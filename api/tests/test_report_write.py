@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.api_tokens import api_token_issue
 from accounts.models import AuditEvent
 from api.tests.report_helpers import (
     Q1,
@@ -419,6 +420,19 @@ def test_the_head_submits_and_a_drafter_may_not(personas, report, commune_drafte
     again = post(api(personas.head), url, report=report)
     assert again.status_code == 409  # no longer open for submission
     assert again.json()["detail"] == "Báo cáo đã nộp (trạng thái Chờ xem xét), không sửa được nữa."
+
+
+def test_an_evidence_download_with_a_token_is_logged_with_it(personas, report, tree):
+    uploaded = api(personas.head).post(reverse("api:report_evidence_list", args=[report.pk]),
+                                       {"file": SimpleUploadedFile("bien-ban.pdf", PDF + b"x")},
+                                       HTTP_IF_MATCH=tag(report))
+    assert uploaded.status_code == 201, uploaded.content
+    token, key = api_token_issue(name="Văn bản", agency=tree["commune"], roles=["drafter"])
+    response = api().get(uploaded.json()["download_url"], HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action="download_evidence")
+    assert event.api_token == token and event.user == token.user
+    assert event.object_id == str(uploaded.json()["id"])
 
 
 @pytest.mark.parametrize("name", ["detail", "line", "upload", "delete", "submit"])
