@@ -103,8 +103,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
         says so and shows no key."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        issued = request.session.pop(ISSUED_SESSION_KEY, None)
-        token = ApiToken.objects.select_related("agency").filter(pk=(issued or {}).get("token")).first()
+        issued = request.session.pop(ISSUED_SESSION_KEY, None) or {}
+        token_id = int(issued.get("token") or 0)
+        token = ApiToken.objects.select_related("agency", "user").filter(pk=token_id).first() if token_id else None
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
