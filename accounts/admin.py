@@ -2,14 +2,18 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html_join
 
 from agencies.models import Agency, Membership
 
 from .api_tokens import TOKEN_ROLES, api_token_issue, api_token_revoke
 from .models import ApiToken, AuditEvent
+
+# Where the admin keeps a just-issued key between the POST and its one showing.
+ISSUED_SESSION_KEY = "api_token_issued"
 
 
 @admin.register(AuditEvent)
@@ -54,7 +58,7 @@ class ApiTokenIssueForm(forms.Form):
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens of system accounts: issued here (the key is shown once, on the
-    page that issues it), revoked by the action; never edited."""
+    page the issue redirects to), revoked by the action; never edited."""
 
     list_display = ["key_prefix", "name", "agency", "roles", "created_at", "created_by", "last_used_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter), "created_at"]
@@ -90,6 +94,33 @@ class ApiTokenAdmin(admin.ModelAdmin):
             count += 1
         messages.success(request, f"Đã thu hồi {count} khóa API; hệ thống dùng chúng bị từ chối từ lần gọi tiếp theo.")
 
+    def get_urls(self):
+        issued = path("issued/", self.admin_site.admin_view(self.issued_view), name="accounts_apitoken_issued")
+        return [issued, *super().get_urls()]
+
+    def issued_view(self, request):
+        """The key just issued, popped from the session: shown once; a reload
+        says so and shows no key."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        issued = request.session.pop(ISSUED_SESSION_KEY, None) or {}
+        token_id = int(issued.get("token") or 0)
+        token = ApiToken.objects.select_related("agency", "user").filter(pk=token_id).first() if token_id else None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Khóa API vừa cấp",
+            "changelist_url": reverse("admin:accounts_apitoken_changelist"),
+        }
+        if issued and token:
+            labels = dict(Membership.Role.choices)
+            roles = sorted({m.role for m in token.user.memberships.all() if m.agency_id == token.agency_id})
+            context |= {"token": token, "key": issued["key"],
+                        "role_list": format_html_join(", ", "{}", ((labels[r],) for r in roles))}
+        response = TemplateResponse(request, "admin/accounts/apitoken/issued.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
+
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
@@ -112,10 +143,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
                 for field, errors in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                context |= {"title": "Khóa API vừa cấp", "token": token, "key": key,
-                            "role_list": format_html_join(", ", "{}", ((dict(Membership.Role.choices)[r],)
-                                                                         for r in sorted(form.cleaned_data["roles"])))}
-                response = TemplateResponse(request, "admin/accounts/apitoken/issued.html", context)
-                response["Cache-Control"] = "no-store"
-                return response
+                # Post/Redirect/Get: the plain key waits in the session for one
+                # showing; a reload of the page it is shown on issues nothing.
+                request.session[ISSUED_SESSION_KEY] = {"token": token.pk, "key": key}
+                return HttpResponseRedirect(reverse("admin:accounts_apitoken_issued"))
         return TemplateResponse(request, "admin/accounts/apitoken/issue.html", context)

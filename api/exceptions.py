@@ -25,7 +25,8 @@ class PreconditionFailed(exceptions.APIException):
 
 class PreconditionRequired(exceptions.APIException):
     status_code = status.HTTP_428_PRECONDITION_REQUIRED
-    default_detail = "Cần gửi tiêu đề If-Match với ETag đọc được lần trước (khóa lạc quan)."
+    default_detail = ("Cần gửi tiêu đề If-Match với ETag đọc được lần trước, để biết đã có người lưu sau lần bạn "
+                      "đọc hay chưa.")
     default_code = "precondition_required"
 
 

@@ -13,8 +13,17 @@ from agencies.models import Agency
 from plans.models import Plan
 from schedule.models import ReportingRule
 
-YEAR = {"min_value": 1900, "max_value": 2200}
-ID = {"min_value": 1, "max_value": 2**63 - 1}
+# Integer parameters say what they expect in words a caller understands (not
+# Django's «Nhập một số tổng thể.»); report_filters.py uses the same messages.
+YEAR_INVALID = "Năm phải là số nguyên (ví dụ 2026)."
+YEAR_RANGE = "Năm phải từ 1900 đến 2200."
+ID_INVALID = "Mã (id) phải là số nguyên dương (ví dụ 12)."
+ID_RANGE = "Mã (id) phải là số nguyên dương, không quá 19 chữ số."
+YEAR_MESSAGES = {"invalid": YEAR_INVALID, "max_string_length": YEAR_INVALID,
+                 "min_value": YEAR_RANGE, "max_value": YEAR_RANGE}
+ID_MESSAGES = {"invalid": ID_INVALID, "max_string_length": ID_INVALID, "min_value": ID_RANGE, "max_value": ID_RANGE}
+YEAR = {"min_value": 1900, "max_value": 2200, "error_messages": YEAR_MESSAGES}
+ID = {"min_value": 1, "max_value": 2**63 - 1, "error_messages": ID_MESSAGES}
 
 
 class UpdatedSinceField(serializers.DateTimeField):

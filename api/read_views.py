@@ -20,7 +20,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.services import record_event
 from agencies.models import Agency
 from agencies.permissions import AGENCY_VIEW, can
 from agencies.scope import user_scope
@@ -35,6 +34,7 @@ from schedule.services import plan_deadline
 
 from . import read_filters as filters
 from . import read_serializers as out
+from .audit import api_event_logged
 
 NOT_FOUND = "Không tìm thấy, hoặc bạn không có quyền xem."
 TAG_AGENCIES = "Đơn vị"
@@ -45,7 +45,8 @@ TAG_SUMMARY = "Tổng hợp số liệu"
 
 
 class FilteredList(generics.ListAPIView):
-    """A paginated list whose query parameters are checked by `filter_class`."""
+    # A paginated list whose query parameters are checked by `filter_class`.
+    # (A comment: a docstring would be every subclass's description in the schema.)
 
     filter_class: type[filters.Filters] = filters.Filters
 
@@ -198,7 +199,7 @@ class PlanPdf(APIView):
         response["Content-Disposition"] = content_disposition_header(
             as_attachment=True, filename=plan_document_filename(plan, "pdf"))
         response["Cache-Control"] = "private, no-store"
-        record_event(request._request, "download_plan", plan)
+        api_event_logged(request, "download_plan", plan)
         return response
 
 

@@ -10,6 +10,13 @@ from django import forms
 
 from reports.models import Report
 
+from .read_filters import ID_INVALID, YEAR_INVALID
+
+ID_BOUNDS = "Mã (id) phải là số nguyên dương, không quá 10 chữ số."
+YEAR_BOUNDS = "Năm phải từ 1900 đến 2200."
+YEAR_MESSAGES = {"invalid": YEAR_INVALID, "min_value": YEAR_BOUNDS, "max_value": YEAR_BOUNDS}
+ID_MESSAGES = {"invalid": ID_INVALID, "min_value": ID_BOUNDS, "max_value": ID_BOUNDS}
+
 MAX_ID = 2**31 - 1
 
 
@@ -18,12 +25,13 @@ class IdFilter(django_filters.Filter):
 
 
 class ReportApiFilter(django_filters.FilterSet):
-    year = IdFilter(field_name="period__year", min_value=1900, max_value=2200,
+    year = IdFilter(field_name="period__year", min_value=1900, max_value=2200, error_messages=YEAR_MESSAGES,
                     help_text="Năm của kỳ báo cáo, ví dụ 2026.")
-    period = IdFilter(field_name="period_id", min_value=1, max_value=MAX_ID, help_text="Mã (id) kỳ báo cáo.")
+    period = IdFilter(field_name="period_id", min_value=1, max_value=MAX_ID, error_messages=ID_MESSAGES,
+                      help_text="Mã (id) kỳ báo cáo.")
     status = django_filters.ChoiceFilter(choices=Report.Status.choices,
                                          help_text="Trạng thái: draft, submitted, returned, accepted.")
-    agency = IdFilter(field_name="agency_id", min_value=1, max_value=MAX_ID,
+    agency = IdFilter(field_name="agency_id", min_value=1, max_value=MAX_ID, error_messages=ID_MESSAGES,
                       help_text="Mã (id) đơn vị báo cáo.")
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte",

@@ -41,8 +41,10 @@ def _messages(**extra: str) -> dict[str, str]:
 
 
 class StrictSerializer(serializers.Serializer):
-    """Refuses keys it does not know, each under its own name, and says in
-    Vietnamese when it got something other than an object."""
+    # Refuses keys it does not know, each under its own name, and says in
+    # Vietnamese when it got something other than an object. (A comment, not a
+    # docstring: drf-spectacular would give it to every subclass as its
+    # description in the schema, whose texts are Vietnamese.)
 
     default_error_messages = {"invalid": NOT_OBJECT, "required": REQUIRED, "null": NOT_NULL}
 
@@ -116,7 +118,9 @@ class FigureInputSerializer(StrictSerializer):
 
 
 class LineFieldsSerializer(StrictSerializer):
-    """The fields of a line a unit fills in; a field left out keeps its value."""
+    # The fields of a line a unit fills in; a field left out keeps its value.
+    # The docstring is the schema's description (Vietnamese).
+    """Các trường của một dòng báo cáo đơn vị nhập; trường không gửi giữ nguyên giá trị cũ."""
 
     state = serializers.ChoiceField(
         choices=ReportLine.Progress.choices, required=False,
@@ -140,7 +144,9 @@ class LineInputSerializer(LineFieldsSerializer):
 
 
 class ReportPatchSerializer(StrictSerializer):
-    """A partial update of a draft: fields left out keep their values."""
+    # A partial update of a draft: fields left out keep their values.
+    # The docstring is the schema's description (Vietnamese).
+    """Sửa một phần báo cáo nháp: trường không gửi giữ nguyên giá trị cũ; phải gửi ít nhất một trường."""
 
     results = StrictCharField(required=False, max_length=MAX_TEXT, help_text="Kết quả đạt được.")
     shortcomings = StrictCharField(required=False, max_length=MAX_TEXT, help_text="Tồn tại, hạn chế.")
@@ -201,7 +207,7 @@ class ReportSummarySerializer(serializers.Serializer):
     due_date = serializers.DateField(help_text="Hạn nộp.")
     submitted_at = serializers.DateTimeField(allow_null=True, help_text="Nộp lúc (lần nộp đầu tiên).")
     recorded = serializers.BooleanField(help_text="Báo cáo nộp ngoài cổng, được ghi nhận lại.")
-    lock_version = serializers.IntegerField(help_text="Phiên bản (khóa lạc quan); ETag được tạo từ số này.")
+    lock_version = serializers.IntegerField(help_text="Phiên bản của báo cáo, tăng mỗi lần lưu; ETag được tạo từ số này.")
     updated_at = serializers.DateTimeField(help_text="Sửa lần cuối lúc (bộ lọc updated_since dựa vào trường này).")
 
 
@@ -275,6 +281,8 @@ class ReportDetailSerializer(ReportSummarySerializer):
 
 
 class ErrorDetailSerializer(serializers.Serializer):
-    """The same component as api/schema_hooks.py's ErrorDetail: one reason, in Vietnamese."""
+    # The same component as api/schema_hooks.py's ErrorDetail: one reason, in
+    # Vietnamese. The docstring is the schema's description.
+    """Lời từ chối: một thông báo bằng tiếng Việt."""
 
     detail = serializers.CharField(help_text="Lý do, bằng tiếng Việt.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -21,7 +22,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.services import record_event
 from agencies.permissions import can
 from plans.models import Counter
 from reports import services
@@ -30,8 +30,8 @@ from reports.models import Evidence, Report
 from reports.rules import REPORT_EDIT, REPORT_REVIEW, REPORT_SUBMIT
 from reports.selectors import evidence_response, report_get_for_user, reports_readable_for_user
 
-from .audit import api_write_logged
-from .exceptions import PreconditionFailed, PreconditionRequired
+from .audit import api_event_logged, api_write_logged
+from .exceptions import NON_FIELD, PreconditionFailed, PreconditionRequired
 from .report_filters import ReportApiFilter
 from .report_input import lines_values, narrative_values
 from .report_serializers import (
@@ -53,7 +53,12 @@ MALFORMED_JSON = "Nội dung yêu cầu không phải JSON hợp lệ (UTF-8)."
 MALFORMED_MULTIPART = "Nội dung multipart/form-data không đọc được."
 UNSUPPORTED = "Kiểu nội dung «{media_type}» không được nhận ở đây."
 NULL_BODY = "Thân yêu cầu phải là một đối tượng JSON ({...}), không phải null."
-STAR_REFUSED = "If-Match: * không được nhận: hãy gửi đúng ETag đọc được lần trước (khóa lạc quan)."
+STAR_REFUSED = ("If-Match: * không được nhận: hãy gửi đúng ETag đọc được lần trước, để biết đã có người lưu "
+                "sau lần bạn đọc hay chưa.")
+# A unit's drafter or head writing to its report once sent: the report is
+# closed, not forbidden to them (a wrong role or unit keeps its 403/404).
+NOTHING_TO_CHANGE = "Không có gì để sửa: hãy gửi ít nhất một trường."
+CLOSED = "Báo cáo đã nộp (trạng thái {status}), không sửa được nữa."
 EVIDENCE_GONE = "Tệp minh chứng không còn trong kho lưu trữ; hãy báo quản trị hệ thống."
 TOO_LARGE = "Tệp lớn hơn 10 MB; hãy nén hoặc chia nhỏ."
 # A multipart body's own framing (boundaries, headers) on top of the file.
@@ -61,15 +66,22 @@ MULTIPART_SLACK = 64 * 1024
 
 IF_MATCH = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
-    description="ETag của báo cáo đọc được lần trước (khóa lạc quan). Thiếu: 428; đã có người lưu sau đó: 412.",
+    description="ETag của báo cáo đọc được lần trước. Thiếu: 428; đã có người lưu sau lần bạn đọc: 412.",
 )
 # 400, 401, 403, 404 and 429 are documented for every operation by api/schema_hooks.py.
 REFUSALS = {
     412: OpenApiResponse(ErrorDetailSerializer,
                          description="ETag cũ: báo cáo đã được lưu sau lần đọc; không ghi gì."),
     428: OpenApiResponse(ErrorDetailSerializer, description="Thiếu tiêu đề If-Match."),
+    409: OpenApiResponse(ErrorDetailSerializer,
+                         description="Báo cáo đã nộp (hoặc đã tiếp nhận): đơn vị không sửa, nộp lại được nữa."),
     413: OpenApiResponse(ErrorDetailSerializer, description="Thân yêu cầu vượt quá giới hạn; không ghi gì."),
 }
+
+
+class ReportClosed(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "report_closed"
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -128,6 +140,21 @@ def if_match(request: Request, report: Report) -> int:
     raise PreconditionFailed()
 
 
+def report_for_write(request: Request, report_id: int, action: str) -> Report:
+    """report_get_for_user for a unit's write (edit, submit): a caller who
+    could do it were the report still open (its drafter/head) hears that the
+    report is closed (409), not that they lack the right."""
+    try:
+        return report_get_for_user(user=request.user, report_id=report_id, action=action)
+    except DjangoPermissionDenied:
+        report = Report.objects.only("id", "agency_id", "status").get(pk=report_id)
+        reopened = Report(pk=report.pk, agency_id=report.agency_id, status=Report.Status.RETURNED)
+        if report.status not in (Report.Status.DRAFT, Report.Status.RETURNED) \
+                and can(request.user, action, reopened):
+            raise ReportClosed(CLOSED.format(status=report.get_status_display())) from None
+        raise
+
+
 def _validated(serializer_class: type, request: Request, **kwargs: Any) -> dict:
     if request.data is None:  # the JSON literal null
         raise exceptions.ParseError(NULL_BODY)
@@ -183,6 +210,13 @@ def _refuse(errors: dict) -> None:
     raise exceptions.ValidationError(errors)
 
 
+def _something_to_change(data: dict) -> None:
+    """A PATCH of {} (or only "lines": []) would save nothing yet bump the
+    ETag and log a write: refused, nothing written."""
+    if not any(key != "lines" or value for key, value in data.items()):
+        _refuse({NON_FIELD: [NOTHING_TO_CHANGE]})
+
+
 def _save(request: Request, report: Report, version: int, *, lines: list[dict], narrative: dict) -> None:
     """Check every line with the web form, then save through report_save."""
     values, errors = lines_values(report, lines)
@@ -233,9 +267,10 @@ class ReportDetailView(ReportApiView):
         responses={200: ReportDetailSerializer, **REFUSALS},
     )
     def patch(self, request: Request, report_id: int) -> Response:
-        report = report_get_for_user(user=request.user, report_id=report_id, action=REPORT_EDIT)
+        report = report_for_write(request, report_id, REPORT_EDIT)
         version = if_match(request, report)
         data = _validated(ReportPatchSerializer, request)
+        _something_to_change(data)
         _save(request, report, version, lines=data.get("lines", []), narrative=data)
         api_write_logged(request, report)
         return detail_response(request, report_id)
@@ -250,11 +285,12 @@ class ReportLineView(ReportApiView):
         responses={200: ReportDetailSerializer, **REFUSALS},
     )
     def patch(self, request: Request, report_id: int, line_id: int) -> Response:
-        report = report_get_for_user(user=request.user, report_id=report_id, action=REPORT_EDIT)
+        report = report_for_write(request, report_id, REPORT_EDIT)
         if not any(line.pk == line_id for line in report.lines.all()):
             raise Http404
         version = if_match(request, report)
         data = _validated(LineFieldsSerializer, request)
+        _something_to_change(data)
         values, errors = lines_values(report, [{"id": line_id, **data}])
         if errors:
             _refuse(errors[0])
@@ -273,7 +309,7 @@ class ReportSubmitView(ReportApiView):
         responses={200: ReportDetailSerializer, **REFUSALS},
     )
     def post(self, request: Request, report_id: int) -> Response:
-        report = report_get_for_user(user=request.user, report_id=report_id, action=REPORT_SUBMIT)
+        report = report_for_write(request, report_id, REPORT_SUBMIT)
         version = if_match(request, report)
         _validated(EmptySerializer, request)
         with transaction.atomic():  # as the page's «Nộp»: the draft saved under the lock, then submitted
@@ -364,7 +400,7 @@ class EvidenceListView(ReportApiView):
                    413: OpenApiResponse(ErrorDetailSerializer, description=TOO_LARGE)},
     )
     def post(self, request: Request, report_id: int) -> Response:
-        report = report_get_for_user(user=request.user, report_id=report_id, action=REPORT_EDIT)
+        report = report_for_write(request, report_id, REPORT_EDIT)
         version = if_match(request, report)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -403,7 +439,7 @@ class EvidenceView(ReportApiView):
             response = evidence_response(evidence)
         except FileNotFoundError:
             raise exceptions.NotFound(EVIDENCE_GONE) from None
-        record_event(request._request, "download_evidence", evidence)
+        api_event_logged(request, "download_evidence", evidence)
         return response
 
     @extend_schema(
@@ -413,7 +449,7 @@ class EvidenceView(ReportApiView):
         responses={204: OpenApiResponse(description="Đã xóa."), **REFUSALS},
     )
     def delete(self, request: Request, report_id: int, evidence_id: int) -> Response:
-        report = report_get_for_user(user=request.user, report_id=report_id, action=REPORT_EDIT)
+        report = report_for_write(request, report_id, REPORT_EDIT)
         evidence = get_object_or_404(report.evidence.all(), pk=evidence_id)
         version = if_match(request, report)
         with transaction.atomic():  # the lock claimed and the row deleted together

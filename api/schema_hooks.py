@@ -1,7 +1,9 @@
 """The refusals every operation may give, in the OpenAPI document: one
 postprocessing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]) so every
 endpoint, read or write, documents them without repeating them; an
-operation that documents a status itself keeps its own."""
+operation that documents a status itself keeps its own. It also gives every
+success response left without a description (drf-spectacular leaves them
+empty) a Vietnamese one."""
 
 from __future__ import annotations
 
@@ -25,6 +27,12 @@ REFUSALS = {
     "429": ("ErrorDetail", "Quá nhiều yêu cầu: hãy thử lại sau số giây trong tiêu đề Retry-After."),
 }
 METHODS = {"get", "post", "put", "patch", "delete"}
+SUCCESSES = {
+    "200": "Thành công.",
+    "201": "Đã tạo.",
+    "202": "Đã nhận, đang xử lý.",
+    "204": "Thành công; không có nội dung trả về.",
+}
 
 
 def error_responses(result, generator, request, public):
@@ -36,6 +44,9 @@ def error_responses(result, generator, request, public):
             if method not in METHODS:
                 continue
             responses = operation.setdefault("responses", {})
+            for status, response in responses.items():
+                if isinstance(response, dict) and not str(response.get("description", "")).strip():
+                    response["description"] = SUCCESSES.get(str(status), "Thành công.")
             takes_input = bool(operation.get("parameters")) or "requestBody" in operation
             for status, (component, description) in REFUSALS.items():
                 if status == "400" and not takes_input:

@@ -1,10 +1,11 @@
 """/api/v1/: the REST API, its OpenAPI 3 schema and its documentation pages
-(Swagger UI and ReDoc from drf-spectacular-sidecar's files: no CDN).
+(Swagger UI from drf-spectacular-sidecar's files and our own CSS: no CDN, no
+inline style or script; ReDoc is not served, its page needs inline styles and Google Fonts).
 Ids in paths are <api_id:...> (a positive bigint): a 30-digit id is a 404,
 not a database error."""
 
 from django.urls import path, register_converter
-from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from . import read_views, report_views, views
 from .fallback import IdConverter
@@ -19,7 +20,6 @@ urlpatterns = [
     path("v1/schema/", SchemaView.as_view(), name="schema"),
     # The split view serves its script as a file of its own: the page keeps our CSP (no inline script).
     path("v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    path("v1/redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     # Reads (read_views.py): agencies, reference lists, plans and tasks, periods, summaries.
     path("v1/agencies/", read_views.AgencyList.as_view(), name="agency_list"),
     path("v1/agencies/<api_id:agency_id>/", read_views.AgencyDetail.as_view(), name="agency_detail"),

@@ -63,13 +63,24 @@ class TestAdmin:
         assert client.get(url).status_code == 200
         response = client.post(url, {"name": "Hệ thống quản lý văn bản", "agency": tree["district"].pk,
                                      "roles": ["drafter", "head"]})
+        # Post/Redirect/Get: the POST answers a redirect with no key in it.
+        issued_url = reverse("admin:accounts_apitoken_issued")
+        assert response.status_code == 302 and response["Location"] == issued_url
+        token = ApiToken.objects.get()
+        response = client.get(issued_url)
         assert response.status_code == 200
         assert "no-store" in response["Cache-Control"]
-        token = ApiToken.objects.get()
         page = response.content.decode()
         key = page.split('<code id="api-key">')[1].split("</code>")[0]
         assert api_token_authenticate(key)[1] == token
-        assert "chỉ hiện một lần" in page
+        assert "chỉ hiển thị một lần" in page and "Lãnh đạo đơn vị" in page
+        # A reload shows no key and issues nothing.
+        again = client.get(issued_url)
+        assert again.status_code == 200
+        again_page = again.content.decode()
+        assert "Khóa chỉ hiển thị một lần" in again_page
+        assert key not in again_page and 'id="api-key"' not in again_page
+        assert ApiToken.objects.count() == 1
         listing = client.get(reverse("admin:accounts_apitoken_changelist")).content.decode()
         detail = client.get(reverse("admin:accounts_apitoken_change", args=[token.pk])).content.decode()
         assert token.key_prefix in listing and "Lãnh đạo đơn vị" in listing
@@ -94,6 +105,7 @@ class TestAdmin:
         client.force_login(personas.head)
         response = client.get(reverse("admin:accounts_apitoken_add"))
         assert response.status_code == 302  # to the admin's login
+        assert client.get(reverse("admin:accounts_apitoken_issued")).status_code == 302
 
 
 @pytest.mark.django_db

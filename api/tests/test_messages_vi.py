@@ -40,3 +40,27 @@ def test_throttled_in_vietnamese(client, bearer, settings, empty_cache):
     assert response.status_code == 429
     detail = response.json()["detail"]
     assert detail.startswith("Quá nhiều yêu cầu trong thời gian ngắn.") and "giây" in detail
+
+
+@pytest.mark.parametrize(("name", "params", "field", "message"), [
+    ("api:plan_list", {"year": "abc"}, "year", "Năm phải là số nguyên (ví dụ 2026)."),
+    ("api:task_list", {"year": "2026.5"}, "year", "Năm phải là số nguyên (ví dụ 2026)."),
+    ("api:period_list", {"year": "abc"}, "year", "Năm phải là số nguyên (ví dụ 2026)."),
+    ("api:report_list", {"year": "abc"}, "year", "Năm phải là số nguyên (ví dụ 2026)."),
+    ("api:plan_list", {"year": "99999"}, "year", "Năm phải từ 1900 đến 2200."),
+    ("api:report_list", {"year": "1"}, "year", "Năm phải từ 1900 đến 2200."),
+    ("api:agency_list", {"parent": "x"}, "parent", "Mã (id) phải là số nguyên dương (ví dụ 12)."),
+    ("api:task_list", {"plan": "x"}, "plan", "Mã (id) phải là số nguyên dương (ví dụ 12)."),
+    ("api:report_list", {"agency": "x"}, "agency", "Mã (id) phải là số nguyên dương (ví dụ 12)."),
+    ("api:report_list", {"period": "0"}, "period", "Mã (id) phải là số nguyên dương, không quá 10 chữ số."),
+])
+def test_integer_filters_say_what_they_expect(client, bearer, name, params, field, message):
+    response = client.get(reverse(name), params, **bearer)
+    assert response.status_code == 400
+    assert response.json()[field] == [message]
+
+
+def test_deadline_year_says_what_it_expects(client, bearer, tree):
+    response = client.get(reverse("api:agency_deadlines", args=[tree["commune"].pk]), {"year": "abc"}, **bearer)
+    assert response.status_code == 400
+    assert "Năm phải là số nguyên (ví dụ 2026)." in str(response.json())

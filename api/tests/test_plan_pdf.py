@@ -32,7 +32,10 @@ def test_the_api_serves_the_signed_copy_and_names_it_in_the_detail(client, tree,
     signed = client.get(detail["pdf_url"], **auth)
     assert signed.status_code == 200 and signed.content != unsigned.content
     assert "-ky-so.pdf" in signed["Content-Disposition"] and signed["Cache-Control"] == "private, no-store"
-    assert AuditEvent.objects.filter(action="download_plan", object_id=str(plan.pk)).count() == 2
+    downloads = AuditEvent.objects.filter(action="download_plan", object_id=str(plan.pk))
+    assert downloads.count() == 2
+    # Logged with the token that downloaded, as the writes are.
+    assert all(event.api_token is not None and event.api_token.agency == tree["district"] for event in downloads)
 
 
 def test_the_plan_pdf_is_refused_outside_the_plan_page_rules(client, tree, personas, plan):

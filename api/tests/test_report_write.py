@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.api_tokens import api_token_issue
 from accounts.models import AuditEvent
 from api.tests.report_helpers import (
     Q1,
@@ -150,8 +151,20 @@ def test_a_sent_report_is_not_edited(personas, report):
     report_sent(report_fill(report), by=personas.head)
     before = snapshot(report)
     response = patch(api(personas.head), report, {"results": "sửa sau khi nộp"})
-    assert response.status_code == 403
+    assert response.status_code == 409
+    assert response.json()["detail"] == "Báo cáo đã nộp (trạng thái Chờ xem xét), không sửa được nữa."
     assert snapshot(report) == before
+
+
+@pytest.mark.parametrize("body", [{}, {"lines": []}])
+def test_an_empty_patch_is_refused_and_writes_nothing(personas, report, body):
+    before = snapshot(report)
+    line = report.lines.first()
+    for url, sent in ((None, body), (reverse("api:report_line", args=[report.pk, line.pk]), {})):
+        response = patch(api(personas.head), report, sent, url=url)
+        assert response.status_code == 400, response.content
+        assert response.json() == {"non_field_errors": ["Không có gì để sửa: hãy gửi ít nhất một trường."]}
+    assert snapshot(report) == before  # same ETag, no api_write logged
 
 
 # Optimistic locking -----------------------------------------------------------------
@@ -405,7 +418,44 @@ def test_the_head_submits_and_a_drafter_may_not(personas, report, commune_drafte
     assert response.json()["status"] == "submitted" and response["ETag"] == tag(report)
     assert ReportEvent.objects.get(report=report).kind == "submitted"
     again = post(api(personas.head), url, report=report)
-    assert again.status_code == 403  # no longer open for submission
+    assert again.status_code == 409  # no longer open for submission
+    assert again.json()["detail"] == "Báo cáo đã nộp (trạng thái Chờ xem xét), không sửa được nữa."
+
+
+def test_an_evidence_download_with_a_token_is_logged_with_it(personas, report, tree):
+    uploaded = api(personas.head).post(reverse("api:report_evidence_list", args=[report.pk]),
+                                       {"file": SimpleUploadedFile("bien-ban.pdf", PDF + b"x")},
+                                       HTTP_IF_MATCH=tag(report))
+    assert uploaded.status_code == 201, uploaded.content
+    token, key = api_token_issue(name="Văn bản", agency=tree["commune"], roles=["drafter"])
+    response = api().get(uploaded.json()["download_url"], HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action="download_evidence")
+    assert event.api_token == token and event.user == token.user
+    assert event.object_id == str(uploaded.json()["id"])
+
+
+@pytest.mark.parametrize("name", ["detail", "line", "upload", "delete", "submit"])
+def test_a_sent_report_is_closed_to_its_unit_and_still_forbidden_to_others(
+        personas, report, neighbour, commune_drafter, name):
+    evidence = Evidence.objects.create(report=report, original_name="x.pdf", content_type="application/pdf",
+                                       size=1, sha256="0" * 64)
+    report_sent(report_fill(report), by=personas.head)
+    label = Report.objects.get(pk=report.pk).get_status_display()
+    before = snapshot(report)
+    line = report.lines.first()
+    # The unit's head (and its drafter, for what a drafter may do) hear why.
+    unit = [personas.head] + ([] if name == "submit" else [commune_drafter])
+    for user in unit:
+        response = _call(api(user), name, report, evidence, line)
+        assert response.status_code == 409, (user, response.content)
+        assert response.json()["detail"] == f"Báo cáo đã nộp (trạng thái {label}), không sửa được nữa."
+    # A wrong role keeps its 403, another unit its 404.
+    wrong = personas.reviewer if name != "submit" else commune_drafter
+    response = _call(api(wrong), name, report, evidence, line)
+    assert response.status_code == 403 and "không có quyền" in response.json()["detail"]
+    assert _call(api(neighbour[1]), name, report, evidence, line).status_code == 404
+    assert snapshot(report) == before
 
 
 def test_the_reviewer_returns_with_comments_then_accepts(personas, report, neighbour):
