@@ -56,3 +56,16 @@ def test_percentile_and_cpu_readings():
     assert os.getpid() in harness.children(os.getppid())
     sum(i * i for i in range(300_000))  # some CPU of our own
     assert harness.cpu_ticks([os.getpid()]) > 0
+
+
+def test_interop_benchmark_imports_and_parses_its_options():
+    """benchmarks/interop.py's --quick run builds a database (about 3 minutes on
+    SQLite: migrate and load_demo), too long for the suite: only its options here."""
+    out = subprocess.run([sys.executable, str(BENCHMARKS / "interop.py"), "--help"], capture_output=True,
+                         text=True, timeout=60, check=True).stdout
+    for option in ("--database-url", "--runs", "--json", "--quick", "--repeat", "--skip"):
+        assert option in out
+    interop = _module("interop")
+    assert (interop.parse_args(["--quick"]).repeat, interop.parse_args([]).runs) == (1, 1)
+    statements = interop.Row("API tasks", {"ms": 12.0}, "12 ms")
+    assert "API tasks" in interop.table(interop.combine([[statements], [statements]]))
