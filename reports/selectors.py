@@ -137,7 +137,9 @@ def reports_readable_for_user(*, user) -> QuerySet[Report]:
     rule = (
         Q(agency_id__in=scope.agencies())
         | Q(agency_id__in=RawSQL(reviewed_sql, reviewed_params))
-        | Q(agency__successor_id__in=heads, agency__is_active=False)
+        # A subquery, not a join condition: with a join in the OR, PostgreSQL
+        # paired every report with every agency under a LIMIT (7-15 s for a commune).
+        | Q(agency_id__in=Agency.objects.filter(successor_id__in=heads, is_active=False).values("pk"))
         | (~Q(status=Report.Status.DRAFT) & Q(agency_id__in=RawSQL(read_sql, read_params)))
     )
     return base.filter(rule)
