@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "plans",
     "reports",
     "dashboard",
+    "par",
     "api",
     "demo",
 ]
