@@ -34,6 +34,7 @@ urlpatterns = [
     path("cong-khai/", include("plans.public_urls")),
     path("reports/", include("reports.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("chi-so-cchc/", include("par.urls")),
     path("api/", include("api.urls")),
     re_path(r"^api/", api_not_found),  # an /api/ address no endpoint matches: JSON, not the HTML page
     path("", include(password_urls)),

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import pack_urls, views
+
+app_name = "par"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    *pack_urls.urlpatterns,
+]
