@@ -144,4 +144,7 @@ def demo_load() -> DemoResult:
 
     result.reports_created = demo_reports_load()
     result.reports_created += demo_two_tier_load()
+    from demo.par import demo_par_load
+
+    demo_par_load()
     return result

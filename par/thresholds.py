@@ -5,13 +5,18 @@ points are accepted; pairs go from the highest threshold down."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
+
+THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+")
 
 
 def _number(text: str) -> Decimal:
     text = text.strip().replace(" ", "").rstrip("%")
     if "," in text:
         text = text.replace(".", "").replace(",", ".")  # 1.000,5 -> 1000.5
+    elif THOUSANDS.fullmatch(text):
+        text = text.replace(".", "")  # 1.000 is a thousand, the Vietnamese way; 0.5 stays a half
     value = Decimal(text)
     if not value.is_finite():
         raise InvalidOperation
