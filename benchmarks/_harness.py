@@ -45,6 +45,34 @@ class Result:
     cpu_ms: float | None = None  # gunicorn workers' CPU per request, when measured
 
 
+def bench_environment(url: str, *, redis_url: str, workdir: Path, **overrides: str) -> dict:
+    """The environment a benchmark runs Django under: production settings on
+    the scratch database, files and broker in `workdir`, mail kept in memory;
+    the cache on `redis_url`, or in process memory when it is ''."""
+    env = os.environ | {
+        "DATABASE_URL": url, "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "benchmark-only-secret-key",
+        "DJANGO_MANIFEST_STATIC": "false", "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "cchc_portal.settings", "CACHE_KEY_PREFIX": "cchc_bench",
+        "MEDIA_ROOT": str(workdir / "media"), "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "CELERY_BROKER_DIR": str(workdir / "broker"),
+    } | overrides
+    if redis_url:
+        env |= {"REDIS_URL": redis_url, "REDIS_CACHE_URL": redis_url}
+    else:
+        env.pop("REDIS_URL", None)
+        env.pop("REDIS_CACHE_URL", None)
+    return env
+
+
+def django_setup(env: dict) -> None:
+    """Django set up in this process under `env` (for in-process measurements)."""
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
 def percentile95(values: list[float]) -> float:
     """Nearest rank: of 10 samples the slowest, of 400 the 380th."""
     ordered = sorted(values)

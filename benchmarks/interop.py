@@ -56,7 +56,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import ROOT, admin, build, exists, load_average, manage, server_db  # noqa: E402
+from _harness import admin, bench_environment, build, django_setup, exists, load_average, manage, server_db  # noqa: E402
 from national import Row, combine, table  # noqa: E402
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/cchc_bi_interop"
@@ -87,28 +87,9 @@ def parse_args(argv=None):
 
 
 def environment(url: str, args, workdir: Path) -> dict:
-    env = os.environ | {
-        "DATABASE_URL": url, "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "benchmark-only-secret-key",
-        "DJANGO_MANIFEST_STATIC": "false", "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1", "LOG_LEVEL": "ERROR",
-        "DJANGO_SETTINGS_MODULE": "cchc_portal.settings", "CACHE_KEY_PREFIX": "cchc_bi",
-        "MEDIA_ROOT": str(workdir / "media"), "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "CELERY_BROKER_DIR": str(workdir / "broker"), "CELERY_TASK_ALWAYS_EAGER": "true",
-        "API_THROTTLE_RATE": "1000000/min",
-    }
-    if args.redis_url:
-        env |= {"REDIS_URL": args.redis_url, "REDIS_CACHE_URL": args.redis_url}
-    else:
-        env.pop("REDIS_URL", None)
-        env.pop("REDIS_CACHE_URL", None)
-    return env
-
-
-def django_setup(env: dict) -> None:
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    return bench_environment(url, redis_url=args.redis_url, workdir=workdir, DJANGO_ALLOWED_HOSTS="testserver,127.0.0.1",
+                             LOG_LEVEL="ERROR", CACHE_KEY_PREFIX="cchc_bi", CELERY_TASK_ALWAYS_EAGER="true",
+                             API_THROTTLE_RATE="1000000/min")
 
 
 # --------------------------------------------------------------------------- the world

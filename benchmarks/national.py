@@ -75,7 +75,9 @@ from _harness import (  # noqa: E402 (the sibling module, found through the line
     ROOT,
     Gunicorn,
     admin,
+    bench_environment,
     build,
+    django_setup,
     exists,
     load,
     load_average,
@@ -150,28 +152,7 @@ def parse_args(argv=None):
 
 
 def environment(url: str, args, workdir: Path) -> dict:
-    env = os.environ | {
-        "DATABASE_URL": url, "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "benchmark-only-secret-key",
-        "DJANGO_MANIFEST_STATIC": "false", "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "cchc_portal.settings", "CACHE_KEY_PREFIX": "cchc_bench",
-        "CELERY_QUEUE": QUEUE, "MEDIA_ROOT": str(workdir / "media"),
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "CELERY_BROKER_DIR": str(workdir / "broker"),
-    }
-    if args.redis_url:
-        env |= {"REDIS_URL": args.redis_url, "REDIS_CACHE_URL": args.redis_url}
-    else:
-        env.pop("REDIS_URL", None)
-        env.pop("REDIS_CACHE_URL", None)
-    return env
-
-
-def django_setup(env: dict) -> None:
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    return bench_environment(url, redis_url=args.redis_url, workdir=workdir, CELERY_QUEUE=QUEUE)
 
 
 def bench_users() -> dict[int, str]:
