@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from common.xlsx import column_widths, workbook_bytes, xlsx_row
 
@@ -33,6 +34,7 @@ def _header(sheet, values: list[str]) -> None:
 def ranking_xlsx(ranking: Ranking) -> bytes:
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)
     sheet.title = "Xếp hạng"
     sheet.append(xlsx_row([f"Xếp hạng Chỉ số CCHC (công tác tuyên truyền) năm {ranking.year}"]))
     sheet["A1"].font = Font(bold=True, size=13)
@@ -73,6 +75,7 @@ def _rule_text(row: Row) -> str:
 def assessment_xlsx(assessment: Assessment, rows: list[Row]) -> bytes:
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)
     sheet.title = "Tự đánh giá"
     sheet.append(xlsx_row([f"Tự đánh giá Chỉ số CCHC năm {assessment.year} – {assessment.agency.name}"]))
     sheet["A1"].font = Font(bold=True, size=13)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from django import forms
 from django.core.files.base import ContentFile
@@ -15,22 +16,18 @@ from .models import AssessmentItem, Criterion, Measure
 from .thresholds import format_points
 
 NOTE_MAX = 4000
-POINTS_ERROR = "Nhập điểm bằng số, ví dụ 0,5."
+POINTS_ERROR = "Nhập điểm bằng số, tối đa hai chữ số sau dấu phẩy, ví dụ 0,5."
+POINTS_TEXT = re.compile(r"-?[0-9]{1,6}([.,][0-9]{1,2})?")
 FILE_NAME_MAX = AssessmentItem._meta.get_field("file_name").max_length or 255
 
 
 def parse_points(text: str) -> Decimal:
-    """ "0,5", "0.5", " 1 " -> Decimal; ValueError for anything else (at most two decimals)."""
-    text = (text or "").strip().replace(" ", "")
-    if not text or len(text) > 12:
+    """ "0,5", "0.5", " 1 " -> Decimal; ValueError for anything else (no
+    exponent, no thousands, at most two decimals)."""
+    text = (text or "").strip()
+    if not POINTS_TEXT.fullmatch(text):
         raise ValueError(text)
-    try:
-        value = Decimal(text.replace(",", "."))
-    except InvalidOperation:
-        raise ValueError(text) from None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
-        raise ValueError(text)
-    return value
+    return Decimal(text.replace(",", "."))
 
 
 class PointsField(forms.CharField):
@@ -40,7 +37,7 @@ class PointsField(forms.CharField):
         self.max_score = max_score
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off",
                                                            "class": "form-control form-control-sm points-input"}))
-        super().__init__(max_length=20, **kwargs)
+        super().__init__(**kwargs)
 
     def to_python(self, value):
         text = super().to_python(value)
@@ -104,16 +101,19 @@ class AppraisalForm(forms.Form):
     """Per leaf criterion: the appraised points (empty: the self-score is
     accepted) and a comment (needed when the points differ)."""
 
-    def __init__(self, *args, items: list[tuple[AssessmentItem, Criterion]], **kwargs):
-        super().__init__(*args, prefix="appraise", **kwargs)
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, items: list[tuple[AssessmentItem, Criterion]], lock_version: int, **kwargs):
+        super().__init__(*args, prefix="appraise", initial={"lock_version": lock_version}, **kwargs)
         self.items = items
         for item, criterion in items:
             adjusted = item.appraised_points is not None and item.appraised_points != item.self_points
             self.fields[f"points_{item.pk}"] = PointsField(
                 label=f"Điểm thẩm định – {criterion.code}", max_score=criterion.max_score, required=False,
                 initial=item.appraised_points if adjusted else None)
-            self.fields[f"points_{item.pk}"].widget.attrs["placeholder"] = format_points(item.self_points)
+            self.fields[f"points_{item.pk}"].widget.attrs["placeholder"] = f"giữ {format_points(item.self_points)}"
             self.fields[f"comment_{item.pk}"] = _note_field(f"Ý kiến thẩm định – {criterion.code}")
+            self.fields[f"comment_{item.pk}"].widget.attrs["placeholder"] = "Ý kiến (bắt buộc khi đổi điểm)"
             self.fields[f"comment_{item.pk}"].initial = item.appraisal_comment
             # The inputs sit in the criteria table, outside the form's element.
             for name in (f"points_{item.pk}", f"comment_{item.pk}"):

@@ -46,7 +46,7 @@ def _year_range() -> range:
 def _year_param(request: HttpRequest) -> int:
     """?nam=2026, the current year when absent or not a year the pages open."""
     value = parse_id(request.GET.get("nam"))
-    return value if value in _year_range() else timezone.localdate().year
+    return value if value is not None and value in _year_range() else timezone.localdate().year
 
 
 def _year_path(year: int) -> int:
@@ -140,7 +140,7 @@ def _render(request: HttpRequest, assessment: Assessment, *, item_forms: dict[in
     links = _record_links(rows)
     leaves = [(row.item, row.criterion) for row in rows if row.item is not None]
     if may_appraise and appraisal is None:
-        appraisal = AppraisalForm(items=leaves)
+        appraisal = AppraisalForm(items=leaves, lock_version=assessment.lock_version)
     item_forms = item_forms or {}
     page_rows = []
     for row in rows:
@@ -243,7 +243,12 @@ def _appraise(request: HttpRequest, agency: Agency, year: int) -> HttpResponse:
         return redirect(_page(agency, year))
     leaves = [(i, i.criterion) for i in found.items.select_related("criterion").order_by("criterion__position",
                                                                                           "criterion_id")]
-    form = AppraisalForm(request.POST, items=leaves)
+    form = AppraisalForm(request.POST, items=leaves, lock_version=found.lock_version)
+    posted_version = parse_id(request.POST.get("appraise-lock_version"))
+    if posted_version is not None and posted_version != found.lock_version:
+        messages.error(request, "Bản tự đánh giá vừa được thẩm định, trả lại hoặc gửi lại ở một cửa sổ khác: "
+                                "kết quả bạn nhập chưa được lưu. Xem lại tình trạng mới nhất dưới đây.")
+        return redirect(_page(agency, year))
     if form.is_valid():
         try:
             services.assessment_appraise(assessment=found, user=request.user, decisions=form.decisions())
@@ -315,7 +320,7 @@ def return_view(request: HttpRequest, agency_id: int, year: int) -> HttpResponse
 
 
 @login_required
-def item_file(request: HttpRequest, agency_id: int, year: int, item_id: int) -> HttpResponse:
+def item_file(request: HttpRequest, agency_id: int, year: int, item_id: int) -> FileResponse:
     """The unit's extra file of a criterion, to whoever may see the assessment."""
     agency = _agency_for(request, agency_id)
     item = get_object_or_404(AssessmentItem, pk=item_id, assessment__agency=agency, assessment__year=year)
