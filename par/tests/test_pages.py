@@ -476,3 +476,15 @@ def test_an_appraisal_from_a_stale_page_is_refused_with_a_message(client, tree, 
         "appraise-lock_version": stale_version}, follow=True)  # the second tab, opened before
     assert "ở một cửa sổ khác" in response.content.decode()
     assert snapshot(submitted) == before
+
+
+def test_menu_entry_only_for_users_with_a_role(client, tree, personas, make_user):
+    make_user("nobody")
+    assert client.login(username="nobody", password="pw-Test-123")
+    response = client.get(reverse("home"))
+    assert reverse("par:home") not in response.content.decode()
+    personas.login(client, "drafter")
+    assert reverse("par:home") in client.get(reverse("home")).content.decode()
+    client.logout()
+    response = client.get(reverse("par:home"))
+    assert response.status_code == 302 and "/dang-nhap/" in response["Location"]
