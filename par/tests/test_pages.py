@@ -488,3 +488,43 @@ def test_menu_entry_only_for_users_with_a_role(client, tree, personas, make_user
     client.logout()
     response = client.get(reverse("par:home"))
     assert response.status_code == 302 and "/dang-nhap/" in response["Location"]
+
+
+LAST: list = []
+
+
+def test_assessment_page_queries_do_not_grow_with_evidence_or_records(client, tree, personas, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from par.models import Tag
+    from reports import services as report_services
+
+    def queries() -> int:
+        client.get(page(tree["commune"]))  # warm-up
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(page(tree["commune"])).status_code == 200
+        LAST[:] = captured.captured_queries
+        return len(captured)
+
+    def files(report, count: int) -> None:
+        for index in range(count):
+            evidence = report_services.evidence_add(report=report, name=f"anh-{report.pk}-{index}.pdf",
+                                                    content=PDF + bytes([index]), content_type="application/pdf",
+                                                    user=personas.head)
+            Tag.objects.get(pk=tag.pk).evidence.add(evidence)
+        report_sent(report, by=personas.head, accept_by=personas.reviewer)
+
+    personas.login(client, "reviewer")
+    tag = leaf(opened(tree["commune"]), "1.4.2").criterion.tag
+    first = world.report(tree["commune"], "6 tháng đầu năm 2026")
+    report_fill(first)
+    files(first, 1)  # with no file at all, the selector skips its tag queries
+    few = queries()
+    report = world.report(tree["commune"], "Quý III/2026")
+    report_fill(report)
+    files(report, 4)
+    many = queries()
+    assert f"anh-{report.pk}-3.pdf" in client.get(page(tree["commune"])).content.decode()
+    assert many == few, f"{few} queries, then {many} with four more files and an accepted report:\n" + "\n".join(
+        q["sql"][:200] for q in LAST)
