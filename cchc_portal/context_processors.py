@@ -11,12 +11,13 @@ from django.utils.functional import SimpleLazyObject
 
 from agencies.permissions import can, is_system_admin
 from dashboard.rules import DASHBOARD_OPEN
+from par.rules import PAR_OPEN
 from reports.services.bell import unread_count
 
 
 def active_section(request: HttpRequest) -> str:
     """The menu entry the page belongs to, by its URL namespace ("plans",
-    "reports", "dashboard"); "home" and "notifications" (the bell, though
+    "reports", "dashboard", "par"); "home" and "notifications" (the bell, though
     its views live in reports) by name; "" for any other page."""
     match = getattr(request, "resolver_match", None)
     if match is None:
@@ -26,7 +27,7 @@ def active_section(request: HttpRequest) -> str:
         return "notifications"
     if not match.namespace and name == "home":
         return "home"
-    return match.namespace if match.namespace in ("plans", "reports", "dashboard") else ""
+    return match.namespace if match.namespace in ("plans", "reports", "dashboard", "par") else ""
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -37,6 +38,7 @@ def navigation(request: HttpRequest) -> dict:
     def entries() -> dict[str, bool]:
         return {
             "dashboard": can(user, DASHBOARD_OPEN),
+            "par": can(user, PAR_OPEN),
             # Django admin lets only system administrators in (cchc_portal/urls.py).
             "admin": user.is_staff and is_system_admin(user),
         }

@@ -18,9 +18,17 @@ PAR_SUBMIT = "par.submit"
 PAR_APPRAISE = "par.appraise"
 # On an Agency (the root of a ranking): the units below it, ranked.
 PAR_RANKING = "par.ranking"
+# No object: whether «Chỉ số CCHC» is in the user's menu: every role reads
+# its own unit's assessment or those of the units below it (asked of the
+# cached roles only, so a role at a unit with no scored unit at or below it
+# still sees the entry, and an empty list on the page).
+PAR_OPEN = "par.open"
 
 
-def _par_rule(access: Access, action: str, agency: Agency) -> bool:
+def _par_rule(access: Access, action: str, agency: Agency | None) -> bool:
+    if action == PAR_OPEN:
+        return access.is_admin or bool(access.read_roots)
+    assert agency is not None
     own = access.roles_at(agency.pk)
     if action == PAR_VIEW:
         return access.is_admin or bool(own) or access.reads(agency.pk) or access.reviews(agency.pk)
@@ -35,4 +43,4 @@ def _par_rule(access: Access, action: str, agency: Agency) -> bool:
     raise ValueError(f"Unknown PAR action {action!r}")
 
 
-register(PAR_VIEW, PAR_EDIT, PAR_SUBMIT, PAR_APPRAISE, PAR_RANKING, rule=_par_rule)
+register(PAR_VIEW, PAR_EDIT, PAR_SUBMIT, PAR_APPRAISE, PAR_RANKING, PAR_OPEN, rule=_par_rule)

@@ -33,6 +33,7 @@ from django.utils.http import urlsafe_base64_encode
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from par import services as par_services
 from plans.models import Heading, PlanImport
 from plans.tests.factories import plan_draft
 from reports import services as report_services
@@ -112,6 +113,8 @@ def _build_world(tree, personas, tmp_path, settings_) -> World:
     # A summary document job of the reviewer's (its pages answer its asker only).
     job = SummaryDocumentJob.objects.create(user=personas.reviewer, period=period, agency=tree["district"],
                                             file_format=SummaryDocumentJob.Format.XLSX)
+    # The commune's PAR self-assessment of 2026 (its pages take a unit, a year and a criterion's item).
+    par_item = par_services.assessment_open(agency=tree["commune"], year=2026).items.order_by("pk").first()
     ids = {
         "plan_id": [draft.pk, reports.plan.pk],
         "task_id": [draft.tasks.first().pk],
@@ -125,6 +128,8 @@ def _build_world(tree, personas, tmp_path, settings_) -> World:
         "section_slug": ["muc-dich", "noi-dung"],
         "part": ["units", "told"],
         "job_id": [job.pk],
+        "year": [2026],
+        "item_id": [par_item.pk],
         "file_format": ["xlsx"],
         # Password reset and invitation links: a real user's id and token, and a forged one.
         "uidb64": [urlsafe_base64_encode(force_bytes(personas.outsider.pk)), urlsafe_base64_encode(b"9" * 30)],
@@ -298,7 +303,7 @@ def _check(response, what: str) -> None:
 
 
 QUERY_KEYS = ["page", "agency", "plan", "period", "parent", "issuer", "q", "status", "state", "year", "sort",
-              "next", "kind", "o", "p", "_changelist_filters", "e"]
+              "next", "kind", "o", "p", "_changelist_filters", "e", "nam", "goc", "cap"]
 # What the POST-only actions read (review, remind, mark as read, confirm a move).
 ACTION_FIELDS = {"decision": ["accept", "return"], "comment": [], "id": [], "report": [], "next": ["/"],
                  "confirm": ["on"], "reason": [], "lock_version": ["1"]}

@@ -83,7 +83,7 @@ def test_a_success_is_a_status(client, personas, report):
 
 
 # Templates of this pass; the plan and dashboard pages join in the next one.
-OWN = ["base.html", "home.html", "403.html", "403_csrf.html", "404.html", "registration", "components", "reports"]
+OWN = ["base.html", "home.html", "403.html", "403_csrf.html", "404.html", "registration", "components", "reports", "par"]
 
 
 def test_every_button_says_its_type():
