@@ -152,7 +152,7 @@ class Criterion(models.Model):
         problem = thresholds_errors(self.thresholds, max_score=self.max_score)
         if problem:
             errors["thresholds"] = problem
-        if self.parent_id and self.parent.criteria_set_id != self.criteria_set_id:
+        if self.parent is not None and self.parent.criteria_set_id != self.criteria_set_id:
             errors["parent"] = "Tiêu chí cha phải cùng bộ tiêu chí."
         if errors:
             raise ValidationError(errors)
@@ -186,6 +186,11 @@ class Assessment(models.Model):
     appraised_at = models.DateTimeField("thẩm định lúc", null=True, blank=True)
     appraised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
+    # Why the home-affairs office sent it back, shown to the unit until it sends again.
+    return_comment = models.TextField("lý do trả lại", blank=True)
+    returned_at = models.DateTimeField("trả lại lúc", null=True, blank=True)
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
     lock_version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

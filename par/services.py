@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agencies.models import Agency
+from common.files import delete_on_commit, file_save, files_atomic
 from common.locking import status_move
 from plans.models import Counter
 
@@ -153,29 +154,32 @@ def _check_draft(assessment: Assessment) -> None:
         raise ValidationError("Bản tự đánh giá đã gửi, không sửa được nữa.")
 
 
-@transaction.atomic
 def assessment_item_update(*, item: AssessmentItem, note: str, self_points: Decimal | None = None,
                            upload=None, remove_file: bool = False) -> AssessmentItem:
-    """The head's note, extra file and (for a criterion scored by hand) points."""
-    assessment = Assessment.objects.select_for_update().get(pk=item.assessment_id)
-    _check_draft(assessment)
-    item.note = note
-    if item.criterion.measure == Measure.MANUAL and self_points is not None:
-        if not (0 <= self_points <= item.criterion.max_score):
-            raise ValidationError({"self_points": f"Điểm phải từ 0 đến {format_points(item.criterion.max_score)}."})
-        item.self_points = self_points
-    if remove_file and item.file:
-        item.file.delete(save=False)
-        item.file, item.file_name = "", ""
-    if upload is not None:
-        if item.file:
-            item.file.delete(save=False)
-        item.file_name = upload.name
-        item.file.save(upload.name, upload, save=False)
-    item.save()
-    items = list(assessment.items.all())
-    assessment_totals(assessment, items)
-    assessment.save(update_fields=["self_total", "updated_at"])
+    """The head's note, extra file and (for a criterion scored by hand)
+    points. The new file goes if the save rolls back; the old one only once
+    the save committed."""
+    with files_atomic():
+        assessment = Assessment.objects.select_for_update().get(pk=item.assessment_id)
+        _check_draft(assessment)
+        item.note = note
+        if item.criterion.measure == Measure.MANUAL and self_points is not None:
+            if not (0 <= self_points <= item.criterion.max_score):
+                raise ValidationError(
+                    {"self_points": f"Điểm phải từ 0 đến {format_points(item.criterion.max_score)}."})
+            item.self_points = self_points
+        old = item.file.name if item.file and (remove_file or upload is not None) else ""
+        if remove_file:
+            item.file, item.file_name = "", ""
+        if upload is not None:
+            item.file_name = upload.name
+            file_save(item.file, upload.name, upload)
+        item.save()
+        if old:
+            delete_on_commit(item.file.storage, old)
+        items = list(assessment.items.all())
+        assessment_totals(assessment, items)
+        assessment.save(update_fields=["self_total", "updated_at"])
     return item
 
 
@@ -186,6 +190,7 @@ def assessment_submit(*, assessment: Assessment, user, as_of: dt.date | None = N
     status_move(assessment, expected=[Assessment.Status.DRAFT], to=Assessment.Status.SUBMITTED,
                 noun="Bản tự đánh giá")
     assessment.submitted_at, assessment.submitted_by = timezone.now(), user
+    assessment.return_comment = ""  # answered by sending again
     assessment.save()
     return assessment
 
@@ -197,6 +202,8 @@ def assessment_return(*, assessment: Assessment, user, comment: str) -> Assessme
         raise ValidationError({"comment": "Nêu lý do trả lại để đơn vị sửa."})
     status_move(assessment, expected=[Assessment.Status.SUBMITTED], to=Assessment.Status.DRAFT,
                 noun="Bản tự đánh giá")
+    assessment.return_comment = comment.strip()
+    assessment.returned_at, assessment.returned_by = timezone.now(), user
     assessment.save()
     return assessment
 

@@ -441,7 +441,13 @@ def test_reviewer_returns_with_a_reason_and_the_unit_edits_again(client, tree, p
     response = client.post(return_url, {"comment": "Lần nữa"}, follow=True)
     assert response.status_code == 200 and "không thực hiện được thao tác này" in response.content.decode()
     personas.login(client, "head")
-    assert 'id="submit-link"' in client.get(page(tree["commune"])).content.decode()
+    shown = client.get(page(tree["commune"])).content.decode()
+    assert 'id="submit-link"' in shown
+    # The unit reads why, until it sends again.
+    assert "Bổ sung minh chứng tiêu chí 1.4.6." in shown and 'id="return-note"' in shown
+    services.assessment_submit(assessment=submitted, user=personas.head)
+    submitted.refresh_from_db()
+    assert submitted.return_comment == ""
 
 
 # XLSX of the unit.
