@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -36,9 +36,10 @@ def _agency(request: HttpRequest, agency_id: int, year: int) -> Agency:
 
 
 def _back(request: HttpRequest) -> str:
+    """The page the form was on (a path of this site only), else the PAR home."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                                  require_https=request.is_secure()):
         return target
     return reverse("par:home")
 
@@ -57,7 +58,7 @@ def pack_request_view(request: HttpRequest, agency_id: int, year: int) -> HttpRe
     else:
         messages.success(request, "Đã gửi yêu cầu tạo bộ hồ sơ minh chứng. Trang cho biết tiến độ; "
                                   "khi xong, Cổng gửi thư điện tử kèm đường dẫn tải về.")
-    return redirect(_back(request))
+    return HttpResponseRedirect(_back(request))
 
 
 def pack_state(pack, *, user, agency: Agency) -> dict:

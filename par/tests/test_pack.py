@@ -283,6 +283,10 @@ def test_the_other_district_and_bad_ids_get_404(pack_world, personas, tree, clie
     assert client.get(reverse("par:pack_progress", args=[tree["commune"].pk, 1900])).status_code == 404
     assert client.get(reverse("par:pack_download", args=[tree["commune"].pk, YEAR])).status_code == 404  # none yet
     assert client.get(reverse("par:pack_progress", args=[tree["commune"].pk, YEAR])).json()["status"] == "none"
+    ask = reverse("par:pack_request", args=[tree["commune"].pk, YEAR])
+    for target in ("-1", "//evil.example/", "javascript:alert(1)"):  # only a path of this site
+        assert client.post(ask, {"next": target})["Location"] == reverse("par:home")
+    assert client.post(ask, {"next": "/chi-so-cchc/?nam=2026"})["Location"] == "/chi-so-cchc/?nam=2026"
 
 
 def test_progress_and_fingerprint_take_a_fixed_number_of_queries(pack_world, personas, tree, client,
