@@ -83,7 +83,7 @@ def index_pdf(index: PackIndex) -> bytes:
         "final_total": format_points(index.final_total) if index.final_total is not None else "",
         "max_total": format_points(index.max_total),
     }
-    return html_to_pdf(render_to_string("par/pack_index_pdf.html", context))
+    return html_to_pdf(render_to_string("documents/par_pack_index.html", context))
 
 
 XLSX_COLUMNS = [("Số hiệu", 9), ("Tiêu chí", 50), ("Điểm tối đa", 10), ("Cách tính, kết quả đo", 50),
@@ -160,4 +160,4 @@ def report_pdf(report: Report, lines: list, *, agency: Agency) -> bytes:
             ("III. ĐỀ XUẤT, KIẾN NGHỊ", report.proposals))],
         "rows": printable(rows),
     }
-    return html_to_pdf(render_to_string("par/pack_report_pdf.html", context))
+    return html_to_pdf(render_to_string("documents/par_pack_report.html", context))
