@@ -58,6 +58,8 @@ def parse_args(argv=None):
     parser.add_argument("--keep", action="store_true", help="keep the database built without --database-url")
     parser.add_argument("--runs", type=int, default=3, help="pack builds; the table gives their median")
     parser.add_argument("--json", metavar="PATH", help="write the figures there")
+    parser.add_argument("--profile", action="store_true",
+                        help="one more build under cProfile: print its 20 costliest calls (cumulative)")
     parser.add_argument("--quick", action="store_true", help="tiny: 4 communes on SQLite if no --database-url, one build")
     args = parser.parse_args(argv)
     if args.quick:
@@ -158,6 +160,13 @@ def pack_rows(world: World, args) -> list[Row]:
             return [Row("evidence pack of a commune (40 files, 10 MB)", error=f"{status}: {pack.error}")]
         print(f"  pack build {number + 1}/{args.runs}: {times[-1]:.2f} s", flush=True)
     median = statistics.median(times)
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.runcall(pack_build, pack.pk)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(20)
     with CaptureQueriesContext(connection) as queries:
         pack_fingerprint(world.commune, world.year)
     spread = f"  [s {min(times):.3g}-{max(times):.3g} over {len(times)} runs]" if len(times) > 1 else ""
