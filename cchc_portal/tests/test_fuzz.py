@@ -124,6 +124,7 @@ def _build_world(tree, personas, tmp_path, settings_) -> World:
         "line_id": [report.lines.first().pk],
         "period_id": [period.pk],
         "agency_id": [tree["commune"].pk, tree["district2"].pk],
+        "year": [2026],
         "import_id": [plan_import.pk],
         "section_slug": ["muc-dich", "noi-dung"],
         "part": ["units", "told"],
