@@ -12,7 +12,7 @@ from .models import Level
 # The tag every default criterion's evidence carries.
 DEFAULT_TAG = ("tuyen-truyen-cchc", "Công tác thông tin, tuyên truyền CCHC")
 
-TITLES = {
+TITLES: dict[str, str] = {
     Level.DEPARTMENT: "Bộ tiêu chí đánh giá công tác tuyên truyền CCHC của sở, ban, ngành",
     Level.COMMUNE: "Bộ tiêu chí đánh giá công tác tuyên truyền CCHC của UBND cấp xã",
     Level.DISTRICT: "Bộ tiêu chí đánh giá công tác tuyên truyền CCHC của UBND cấp huyện",

@@ -161,7 +161,7 @@ def counter_total(*, agency: Agency, year: int, as_of: dt.date, counter: Counter
     if counter.kind == Counter.Kind.STOCK:
         # What exists at the end of the latest accepted report, not a sum over periods.
         latest = figures.order_by("-line__report__period__end").values_list("line__report_id", flat=True).first()
-        figures = figures.filter(line__report_id=latest)
+        figures = figures.filter(line__report_id=latest) if latest is not None else figures.none()
     total = figures.aggregate(total=Sum("value"))["total"] or 0
     reports = sorted(set(figures.values_list("line__report_id", "line__report__period__label")))
     how = "cuối kỳ báo cáo gần nhất" if counter.kind == Counter.Kind.STOCK else "cộng các kỳ đã tiếp nhận"

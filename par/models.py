@@ -29,7 +29,7 @@ class Level(models.TextChoices):
 
 
 # Agency.Kind -> the level whose criteria score it.
-LEVEL_OF_KIND = {
+LEVEL_OF_KIND: dict[str, str] = {
     Agency.Kind.DEPARTMENT: Level.DEPARTMENT,
     Agency.Kind.COMMUNE: Level.COMMUNE,
     Agency.Kind.DISTRICT: Level.DISTRICT,

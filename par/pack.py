@@ -25,6 +25,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from celery import current_app
 from django.conf import settings
@@ -230,7 +231,7 @@ def pack_contents(assessment: Assessment) -> PackContents:
         plan_signed_copy(plan)  # cached by select_related: the file name below asks no query
         name = f"01-ke-hoach/{number:02d}-{plan_document_filename(plan, 'pdf')}"
         plan_names.append(name)
-        entries.append(Entry(name, lambda plan=plan: plan_document_bytes(plan=plan, fmt="pdf")))
+        entries.append(Entry(name, partial(plan_document_bytes, plan=plan, fmt="pdf")))
 
     report_names = []
     reports = list(Report.objects.filter(agency=agency, period__year=year).exclude(status=Report.Status.DRAFT)
@@ -240,8 +241,7 @@ def pack_contents(assessment: Assessment) -> PackContents:
     for number, report in enumerate(reports, start=1):
         name = f"02-bao-cao/{number:02d}-{file_name_part(report.period.label) or report.pk}.pdf"
         report_names.append(name)
-        entries.append(Entry(name, lambda report=report: report_pdf(report, list(report.lines.all()),
-                                                                     agency=agency)))
+        entries.append(Entry(name, partial(report_pdf, report, list(report.lines.all()), agency=agency)))
 
     criteria_set = assessment.criteria_set
     index = PackIndex(

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from agencies.models import Agency
 from common.money import money_format
@@ -100,6 +101,7 @@ def index_xlsx(index: PackIndex) -> bytes:
     whose header row starts with «Số hiệu» (points as numbers, one file a line)."""
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = "Muc luc"
     column_widths(sheet, [width for _, width in XLSX_COLUMNS])
     sheet.append(xlsx_row([index.title.upper()]))
@@ -133,7 +135,7 @@ def index_xlsx(index: PackIndex) -> bytes:
         sheet[sheet.max_row][0].font = Font(bold=True)
         for kind, name in others:
             sheet.append(xlsx_row([kind, name]))
-    sheet.freeze_panes = sheet.cell(row=header + 1, column=1)
+    sheet.freeze_panes = f"A{header + 1}"
     return workbook_bytes(book)
 
 

@@ -129,7 +129,6 @@ def _build_world(tree, personas, tmp_path, settings_) -> World:
         "section_slug": ["muc-dich", "noi-dung"],
         "part": ["units", "told"],
         "job_id": [job.pk],
-        "year": [2026],
         "item_id": [par_item.pk],
         "file_format": ["xlsx"],
         # Password reset and invitation links: a real user's id and token, and a forged one.
