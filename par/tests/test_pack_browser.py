@@ -8,7 +8,6 @@ import io
 import os
 import zipfile
 
-import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -24,7 +23,6 @@ LISTEN = """document.addEventListener("securitypolicyviolation", (e) => {
 });"""
 
 
-@pytest.mark.urls("par.tests.pack_page_urls")
 def test_the_panel_follows_the_build_and_offers_the_zip(transactional_db, tree, personas, browser, live_server):
     data = _world(tree, personas)
     commune = data["commune"]
@@ -43,7 +41,7 @@ def test_the_panel_follows_the_build_and_offers_the_zip(transactional_db, tree, 
     page.click("button[type=submit]")
     page.wait_for_url(live_server.url + "/")
 
-    page.goto(f"{live_server.url}/__pack-panel/{data['assessment'].pk}/")
+    page.goto(f"{live_server.url}/chi-so-cchc/{commune.pk}/{YEAR}/")  # the self-assessment page
     expect(page.locator("#par-pack-status")).to_have_text("Đang chờ tạo")
     expect(page.locator("#par-pack-progress")).to_be_visible()
     expect(page.locator("#par-pack-build")).to_be_disabled()
