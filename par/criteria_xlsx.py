@@ -263,6 +263,7 @@ def _read(content: bytes) -> tuple[str, str, list[_Row], dict[str, str]]:
         if not title_text:
             error("Nội dung", "chưa ghi nội dung tiêu chí.")
         max_score = Decimal(0)
+        score_ok = False  # a bad maximum is reported once, not again under the thresholds
         raw_score = cell(row, "Điểm tối đa")
         if raw_score is None or _text(raw_score) == "":
             error("Điểm tối đa", "chưa ghi điểm tối đa.")
@@ -274,6 +275,9 @@ def _read(content: bytes) -> tuple[str, str, list[_Row], dict[str, str]]:
             else:
                 if max_score < 0 or max_score > MAX_SCORE_LIMIT or max_score != max_score.quantize(Decimal("0.01")):
                     error("Điểm tối đa", "phải từ 0 đến 9999,99, tối đa hai chữ số thập phân.")
+                    max_score = Decimal(0)
+                else:
+                    score_ok = True
         measure_text = _text(cell(row, "Cách tính"))
         kind = measures.get(_key(measure_text))
         if kind is None:
@@ -287,7 +291,7 @@ def _read(content: bytes) -> tuple[str, str, list[_Row], dict[str, str]]:
         elif kind == Measure.COUNTER_TOTAL and counter is None:
             error("Chỉ tiêu", "cách tính «Tổng một chỉ tiêu số liệu» cần ghi chỉ tiêu (mã hoặc tên).")
         thresholds = _text(cell(row, "Ngưỡng → điểm"))
-        problem = thresholds_errors(thresholds, max_score=max_score)
+        problem = thresholds_errors(thresholds, max_score=max_score if score_ok else None)
         if len(thresholds) > 200:
             error("Ngưỡng → điểm", "dài quá 200 ký tự.")
         elif problem:
