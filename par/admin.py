@@ -92,6 +92,9 @@ class CriterionInline(admin.TabularInline):
                 criteria_set_id=object_id if str(object_id or "").isdigit() else None).order_by("position", "pk")
             kwargs["required"] = False
             kwargs["help_text"] = "Để trống: theo số hiệu (1.4.2 thuộc 1.4)."
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = lambda criterion: criterion.code  # the code says where it sits
+            return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -128,6 +131,9 @@ class CriteriaSetAdmin(admin.ModelAdmin):
     actions = ["copy_to_next_year", "export_xlsx"]
     change_list_template = "admin/par/criteriaset/change_list.html"
     change_form_template = "admin/par/criteriaset/change_form.html"
+
+    class Media:
+        css = {"all": ["css/admin-par.css"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("copied_from").annotate(
