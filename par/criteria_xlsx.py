@@ -10,7 +10,9 @@ nothing on any error: the messages name the row and the column."""
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -35,6 +37,7 @@ COLUMNS = ["Số hiệu", "Nội dung", "Điểm tối đa", "Cách tính", "Ch�
            "Hướng dẫn chấm"]
 REQUIRED = ["Số hiệu", "Nội dung", "Điểm tối đa"]
 MAX_BYTES = 2 * 1024 * 1024
+MAX_UNPACKED = 40 * 1024 * 1024  # a zip bomb is refused before openpyxl unpacks it
 MAX_ROWS = 300
 MAX_COLUMNS = 20
 HEADER_SEARCH_ROWS = 10  # the header may sit below a title and a «Căn cứ» line
@@ -222,6 +225,15 @@ def _read(content: bytes) -> tuple[str, str, list[_Row], dict[str, str]]:
     carrying all the problems found."""
     if not content.startswith(b"PK\x03\x04"):
         raise ValidationError({"file": "Tệp không phải Excel .xlsx (nội dung không đúng định dạng)."})
+    if len(content) > MAX_BYTES:
+        raise ValidationError({"file": f"Tệp lớn hơn {MAX_BYTES // (1024 * 1024)} MB."})
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise ValidationError({"file": "Không đọc được tệp Excel (tệp hỏng hoặc không phải .xlsx)."}) from None
+    if unpacked > MAX_UNPACKED:
+        raise ValidationError({"file": "Tệp Excel giải nén ra quá lớn; hãy lưu lại tệp chỉ với bảng tiêu chí."})
     try:
         rows = read_table(content=content, filename="bo-tieu-chi.xlsx", max_rows=MAX_ROWS, max_columns=MAX_COLUMNS,
                           max_bytes=MAX_BYTES,

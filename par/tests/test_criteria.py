@@ -253,6 +253,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
     (PNG, "không phải Excel"),
     (b"PK\x03\x04 this is no zip at all", "Không đọc được tệp Excel"),
     (b"", "không phải Excel"),
+    (b"PK\x03\x04" + b"\x00" * 100, "Không đọc được tệp Excel"),
     (b"PK\x03\x04" + b"0" * (2 * 1024 * 1024), "lớn hơn 2 MB"),
 ])
 def test_import_refuses_what_is_not_an_xlsx(content, message):
@@ -338,3 +339,11 @@ def test_import_page_shows_errors_next_to_the_field_and_keeps_the_input(admin_cl
     response = admin_client.post(url, {"file": good, "year": 2031, "level": Level.DEPARTMENT, "title": "Bộ của tỉnh"})
     made = CriteriaSet.objects.get(year=2031, level=Level.DEPARTMENT)
     assert response.status_code == 302 and made.title == "Bộ của tỉnh" and made.criteria.count() == 8
+
+
+@pytest.mark.django_db
+def test_import_refuses_a_zip_bomb():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (50 * 1024 * 1024))
+    assert "giải nén ra quá lớn" in _refused(buffer.getvalue())[0]
