@@ -393,6 +393,8 @@ def criteria_set_import(file: Any, *, year: int, level: str, replace: bool = Fal
     `replace` is set and no unit has assessed itself with it."""
     if level not in Level.values:
         raise ValidationError({"level": "Chọn cấp của bộ tiêu chí."})
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": "Năm đánh giá phải từ 2000 đến 2100."})
     content = _content(file)
     sheet_title, source, rows, new_tags = _read(content)
     with transaction.atomic():
