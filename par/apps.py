@@ -9,7 +9,7 @@ class ParConfig(AppConfig):
     def ready(self) -> None:
         from common.files import FileOwner, register_file_owner
 
-        from . import rules  # noqa: F401 (registers this app's permission rules)
+        from . import rules, tag_rules  # noqa: F401 (register this app's permission rules)
         from .models import AssessmentItem, EvidencePack
 
         register_file_owner(FileOwner(

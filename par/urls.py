@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pack_urls, views
+from . import pack_urls, tagging_urls, views
 
 app_name = "par"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:agency_id>/<int:year>/xlsx", views.assessment_export, name="assessment_xlsx"),
     path("<int:agency_id>/<int:year>/tep/<int:item_id>/", views.item_file, name="item_file"),
     *pack_urls.urlpatterns,
+    *tagging_urls.urlpatterns,
 ]
