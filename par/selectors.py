@@ -89,7 +89,9 @@ def assessment_rows(assessment: Assessment) -> list[Row]:
     rows = []
     for criterion in criteria:
         self_points, points = sums(criterion)
-        rows.append(Row(criterion, items.get(criterion.pk), self_points, points, evidence.get(criterion.pk, [])))
+        item = items.get(criterion.pk)
+        # Files prove the criteria that are scored (the leaves); a group's are its children's.
+        rows.append(Row(criterion, item, self_points, points, evidence.get(criterion.pk, []) if item else []))
     return rows
 
 
