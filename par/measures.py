@@ -85,7 +85,8 @@ def plan_on_time(*, agency: Agency, year: int, as_of: dt.date) -> Measured:
     records = [Record("plan", p.pk, f"Số {p.reference} ngày {_date(p.issue_date)}: {p.title[:120]}",
                       ok=deadline is None or p.issue_date <= deadline) for p in plans]
     if first is None:
-        summary = f"Chưa có kế hoạch năm {year} được ban hành (hạn {_date(deadline)})."
+        due = f"hạn {_date(deadline)}" if deadline else "chưa quy định hạn ban hành"
+        summary = f"Chưa có kế hoạch năm {year} được ban hành ({due})."
     elif deadline is None:
         summary = f"Ban hành ngày {_date(first.issue_date)}; chưa có quy định hạn ban hành."
     else:
