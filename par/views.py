@@ -289,7 +289,7 @@ def submit(request: HttpRequest, agency_id: int, year: int) -> HttpResponse:
             messages.success(request, f"Đã gửi bản tự đánh giá ({format_points(found.self_total)} điểm) "
                                       "để cơ quan Nội vụ thẩm định.")
         return redirect(_page(agency, year))
-    return render(request, "par/confirm.html", {
+    return render(request, "plans/confirm.html", {
         "agency": agency, "year": year, "title": "Gửi bản tự đánh giá", "button": "Gửi tự đánh giá",
         "question": (f"Gửi bản tự đánh giá năm {year} của {agency.name} ({format_points(found.self_total)} điểm) "
                      "để cơ quan Nội vụ thẩm định? Sau khi gửi, đơn vị không sửa được nữa, trừ khi bị trả lại."),
