@@ -33,19 +33,15 @@ def _ci_runs_on_postgresql(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _transactional_tests_start_with_an_empty_cache(request):
-    """A transactional test commits rows that the next one deletes, and the
-    cache (Redis in CI, shared by the whole run) may still hold lists of them
-    (the periods of the dashboard's picker, the tree): the next test would
-    see choices whose ids no longer exist. Rolled-back tests never commit, so
-    they leave nothing stale behind."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
-        "transactional_db" in request.fixturenames or "live_server" in request.fixturenames)
-    if transactional:
-        from django.core.cache import cache
+def _every_test_starts_with_an_empty_cache():
+    """Each test's rows go when it ends (rolled back or flushed), but the
+    cache (Redis in CI, shared by the whole run) keeps what pages read of
+    them for a while: the dashboard's list of periods, the tree. The next
+    test would see choices whose ids no longer exist (the dashboard picked a
+    period of an earlier test and found no report)."""
+    from django.core.cache import cache
 
-        cache.clear()
+    cache.clear()
     yield
 
 

@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw
 
 from common.files import file_save, files_atomic
-from par.defaults import DEFAULT_TAG
+from par.defaults import DEFAULT_TAG, TAGS
 from par.services import tag_ensure
 from plans.models import Plan
 from reports.models import Evidence, Report
@@ -47,11 +47,12 @@ def _minutes_pdf(title: str) -> bytes:
     return out.getvalue()
 
 
-def _attach(report: Report, name: str, content: bytes, content_type: str) -> None:
+def _attach(report: Report, name: str, content: bytes, content_type: str) -> Evidence:
     evidence = Evidence(report=report, original_name=name, content_type=content_type, size=len(content),
                         sha256=hashlib.sha256(content).hexdigest(), uploaded_by=None)
     file_save(evidence.file, name, ContentFile(content))
     evidence.save()
+    return evidence
 
 
 def demo_par_load() -> int:
@@ -61,8 +62,11 @@ def demo_par_load() -> int:
 
 
 def _load() -> int:
-    tag = tag_ensure(*DEFAULT_TAG)
-    tag.plans.add(*Plan.objects.filter(status=Plan.Status.ISSUED, year_start__lte=2026, year_end__gte=2026))
+    # The plans carry the tag of the tasks carried out (1.4.2): every file of
+    # their reports proves it; the photos also prove the channels used (1.4.4).
+    tag_ensure(*DEFAULT_TAG).plans.add(*Plan.objects.filter(status=Plan.Status.ISSUED, year_start__lte=2026,
+                                                            year_end__gte=2026))
+    photos = tag_ensure("tt-hinh-thuc", TAGS["tt-hinh-thuc"])
     sent = (Report.objects.filter(agency__code__in=UNITS, period__year=2026)
             .exclude(status=Report.Status.DRAFT).select_related("agency", "period").order_by("agency__code", "period__end"))
     if Evidence.objects.filter(report__in=sent).exists():
@@ -70,8 +74,9 @@ def _load() -> int:
     attached = 0
     for seed, report in enumerate(sent):
         place = report.agency.place_name or report.agency.code
-        _attach(report, f"Ảnh bảng tin CCHC {place} – {report.period.label.replace('/', '-')}.png",
-                _photo(f"{report.agency.code} {report.period.label}", seed), "image/png")
+        photo = _attach(report, f"Ảnh bảng tin CCHC {place} – {report.period.label.replace('/', '-')}.png",
+                        _photo(f"{report.agency.code} {report.period.label}", seed), "image/png")
+        photos.evidence.add(photo)
         _attach(report, f"Biên bản hội nghị tuyên truyền CCHC – {report.period.label.replace('/', '-')}.pdf",
                 _minutes_pdf(f"Bien ban {report.agency.code} {report.period.label}"), "application/pdf")
         attached += 2

@@ -130,11 +130,11 @@ def criteria_template_export(level: str = Level.COMMUNE) -> bytes:
     counters = set(Counter.objects.filter(code__in=[row[4] for row in defaults.CRITERIA if row[4]])
                    .values_list("code", flat=True))
     lines = []
-    for code, title, max_score, kind, counter, thresholds, guidance in defaults.CRITERIA:
+    for code, title, max_score, kind, counter, thresholds, guidance, tag_code in defaults.CRITERIA:
         if kind == Measure.COUNTER_TOTAL and counter not in counters:
             kind, counter, thresholds = Measure.MANUAL, "", ""
-        lines.append(Line(code, title, Decimal(max_score), kind, counter, thresholds, defaults.DEFAULT_TAG[1],
-                          guidance))
+        lines.append(Line(code, title, Decimal(max_score), kind, counter, thresholds,
+                          defaults.TAGS.get(tag_code, ""), guidance))
     return _book(defaults.TITLES[level], "Bộ mặc định của cổng (ví dụ để điều chỉnh)", lines)
 
 

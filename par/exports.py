@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
@@ -48,8 +49,8 @@ def ranking_xlsx(ranking: Ranking) -> bytes:
         sheet.append(xlsx_row([
             row.rank, row.agency.name, row.status_label,
             _number(a.self_total) if a else None, _number(a.final_total) if a else None, _number(row.score),
-            a.submitted_at.date() if a and a.submitted_at else None,
-            a.appraised_at.date() if a and a.appraised_at else None,
+            timezone.localdate(a.submitted_at) if a and a.submitted_at else None,
+            timezone.localdate(a.appraised_at) if a and a.appraised_at else None,
         ]))
     for cells in sheet.iter_rows(min_row=5, min_col=4, max_col=6):
         for cell in cells:

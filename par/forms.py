@@ -12,7 +12,7 @@ from common.files import bounded_filename
 from common.text import clean_text
 from reports.forms import EvidenceForm
 
-from .models import AssessmentItem, Criterion, Measure
+from .models import AssessmentItem, Criterion
 from .thresholds import format_points
 
 NOTE_MAX = 4000
@@ -75,7 +75,7 @@ class ItemForm(forms.Form):
         self.item, self.criterion = item, criterion
         self.fields["file"].widget.attrs.update({"class": "form-control form-control-sm",
                                                  "accept": ".pdf,.png,.jpg,.jpeg,.docx,.xlsx"})
-        if criterion.measure == Measure.MANUAL:
+        if item.by_hand:
             self.fields["self_points"] = PointsField(
                 label=f"Điểm tự chấm (tối đa {format_points(criterion.max_score)})", max_score=criterion.max_score,
                 error_messages={"required": "Nhập điểm tự chấm."})

@@ -20,7 +20,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agencies.models import Agency
@@ -100,10 +101,21 @@ def plan_on_time(*, agency: Agency, year: int, as_of: dt.date) -> Measured:
 def year_tasks(*, agency: Agency, year: int):
     """The tasks the unit leads in issued plans covering `year`: those due
     that year and those with no date (a multi-year plan's task due in
-    another year is that year's)."""
-    return Task.objects.filter(
+    another year is that year's). A unit merged away owes only what fell
+    due before it left (reports stop asking for the rest then)."""
+    tasks = Task.objects.filter(
         lead_agency=agency, plan__status=Plan.Status.ISSUED, plan__year_start__lte=year, plan__year_end__gte=year,
     ).filter(Q(deadline__isnull=True) | Q(deadline__year=year))
+    if agency.dissolved_on:
+        tasks = tasks.filter(Q(deadline__isnull=True) | Q(deadline__lt=agency.dissolved_on))
+    return tasks
+
+
+def plans_behind(*, agency: Agency, year: int):
+    """The plans a grader needs beside the unit's: its own issued plans
+    covering the year and those that gave it the tasks it leads."""
+    return Plan.objects.filter(Q(pk__in=plans_of_year(agency=agency, year=year).values("pk"))
+                               | Q(pk__in=year_tasks(agency=agency, year=year).values("plan_id")))
 
 
 def accepted_lines(*, agency: Agency, year: int, as_of: dt.date):
@@ -114,7 +126,10 @@ def accepted_lines(*, agency: Agency, year: int, as_of: dt.date):
 def tasks_done(*, agency: Agency, year: int, as_of: dt.date) -> Measured:
     tasks = list(year_tasks(agency=agency, year=year).order_by("plan_id", "position", "pk")
                  .only("pk", "content", "plan_id"))
-    done_ids = set(accepted_lines(agency=agency, year=year, as_of=as_of)
+    # Done in any accepted report so far, the next year's first ones too: a
+    # task due on 31/12 is reported done after the year's last cut-off (14/12).
+    done_ids = set(ReportLine.objects.filter(report__agency=agency, report__status=Report.Status.ACCEPTED,
+                                             report__period__end__lte=as_of)
                    .filter(state=ReportLine.Progress.DONE, task__in=[t.pk for t in tasks])
                    .values_list("task_id", flat=True))
     done = sum(1 for t in tasks if t.pk in done_ids)
@@ -159,8 +174,13 @@ def counter_total(*, agency: Agency, year: int, as_of: dt.date, counter: Counter
     figures = ReportFigure.objects.filter(
         counter=counter, line__report__agency=agency, line__report__period__year=year,
         line__report__status=Report.Status.ACCEPTED, line__report__period__end__lte=as_of)
-    if counter.kind == Counter.Kind.STOCK:
-        # What exists at the end of the latest accepted report, not a sum over periods.
+    if counter.kind == Counter.Kind.FLOW:
+        # Like for like with reports/figures.py: a line whose stretch is empty
+        # (it starts after its period's end) counts nothing.
+        figures = figures.annotate(
+            stretch_from=Coalesce("line__stretch_start", F("line__report__period__start"))
+        ).filter(stretch_from__lte=F("line__report__period__end"))
+    else:  # a stock: what exists at the end of the latest accepted report, not a sum over periods
         latest = figures.order_by("-line__report__period__end").values_list("line__report_id", flat=True).first()
         figures = figures.filter(line__report_id=latest) if latest is not None else figures.none()
     total = figures.aggregate(total=Sum("value"))["total"] or 0

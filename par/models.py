@@ -218,7 +218,7 @@ class AssessmentItem(models.Model):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="items")
     criterion = models.ForeignKey(Criterion, verbose_name="tiêu chí", on_delete=models.PROTECT, related_name="+")
-    measured = models.DecimalField("kết quả đo", max_digits=12, decimal_places=2, null=True, blank=True)
+    measured = models.DecimalField("kết quả đo", max_digits=20, decimal_places=2, null=True, blank=True)
     computation = models.JSONField("cách tính (số liệu, hồ sơ)", default=dict, blank=True)
     self_points = models.DecimalField("điểm tự chấm", max_digits=6, decimal_places=2, default=Decimal(0))
     note = models.TextField("giải trình của đơn vị", blank=True)
@@ -241,6 +241,13 @@ class AssessmentItem(models.Model):
     @property
     def points(self) -> Decimal:
         return self.appraised_points if self.appraised_points is not None else self.self_points
+
+    @property
+    def by_hand(self) -> bool:
+        """Scored by the head: a criterion marked so, or one whose measure
+        has nothing to measure for this unit (no task assigned, no report
+        due yet): not applicable, so not 0 by default."""
+        return self.criterion.measure == Measure.MANUAL or self.measured is None
 
 
 def _pack_upload_to(instance: EvidencePack, filename: str) -> str:

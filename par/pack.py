@@ -2,7 +2,7 @@
 graders, built by the worker (par.tasks.evidence_pack_task).
 
     00-muc-luc.pdf, 00-muc-luc.xlsx      the index: criterion, points, computation, file names
-    01-ke-hoach/<nn>-KH-….pdf           the unit's issued plans covering the year (signed copy if any)
+    01-ke-hoach/<nn>-KH-….pdf           the plans: the unit's own and those giving it tasks (signed copy if any)
     02-bao-cao/<nn>-<period>.pdf        its sent reports of the year
     03-minh-chung/<code>/<nn>-<name>    the evidence of each criterion, and the head's extra file
 
@@ -46,10 +46,11 @@ from plans.documents.storage import plan_document_bytes, plan_document_filename,
 from plans.selectors import plan_with_contents
 from reports.models import Report, ReportLine
 
-from .measures import plans_of_year
+from .measures import plans_behind
 from .models import Assessment, EvidencePack
 from .pack_documents import IndexRow, PackIndex, index_pdf, index_xlsx, report_pdf
 from .selectors import assessment_rows, evidence_tags, year_evidence
+from .services import assessment_open
 
 logger = logging.getLogger(__name__)
 
@@ -86,10 +87,12 @@ def pack_fingerprint(agency: Agency, year: int) -> str:
     nothing changed, which would make every pack of a draft stale at once;
     what the pack prints of it (status, totals, items) is in instead."""
     assessment = Assessment.objects.filter(agency=agency, year=year).first()
-    data: dict = {"agency": [agency.pk, agency.name, agency.parent_id], "year": year}
+    data: dict = {"agency": [agency.pk, agency.name, agency.short_name, agency.place_name, agency.parent_id],
+                  "year": year}
     if assessment is not None:
         data["assessment"] = [assessment.pk, assessment.status, str(assessment.self_total),
-                              str(assessment.final_total), assessment.criteria_set_id]
+                              str(assessment.final_total), assessment.criteria_set_id,
+                              assessment.criteria_set.title]
         data["items"] = list(assessment.items.order_by("pk").values_list(
             "pk", "criterion_id", "measured", "self_points", "appraised_points", "appraisal_comment", "note",
             "file", "computation"))
@@ -100,7 +103,7 @@ def pack_fingerprint(agency: Agency, year: int) -> str:
     evidence = year_evidence(agency_id=agency.pk, year=year)
     tags = evidence_tags(evidence)
     data["evidence"] = [[e.pk, e.sha256, sorted(tags[e.pk])] for e in evidence]
-    data["plans"] = list(plans_of_year(agency=agency, year=year).order_by("pk").values_list(
+    data["plans"] = list(plans_behind(agency=agency, year=year).order_by("pk").values_list(
         "pk", "lock_version", "version", "signed_copy__sha256", "signed_copy__verified_ok"))
     text = json.dumps(data, default=str, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
@@ -112,6 +115,18 @@ def pack_is_stale(pack: EvidencePack) -> bool:
     if not pack.file or not pack.fingerprint:
         return True
     return pack.fingerprint != pack_fingerprint(pack.agency, pack.year)
+
+
+def pack_refresh(*, agency: Agency, year: int) -> bool:
+    """A pack whose data changed since it was built is built again when its
+    page is next opened (True: queued). No e-mail for these: nobody asked."""
+    pack = EvidencePack.objects.filter(agency=agency, year=year).first()
+    if pack is None or not pack.file or pack.status == Status.FAILED or pack_in_progress(pack):
+        return False
+    if not pack_is_stale(pack):
+        return False
+    pack_request(agency=agency, year=year, user=None)
+    return True
 
 
 def pack_in_progress(pack: EvidencePack, *, now: dt.datetime | None = None) -> bool:
@@ -225,7 +240,7 @@ def pack_contents(assessment: Assessment) -> PackContents:
             comment=item.appraisal_comment if item is not None else "", files=files, is_group=row.is_group))
 
     plan_names = []
-    plans = list(plan_with_contents().filter(pk__in=plans_of_year(agency=agency, year=year).values("pk"))
+    plans = list(plan_with_contents().filter(pk__in=plans_behind(agency=agency, year=year).values("pk"))
                  .select_related("signed_copy").order_by("issue_date", "pk"))
     for number, plan in enumerate(plans, start=1):
         plan_signed_copy(plan)  # cached by select_related: the file name below asks no query
@@ -299,6 +314,9 @@ def pack_build(pack_id: int) -> str:
     handle, temp_path = tempfile.mkstemp(prefix="cchc-pack-", suffix=".zip")
     os.close(handle)
     try:
+        if Assessment.objects.filter(agency=agency, year=year, status=Assessment.Status.DRAFT).exists():
+            # A draft's points follow the data: brought up to date as its page would.
+            assessment_open(agency=agency, year=year)
         # Taken before reading: a change made during the build leaves the pack stale, never wrongly fresh.
         fingerprint = pack_fingerprint(agency, year)
         assessment = (Assessment.objects.select_related("criteria_set", "agency__parent")

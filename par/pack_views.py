@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts.services import record_event
 from agencies.models import Agency
 from agencies.permissions import can, is_system_admin
-from common.audit import record_event
 
 from .pack import pack_file_name, pack_get, pack_in_progress, pack_is_stale, pack_request, size_text
 from .rules import PAR_APPRAISE, PAR_SUBMIT, PAR_VIEW

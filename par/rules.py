@@ -37,7 +37,8 @@ def _par_rule(access: Access, action: str, agency: Agency | None) -> bool:
     if action == PAR_SUBMIT:
         return Role.HEAD in own
     if action == PAR_APPRAISE:
-        return access.reviews(agency.pk)
+        # The office above the unit, never the unit itself (a Sở Nội vụ is scored too).
+        return access.is_admin or (access.reviews(agency.pk) and not own)
     if action == PAR_RANKING:
         return access.is_admin or access.reviews(agency.pk)
     raise ValueError(f"Unknown PAR action {action!r}")

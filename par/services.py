@@ -34,12 +34,12 @@ def tag_ensure(code: str, name: str) -> Tag:
 @transaction.atomic
 def criteria_set_default_create(*, year: int, level: str) -> CriteriaSet:
     """The default communication criteria (par/defaults.py) as the year's set for the level."""
-    tag = tag_ensure(*defaults.DEFAULT_TAG)
+    tags = {code: tag_ensure(code, name) for code, name in defaults.TAGS.items()}
     counters = {c.code: c for c in Counter.objects.filter(code__in=[row[4] for row in defaults.CRITERIA if row[4]])}
     criteria_set = CriteriaSet.objects.create(year=year, level=level, title=defaults.TITLES[level],
                                               source="Bộ mặc định của cổng (ví dụ để điều chỉnh)")
     by_code: dict[str, Criterion] = {}
-    for position, (code, title, max_score, kind, counter_code, thresholds, guidance) in enumerate(
+    for position, (code, title, max_score, kind, counter_code, thresholds, guidance, tag_code) in enumerate(
             defaults.CRITERIA, start=1):
         counter = counters.get(counter_code)
         if kind == Measure.COUNTER_TOTAL and counter is None:
@@ -47,7 +47,7 @@ def criteria_set_default_create(*, year: int, level: str) -> CriteriaSet:
         parent = by_code.get(code.rpartition(".")[0]) if "." in code else None
         by_code[code] = Criterion.objects.create(
             criteria_set=criteria_set, parent=parent, position=position, code=code, title=title,
-            max_score=Decimal(max_score), measure=kind, counter=counter, thresholds=thresholds, tag=tag,
+            max_score=Decimal(max_score), measure=kind, counter=counter, thresholds=thresholds, tag=tags.get(tag_code),
             guidance=guidance)
     return criteria_set
 
@@ -95,10 +95,19 @@ def leaves(criteria: list[Criterion]) -> list[Criterion]:
     return [c for c in criteria if c.pk not in parents]
 
 
-def _score(criterion: Criterion, *, agency: Agency, year: int, as_of: dt.date) -> tuple[Decimal | None, dict, Decimal]:
+NOT_MEASURED = " Không tính tự động được: đơn vị tự chấm, cơ quan Nội vụ thẩm định."
+
+
+def _score(criterion: Criterion, *, agency: Agency, year: int,
+           as_of: dt.date) -> tuple[Decimal | None, dict, Decimal | None]:
+    """(measure, computation, points); points None: scored by hand."""
     measured = measure(criterion, agency=agency, year=year, as_of=as_of)
     if measured is None:
-        return None, {}, Decimal(0)
+        return None, {}, None
+    if measured.value is None:
+        computation = measured.as_dict()
+        computation["summary"] += NOT_MEASURED
+        return None, computation, None
     pairs = criterion.threshold_pairs()
     points = points_for(measured.value, pairs, max_score=criterion.max_score)
     computation = measured.as_dict() | {"rule": criterion.thresholds, "points": format_points(points)}
@@ -119,8 +128,13 @@ def assessment_open(*, agency: Agency, year: int, as_of: dt.date | None = None) 
     level = level_of(agency)
     if level is None:
         raise ValidationError("Đơn vị này không thuộc cấp được đánh giá Chỉ số CCHC.")
+    if agency.dissolved_on and year > agency.dissolved_on.year:
+        raise ValidationError(f"Đơn vị đã sáp nhập, giải thể từ {agency.dissolved_on:%d/%m/%Y}.")
     as_of = as_of or timezone.localdate()
     assessment = Assessment.objects.filter(agency=agency, year=year).first()
+    if assessment is None and year > as_of.year:
+        # Nothing to score yet, and a set made now would pin next year's criteria before the province sets them.
+        raise ValidationError(f"Chưa đến năm {year}: chưa tự đánh giá được.")
     if assessment is None:
         criteria_set = criteria_set_for(year=year, level=level)
         assessment, _ = Assessment.objects.get_or_create(agency=agency, year=year,
@@ -137,7 +151,7 @@ def assessment_open(*, agency: Agency, year: int, as_of: dt.date | None = None) 
         item = existing.pop(criterion.pk, None) or AssessmentItem(assessment=assessment, criterion=criterion)
         measured, computation, points = _score(criterion, agency=agency, year=year, as_of=as_of)
         item.measured, item.computation = measured, computation
-        if criterion.measure != Measure.MANUAL:
+        if points is not None:
             item.self_points = points
         item.self_points = min(item.self_points, criterion.max_score)
         item.save()
@@ -163,7 +177,7 @@ def assessment_item_update(*, item: AssessmentItem, note: str, self_points: Deci
         assessment = Assessment.objects.select_for_update().get(pk=item.assessment_id)
         _check_draft(assessment)
         item.note = note
-        if item.criterion.measure == Measure.MANUAL and self_points is not None:
+        if item.by_hand and self_points is not None:
             if not (0 <= self_points <= item.criterion.max_score):
                 raise ValidationError(
                     {"self_points": f"Điểm phải từ 0 đến {format_points(item.criterion.max_score)}."})
@@ -209,9 +223,15 @@ def assessment_return(*, assessment: Assessment, user, comment: str) -> Assessme
 
 
 @transaction.atomic
-def assessment_appraise(*, assessment: Assessment, user, decisions: dict[int, tuple[Decimal | None, str]]) -> Assessment:
+def assessment_appraise(*, assessment: Assessment, user, decisions: dict[int, tuple[Decimal | None, str]],
+                        lock_version: int | None = None) -> Assessment:
     """Thẩm định: for each item, None keeps the self-score (accepted), a
-    number adjusts it and needs a comment. All or nothing."""
+    number adjusts it and needs a comment. All or nothing. `lock_version`:
+    the version the appraiser's page showed; refused if another appraiser
+    (or the unit) saved since."""
+    if lock_version is not None and not Assessment.objects.select_for_update().filter(
+            pk=assessment.pk, lock_version=lock_version).exists():
+        raise ValidationError("Bản tự đánh giá vừa được người khác cập nhật: tải lại trang rồi thẩm định lại.")
     status_move(assessment, expected=[Assessment.Status.SUBMITTED, Assessment.Status.APPRAISED],
                 to=Assessment.Status.APPRAISED, noun="Bản tự đánh giá")
     items = list(assessment.items.select_related("criterion"))

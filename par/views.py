@@ -28,6 +28,7 @@ from . import services
 from .exports import assessment_xlsx, ranking_xlsx
 from .forms import AppraisalForm, ItemForm, ReturnForm
 from .models import Assessment, AssessmentItem, Measure
+from .pack import pack_refresh
 from .rules import PAR_APPRAISE, PAR_EDIT, PAR_RANKING, PAR_SUBMIT, PAR_VIEW
 from .selectors import Row, assessment_rows, own_units, ranking, ranking_roots
 from .thresholds import format_points, thresholds_describe
@@ -186,11 +187,22 @@ def assessment(request: HttpRequest, agency_id: int, year: int) -> HttpResponse:
             return _appraise(request, agency, year)
         messages.error(request, "Thao tác không hợp lệ.")
         return redirect(_page(agency, year))
+    found = _opened(request, agency, year)
+    if found is None:
+        return render(request, "par/not_started.html", {"agency": agency, "year": year})
+    pack_refresh(agency=agency, year=year)  # the data changed since the pack was built: built again
+    return _render(request, found)
+
+
+def _opened(request: HttpRequest, agency: Agency, year: int) -> Assessment | None:
+    """The assessment brought up to date; None when the unit has not opened
+    it yet and the user may not (a reader's visit creates nothing)."""
+    if not can(request.user, PAR_EDIT, agency) and not Assessment.objects.filter(agency=agency, year=year).exists():
+        return None
     try:
-        found = services.assessment_open(agency=agency, year=year)
+        return services.assessment_open(agency=agency, year=year)
     except ValidationError as exc:
         raise Http404(" ".join(exc.messages)) from None
-    return _render(request, found)
 
 
 def _existing(agency: Agency, year: int) -> Assessment:
@@ -251,7 +263,8 @@ def _appraise(request: HttpRequest, agency: Agency, year: int) -> HttpResponse:
         return redirect(_page(agency, year))
     if form.is_valid():
         try:
-            services.assessment_appraise(assessment=found, user=request.user, decisions=form.decisions())
+            services.assessment_appraise(assessment=found, user=request.user, decisions=form.decisions(),
+                                         lock_version=found.lock_version)
         except ValidationError as exc:
             if hasattr(exc, "error_dict") and set(exc.error_dict) <= set(form.fields):
                 form.add_error(None, exc)
@@ -341,10 +354,9 @@ def item_file(request: HttpRequest, agency_id: int, year: int, item_id: int) -> 
 def assessment_export(request: HttpRequest, agency_id: int, year: int) -> HttpResponse:
     agency = _agency_for(request, agency_id)
     year = _year_path(year)
-    try:
-        found = services.assessment_open(agency=agency, year=year)
-    except ValidationError as exc:
-        raise Http404(" ".join(exc.messages)) from None
+    found = _opened(request, agency, year)
+    if found is None:
+        raise Http404("Đơn vị chưa tự đánh giá năm này.")
     content = assessment_xlsx(found, assessment_rows(found))
     response = HttpResponse(content, content_type=XLSX)
     name = f"Tu-danh-gia-CCHC-{year}-{file_name_part(agency.name)}.xlsx"

@@ -125,10 +125,12 @@ def test_the_pack_holds_every_file_and_its_index_matches_the_database(pack_world
     own = Plan.objects.get(pk=pack_world["own_plan"].pk)
     expected = [
         "00-muc-luc.pdf", "00-muc-luc.xlsx",
-        # Every leaf criterion carries the tag: each file sits under the first, 1.4.1.
-        "03-minh-chung/1.4.1/01-Anh-hoi-nghi-1.png", "03-minh-chung/1.4.1/02-Bien-ban.pdf",
-        "03-minh-chung/1.4.1/03-ghi-chu.txt", "03-minh-chung/1.4.6/01-bo-sung-Sang-kien.docx",
+        # The district's plan carries the tag of 1.4.2: its report's files prove 1.4.2.
+        "03-minh-chung/1.4.2/01-Anh-hoi-nghi-1.png", "03-minh-chung/1.4.2/02-Bien-ban.pdf",
+        "03-minh-chung/1.4.2/03-ghi-chu.txt", "03-minh-chung/1.4.6/01-bo-sung-Sang-kien.docx",
+        # Its own plan, and the district's that gave it its tasks.
         f"01-ke-hoach/01-KH-{own.number:02d}-{own.symbol.replace('/', '-')}-{YEAR}.pdf",
+        "01-ke-hoach/02-KH-01-KH-UBND-2026.pdf",
         "02-bao-cao/01-Quy-I-2026.pdf",
     ]
     assert sorted(names) == sorted(expected)
@@ -144,9 +146,9 @@ def test_the_pack_holds_every_file_and_its_index_matches_the_database(pack_world
     with extra.file.open("rb") as stored:
         assert archive.read("03-minh-chung/1.4.6/01-bo-sung-Sang-kien.docx") == stored.read()
     kinds = {info.filename: info.compress_type for info in archive.infolist()}
-    assert kinds["03-minh-chung/1.4.1/01-Anh-hoi-nghi-1.png"] == zipfile.ZIP_STORED
-    assert kinds["03-minh-chung/1.4.1/02-Bien-ban.pdf"] == zipfile.ZIP_STORED
-    assert kinds["03-minh-chung/1.4.1/03-ghi-chu.txt"] == zipfile.ZIP_DEFLATED
+    assert kinds["03-minh-chung/1.4.2/01-Anh-hoi-nghi-1.png"] == zipfile.ZIP_STORED
+    assert kinds["03-minh-chung/1.4.2/02-Bien-ban.pdf"] == zipfile.ZIP_STORED
+    assert kinds["03-minh-chung/1.4.2/03-ghi-chu.txt"] == zipfile.ZIP_DEFLATED
     assert archive.read(expected[6]).startswith(b"%PDF") and archive.read(expected[7]).startswith(b"%PDF")
     assert "Quý I/2026" in _text(archive.read("02-bao-cao/01-Quy-I-2026.pdf"))
 
@@ -166,9 +168,10 @@ def test_the_pack_holds_every_file_and_its_index_matches_the_database(pack_world
         assert Decimal(str(row[5])) == item.self_points
         assert Decimal(str(row[6])) == item.appraised_points
         listed = row[8].splitlines() if row[8] else []
-        assert listed[:3] == expected[2:5], code  # every leaf lists the shared files
+        # 1.4.2 lists the files its tag proves; 1.4.6 the head's extra file; the others none.
+        wanted = {"1.4.2": expected[2:5], "1.4.6": ["03-minh-chung/1.4.6/01-bo-sung-Sang-kien.docx"]}
+        assert listed == wanted.get(code, []), code
     assert table["1.4.6"][7] == COMMENT and table["1.4.6"][4] == NOTE
-    assert table["1.4.6"][8].splitlines()[3] == "03-minh-chung/1.4.6/01-bo-sung-Sang-kien.docx"
     assert Decimal(str(table["1"][5])) == assessment.self_total
     assert Decimal(str(table["1"][6])) == assessment.final_total
     assert table["1.4.1"][3] == items["1.4.1"].computation["summary"]
@@ -211,7 +214,7 @@ def test_a_pack_is_stale_after_new_evidence_and_a_request_builds_it_again(
         pack_build(pack.pk)
     pack.refresh_from_db()
     assert pack.status == EvidencePack.Status.READY and not pack_is_stale(pack)
-    assert "03-minh-chung/1.4.1/04-Anh-pa-no.jpg" in _zip(pack).namelist()
+    assert "03-minh-chung/1.4.2/04-Anh-pa-no.jpg" in _zip(pack).namelist()
     assert "02-bao-cao/02-6-thang-dau-nam-2026.pdf" in _zip(pack).namelist()
     if pack.file.name != old_name:
         assert not pack.file.storage.exists(old_name)  # the old ZIP went once the new one was saved
@@ -347,12 +350,12 @@ def test_the_worker_builds_the_pack_and_mails_the_requester(transactional_db, tr
             break
         time.sleep(0.3)
     assert state["status"] == "ready", (state, log.read_text()[-3000:])
-    assert state["percent"] == 100 and state["files"] == 8 and state["download"]
+    assert state["percent"] == 100 and state["files"] == 9 and state["download"]
     pack = EvidencePack.objects.get(agency_id=commune, year=YEAR)
     download = client.get(state["download"])
     assert download.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
-    assert len(archive.namelist()) == pack.files_count == 8
+    assert len(archive.namelist()) == pack.files_count == 9
     assert archive.testzip() is None
 
     def mails() -> str:

@@ -122,9 +122,21 @@ def test_home_for_a_reviewer_links_the_ranking_and_lists_no_own_unit(client, tre
     ("outsider", 403),  # the sibling district's people
 ])
 def test_assessment_page_permission_matrix(client, tree, personas, persona, status):
+    opened(tree["commune"])  # the unit opened it (a reader's visit creates nothing: see below)
     personas.login(client, persona)
     assert client.get(page(tree["commune"])).status_code == status
     assert client.get(reverse("par:assessment_xlsx", args=[tree["commune"].pk, YEAR])).status_code == status
+
+
+def test_a_readers_visit_creates_nothing_the_units_own_does(client, tree, personas):
+    personas.login(client, "reviewer")
+    response = client.get(page(tree["commune"]))
+    assert response.status_code == 200 and 'id="not-started"' in response.content.decode()
+    assert client.get(reverse("par:assessment_xlsx", args=[tree["commune"].pk, YEAR])).status_code == 404
+    assert not Assessment.objects.exists()
+    personas.login(client, "head")
+    assert 'id="par-criteria"' in client.get(page(tree["commune"])).content.decode()
+    assert Assessment.objects.filter(agency=tree["commune"], year=YEAR).exists()
 
 
 def test_assessment_page_of_an_unscored_unit_or_a_bad_year_is_404(client, tree, personas):

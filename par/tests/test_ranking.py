@@ -9,6 +9,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -81,8 +82,10 @@ def test_levels_default_to_the_most_numerous_and_merged_units_need_an_assessment
     assert found.level == Level.DISTRICT
     assert [lv for lv, _, _ in found.levels] == [Level.COMMUNE, Level.DEPARTMENT, Level.DISTRICT]
     assert gone not in [row.agency for row in found.rows]
-    services.assessment_open(agency=gone, year=YEAR)
-    assert gone in [row.agency for row in ranking(tree["province"], YEAR, Level.COMMUNE).rows]
+    with pytest.raises(ValidationError, match="sáp nhập, giải thể từ 01/07/2025"):
+        services.assessment_open(agency=gone, year=YEAR)  # gone before the year
+    services.assessment_open(agency=gone, year=YEAR - 1)  # its last year
+    assert gone in [row.agency for row in ranking(tree["province"], YEAR - 1, Level.COMMUNE).rows]
     assert [row.agency for row in ranking(tree["province"], YEAR, Level.DEPARTMENT).rows] == [department]
     assert tree["province"] not in [row.agency for row in ranking(tree["province"], YEAR, Level.DISTRICT).rows]
 
