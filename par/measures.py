@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, Min, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -183,12 +183,22 @@ def counter_total(*, agency: Agency, year: int, as_of: dt.date, counter: Counter
     else:  # a stock: what exists at the end of the latest accepted report, not a sum over periods
         latest = figures.order_by("-line__report__period__end").values_list("line__report_id", flat=True).first()
         figures = figures.filter(line__report_id=latest) if latest is not None else figures.none()
-    total = figures.aggregate(total=Sum("value"))["total"] or 0
-    reports = sorted(set(figures.values_list("line__report_id", "line__report__period__label")))
-    how = "cuối kỳ báo cáo gần nhất" if counter.kind == Counter.Kind.STOCK else "cộng các kỳ đã tiếp nhận"
+    # Per report: what it adds and from which day, so the sum can be followed
+    # (a 6-month report counts from the day after Quý I's cut-off, not twice).
+    parts = list(figures.values("line__report_id", "line__report__period__label", "line__report__period__end")
+                 .annotate(value=Sum("value"), since=Min(Coalesce("line__stretch_start", "line__report__period__start")))
+                 .order_by("line__report__period__end", "line__report_id"))
+    total = sum(p["value"] for p in parts)
+    if counter.kind == Counter.Kind.STOCK:
+        how = "số hiện có cuối kỳ báo cáo gần nhất"
+    else:
+        how = "; ".join(f"{p['line__report__period__label']} (từ {_date(p['since'])}): {money_format(p['value'])}"
+                        for p in parts) or "chưa có báo cáo được tiếp nhận"
     summary = f"{counter.label}: {money_format(total)} {counter.unit} ({how})."
     return Measured(Decimal(total), counter.unit, summary, {"total": total},
-                    [Record("report", pk, label) for pk, label in reports])
+                    [Record("report", p["line__report_id"],
+                            f"{p['line__report__period__label']}: {money_format(p['value'])} {counter.unit}")
+                     for p in parts])
 
 
 def measure(criterion: Criterion, *, agency: Agency, year: int, as_of: dt.date) -> Measured | None:
