@@ -10,6 +10,7 @@ nothing on any error: the messages name the row and the column."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import zipfile
@@ -66,6 +67,9 @@ def _measure_label(code: str) -> str:
 
 
 def _book(title: str, source: str, lines: list[Line]) -> bytes:
+    # A criterion with children scores their sum: its «Cách tính» stays empty, as the import asks.
+    parents = {line.code.rpartition(".")[0] for line in lines if "." in line.code}
+    lines = [dataclasses.replace(line, measure="") if line.code in parents else line for line in lines]
     book = Workbook()
     sheet = book.active
     sheet.title = "Bộ tiêu chí"

@@ -59,6 +59,10 @@ class Measured:
                 "summary": self.summary, "numbers": self.numbers, "records": [r.as_dict() for r in self.records]}
 
 
+# Where the deadline comes from, for a unit that has none.
+NO_DEADLINE_HINT = "hạn do quản trị đặt trong «Hạn ban hành kế hoạch năm» của bộ quy định thời hạn cấp trên"
+
+
 def _share(part: int, whole: int) -> Decimal | None:
     if not whole:
         return None
@@ -86,10 +90,11 @@ def plan_on_time(*, agency: Agency, year: int, as_of: dt.date) -> Measured:
     records = [Record("plan", p.pk, f"Số {p.reference} ngày {_date(p.issue_date)}: {p.title[:120]}",
                       ok=deadline is None or p.issue_date <= deadline) for p in plans]
     if first is None:
-        due = f"hạn {_date(deadline)}" if deadline else "chưa quy định hạn ban hành"
+        due = f"hạn {_date(deadline)}" if deadline else f"chưa quy định hạn ban hành; {NO_DEADLINE_HINT}"
         summary = f"Chưa có kế hoạch năm {year} được ban hành ({due})."
     elif deadline is None:
-        summary = f"Ban hành ngày {_date(first.issue_date)}; chưa có quy định hạn ban hành."
+        summary = (f"Ban hành ngày {_date(first.issue_date)}; chưa có quy định hạn ban hành, nên được tính đúng hạn "
+                   f"({NO_DEADLINE_HINT}).")
     else:
         summary = (f"Ban hành ngày {_date(first.issue_date)}, hạn {_date(deadline)}: "
                    + ("đúng hạn." if on_time else f"trễ {(first.issue_date - deadline).days} ngày."))
