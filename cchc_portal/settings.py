@@ -174,7 +174,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
-            "OPTIONS": {"timeout": 20},
+            # IMMEDIATE: a transaction takes the write lock when it begins, so a
+            # second writer waits (up to `timeout`) instead of failing at once
+            # with "database is locked" when it upgrades from a read.
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
     }
 DATABASE_DIRECT_URL = env.str("DATABASE_DIRECT_URL", default="")
