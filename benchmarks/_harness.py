@@ -13,6 +13,7 @@ import http.client
 import math
 import os
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -62,6 +63,38 @@ def bench_environment(url: str, *, redis_url: str, workdir: Path, **overrides: s
         env.pop("REDIS_URL", None)
         env.pop("REDIS_CACHE_URL", None)
     return env
+
+
+def scratch_database(*, database_url: str | None, tiny: bool, default_url: str, workdir: Path, sizes: dict,
+                     environment) -> tuple[str, dict, bool, str]:
+    """The database a benchmark measures, and its environment
+    (`environment(url)`): `database_url` as it is (migrated), else one built
+    here, demo and generate_scale at `sizes`: on SQLite in `workdir` when
+    `tiny`, else at `default_url` (refused if it exists). Returns (url, env,
+    built here, load average at the start)."""
+    built = not database_url
+    url = database_url or (f"sqlite:///{workdir / 'tiny.sqlite3'}" if tiny else default_url)
+    env = environment(url)
+    load_start = load_average()
+    print(f"load average at start: {load_start}; database {re.sub(r'//[^@]*@', '//', url)}", flush=True)
+    if built and url.startswith("sqlite"):
+        manage(env, "migrate", "--noinput")
+        manage(env, "load_demo")
+        manage(env, "generate_scale", *(f"--{k}={v}" for k, v in sizes.items()))
+    elif built:
+        if exists(url):
+            sys.exit(f"{server_db(url)[1]} exists: drop it, or pass it as --database-url.")
+        build(url, env, **sizes)
+    else:
+        manage(env, "migrate", "--noinput")
+    return url, env, built, load_start
+
+
+def scratch_database_drop(url: str, *, built: bool, keep: bool, workdir: Path) -> None:
+    """The database scratch_database built (unless `keep`) and the work folder, gone."""
+    if built and not keep and not url.startswith("sqlite"):
+        admin(url, f"DROP DATABASE IF EXISTS {server_db(url)[1]}")
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 def django_setup(env: dict) -> None:

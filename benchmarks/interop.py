@@ -46,7 +46,6 @@ import json
 import os
 import re
 import resource
-import shutil
 import statistics
 import sys
 import tempfile
@@ -56,7 +55,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import admin, bench_environment, build, django_setup, exists, load_average, manage, server_db  # noqa: E402
+from _harness import bench_environment, django_setup, load_average, scratch_database, scratch_database_drop  # noqa: E402
 from national import Row, combine, table  # noqa: E402
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/cchc_bi_interop"
@@ -411,27 +410,9 @@ def one_run(world: World, args, number: int) -> list[Row]:
 def main(argv=None) -> None:
     args = parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="cchc-bench-interop-"))
-    built = not args.database_url
-    if args.database_url:
-        url = args.database_url
-    elif args.quick:
-        url = f"sqlite:///{workdir / 'quick.sqlite3'}"
-    else:
-        url = DEFAULT_DB
-    env = environment(url, args, workdir)
-    load_start = load_average()
-    print(f"load average at start: {load_start}; database {re.sub(r'//[^@]*@', '//', url)}", flush=True)
-    sizes = TINY if args.quick else NATIONAL
-    if built and url.startswith("sqlite"):
-        manage(env, "migrate", "--noinput")
-        manage(env, "load_demo")
-        manage(env, "generate_scale", *(f"--{k}={v}" for k, v in sizes.items()))
-    elif built:
-        if exists(url):
-            sys.exit(f"{server_db(url)[1]} exists: drop it, or pass it as --database-url.")
-        build(url, env, **sizes)
-    else:
-        manage(env, "migrate", "--noinput")
+    url, env, built, load_start = scratch_database(
+        database_url=args.database_url, tiny=args.quick, default_url=DEFAULT_DB, workdir=workdir,
+        sizes=TINY if args.quick else NATIONAL, environment=lambda url: environment(url, args, workdir))
     django_setup(env)
     from django.db import connections
 
@@ -447,9 +428,7 @@ def main(argv=None) -> None:
         if world is not None:
             world.close()
         connections.close_all()
-        if built and not args.keep and not url.startswith("sqlite"):
-            admin(url, f"DROP DATABASE IF EXISTS {server_db(url)[1]}")
-        shutil.rmtree(workdir, ignore_errors=True)
+        scratch_database_drop(url, built=built, keep=args.keep, workdir=workdir)
     load_end = load_average()
     rows = combine(runs)
     print(f"\n{args.runs} run(s){', medians' if args.runs > 1 else ''} of {args.repeat} timed request(s) per row, "

@@ -74,18 +74,15 @@ from _harness import (  # noqa: E402 (the sibling module, found through the line
     PYTHON,
     ROOT,
     Gunicorn,
-    admin,
     bench_environment,
-    build,
     django_setup,
-    exists,
     load,
     load_average,
     log_in,
-    manage,
     percentile95,
     request,
-    server_db,
+    scratch_database,
+    scratch_database_drop,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -754,28 +751,11 @@ def main(argv=None) -> None:
     if args.pdf_runner:
         return pdf_runner(args.pdf_runs, args.settle)
     workdir = Path(tempfile.mkdtemp(prefix="cchc-bench-national-"))
-    built = not args.database_url
-    if args.database_url:
-        url = args.database_url
-    elif args.smoke:
-        url = f"sqlite:///{workdir / 'smoke.sqlite3'}"
-    else:
-        url = DEFAULT_DB
-    env = environment(url, args, workdir)
-    load_start = load_average()
-    print(f"load average at start: {load_start}; database {url}", flush=True)
-    sizes = ({"provinces": 1, "communes": 4, "departments": 2, "tasks": 2} if args.smoke else
-             {"provinces": 34, "communes": 3321, "departments": 25, "tasks": 20})
-    if built and url.startswith("sqlite"):
-        manage(env, "migrate", "--noinput")
-        manage(env, "load_demo")
-        manage(env, "generate_scale", *(f"--{k}={v}" for k, v in sizes.items()))
-    elif built:
-        if exists(url):
-            sys.exit(f"{server_db(url)[1]} exists: drop it, or pass it as --database-url.")
-        build(url, env, **sizes)
-    else:
-        manage(env, "migrate", "--noinput")
+    url, env, built, load_start = scratch_database(
+        database_url=args.database_url, tiny=args.smoke, default_url=DEFAULT_DB, workdir=workdir,
+        sizes=({"provinces": 1, "communes": 4, "departments": 2, "tasks": 2} if args.smoke else
+               {"provinces": 34, "communes": 3321, "departments": 25, "tasks": 20}),
+        environment=lambda url: environment(url, args, workdir))
     django_setup(env)
     users = bench_users()
     worker = subprocess.Popen(
@@ -799,9 +779,7 @@ def main(argv=None) -> None:
         from django.db import connections
 
         connections.close_all()
-        if built and not args.keep and not url.startswith("sqlite"):
-            admin(url, f"DROP DATABASE IF EXISTS {server_db(url)[1]}")
-        shutil.rmtree(workdir, ignore_errors=True)
+        scratch_database_drop(url, built=built, keep=args.keep, workdir=workdir)
     load_end = load_average()
     rows = combine(runs)
     print(f"\n{args.runs} run(s){', medians' if args.runs > 1 else ''}; gunicorn {args.workers} sync workers, "

@@ -35,7 +35,6 @@ import datetime as dt
 import json
 import os
 import re
-import shutil
 import statistics
 import sys
 import tempfile
@@ -44,7 +43,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import admin, bench_environment, build, django_setup, exists, load_average, manage  # noqa: E402
+from _harness import bench_environment, django_setup, load_average, scratch_database, scratch_database_drop  # noqa: E402
 from national import Row, table  # noqa: E402
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/cchc_bi_par"
@@ -261,27 +260,9 @@ def ranking_rows(world: World, args) -> list[Row]:
 def main(argv=None) -> None:
     args = parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="cchc-bench-par-"))
-    built = not args.database_url
-    if args.database_url:
-        url = args.database_url
-    elif args.quick:
-        url = f"sqlite:///{workdir / 'quick.sqlite3'}"
-    else:
-        url = DEFAULT_DB
-    env = environment(url, workdir)
-    load_start = load_average()
-    print(f"load average at start: {load_start}; database {re.sub(r'//[^@]*@', '//', url)}", flush=True)
-    sizes = TINY if args.quick else PROVINCE
-    if built and url.startswith("sqlite"):
-        manage(env, "migrate", "--noinput")
-        manage(env, "load_demo")
-        manage(env, "generate_scale", *(f"--{k}={v}" for k, v in sizes.items()))
-    elif built:
-        if exists(url):
-            sys.exit(f"{url.rsplit('/', 1)[1]} exists: drop it, or pass it as --database-url.")
-        build(url, env, **sizes)
-    else:
-        manage(env, "migrate", "--noinput")
+    url, env, built, load_start = scratch_database(
+        database_url=args.database_url, tiny=args.quick, default_url=DEFAULT_DB, workdir=workdir,
+        sizes=TINY if args.quick else PROVINCE, environment=lambda url: environment(url, workdir))
     django_setup(env)
     from django.db import connections
 
@@ -293,9 +274,7 @@ def main(argv=None) -> None:
         rows += ranking_rows(world, args)
     finally:
         connections.close_all()
-        if built and not args.keep and not url.startswith("sqlite"):
-            admin(url, f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]}")
-        shutil.rmtree(workdir, ignore_errors=True)
+        scratch_database_drop(url, built=built, keep=args.keep, workdir=workdir)
     load_end = load_average()
     print(f"\nIn-process; {os.cpu_count()} CPUs shared with PostgreSQL; load average {load_start} at start, "
           f"{load_end} at end; {time.monotonic() - started:.0f} s measuring")
