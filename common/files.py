@@ -26,6 +26,7 @@ from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
+from django.http import FileResponse
 from django.utils import timezone
 
 from .text import clean_text
@@ -121,6 +122,22 @@ def file_save(field_file: FieldFile, name: str, content: File) -> str:
     field_file.save(name, content, save=False)
     stack[-1].append((field_file.storage, field_file.name or ""))
     return field_file.name or ""
+
+
+def stored_file_response(field_file: FieldFile, *, filename: str, content_type: str) -> FileResponse:
+    """A stored file as a download, through the storage API (a local file or
+    an object streamed from S3, never a public URL), not sniffed by the
+    browser. FileNotFoundError when the row outlived its file (a crash, a
+    restore without media): the caller says so, not a 500."""
+    if not field_file.name:
+        raise FileNotFoundError(filename)
+    try:
+        stored = field_file.storage.open(field_file.name, "rb")
+    except IsADirectoryError:
+        raise FileNotFoundError(field_file.name) from None
+    response = FileResponse(stored, as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def delete_on_commit(storage: Storage, name: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.services import record_event
 from agencies.models import Agency
 from agencies.permissions import can, is_system_admin
+from common.files import stored_file_response
 
 from .pack import pack_file_name, pack_get, pack_in_progress, pack_is_stale, pack_request, size_text
 from .rules import PAR_APPRAISE, PAR_SUBMIT, PAR_VIEW
@@ -101,10 +102,8 @@ def pack_download(request: HttpRequest, agency_id: int, year: int) -> HttpRespon
             "pack": pack, "agency": agency, "may_build": may_build_pack(request.user, agency),
             "built_at": timezone.localtime(pack.built_at) if pack.built_at else None})
     try:
-        stored = pack.file.storage.open(pack.file.name, "rb")
+        response = stored_file_response(pack.file, filename=pack_file_name(pack), content_type="application/zip")
     except FileNotFoundError:
         raise Http404("Tệp bộ hồ sơ không còn trên máy chủ: hãy tạo lại.") from None
-    response = FileResponse(stored, as_attachment=True, content_type="application/zip",
-                            filename=pack_file_name(pack))
     record_event(request, "download_evidence", f"Bộ hồ sơ minh chứng {year} · {agency}")
     return response

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from accounts.services import record_event
 from agencies.models import Agency
 from agencies.permissions import can
+from common.files import stored_file_response
 from common.ids import parse_id
 from common.text import file_name_part
 from plans.models import Task
@@ -339,13 +340,11 @@ def item_file(request: HttpRequest, agency_id: int, year: int, item_id: int) -> 
     item = get_object_or_404(AssessmentItem, pk=item_id, assessment__agency=agency, assessment__year=year)
     if not item.file.name:
         raise Http404("Tiêu chí này không có tệp bổ sung.")
-    try:
-        stored = item.file.storage.open(item.file.name, "rb")
-    except (FileNotFoundError, IsADirectoryError):
-        raise Http404("Tệp không còn trong kho lưu trữ.") from None
     content_type = mimetypes.guess_type(item.file_name or item.file.name)[0] or "application/octet-stream"
-    response = FileResponse(stored, as_attachment=True, filename=item.file_name or "tep", content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
+    try:
+        response = stored_file_response(item.file, filename=item.file_name or "tep", content_type=content_type)
+    except FileNotFoundError:
+        raise Http404("Tệp không còn trong kho lưu trữ.") from None
     record_event(request, "download_evidence", item)
     return response
 

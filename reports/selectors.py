@@ -23,6 +23,7 @@ from agencies.tree import (
     merged_into_ids_sql,
     subtree_with_merged_sql,
 )
+from common.files import stored_file_response
 from plans.models import Area, Channel, Counter
 from schedule.models import ReportingPeriod
 
@@ -150,16 +151,7 @@ def evidence_response(evidence: Evidence) -> FileResponse:
     or an object streamed from S3, never a public URL). FileNotFoundError when
     the row outlived its file (a crash, a restore without media): the caller
     says so, not a 500."""
-    if not evidence.file.name:
-        raise FileNotFoundError(evidence.pk)
-    try:
-        stored = evidence.file.storage.open(evidence.file.name, "rb")
-    except IsADirectoryError:
-        raise FileNotFoundError(evidence.pk) from None
-    response = FileResponse(stored, as_attachment=True, filename=evidence.original_name,
-                            content_type=evidence.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(evidence.file, filename=evidence.original_name, content_type=evidence.content_type)
 
 
 def report_get_for_user(*, user, report_id: int, action: str = REPORT_VIEW) -> Report:
