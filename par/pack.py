@@ -117,16 +117,18 @@ def pack_is_stale(pack: EvidencePack) -> bool:
     return pack.fingerprint != pack_fingerprint(pack.agency, pack.year)
 
 
-def pack_refresh(*, agency: Agency, year: int) -> bool:
-    """A pack whose data changed since it was built is built again when its
-    page is next opened (True: queued). No e-mail for these: nobody asked."""
-    pack = EvidencePack.objects.filter(agency=agency, year=year).first()
+def pack_refresh(*, agency: Agency, year: int) -> EvidencePack | None:
+    """The unit's pack as its page shows it (None: never asked for): one
+    whose data changed since it was built is queued again. No e-mail for
+    these: nobody asked."""
+    pack = pack_get(agency, year)
     if pack is None or not pack.file or pack.status == Status.FAILED or pack_in_progress(pack):
-        return False
+        return pack
     if not pack_is_stale(pack):
-        return False
-    pack_request(agency=agency, year=year, user=None)
-    return True
+        # Kept for the panel showing this pack next (pack_views.pack_state): not computed twice.
+        setattr(pack, "checked_fresh", True)  # noqa: B010 (not a model field)
+        return pack
+    return pack_request(agency=agency, year=year, user=None)
 
 
 def pack_in_progress(pack: EvidencePack, *, now: dt.datetime | None = None) -> bool:

@@ -75,7 +75,8 @@ def pack_state(pack, *, user, agency: Agency) -> dict:
     return {
         "status": pack.status, "label": pack.get_status_display(), "percent": pack.percent,
         "done": pack.done_steps, "total": pack.total_steps,
-        "stale": ready and not busy and pack_is_stale(pack), "busy": busy, "ready": ready,
+        "stale": ready and not busy and not getattr(pack, "checked_fresh", False) and pack_is_stale(pack),
+        "busy": busy, "ready": ready,
         "size": size_text(pack.size) if ready else "", "files": pack.files_count if ready else 0,
         "built_at": f"{built:%H:%M %d/%m/%Y}" if built else "", "error": pack.error,
         "download": reverse("par:pack_download", args=[pack.agency_id, pack.year]) if ready else "",

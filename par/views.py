@@ -28,7 +28,7 @@ from plans.models import Task
 from . import services
 from .exports import assessment_xlsx, ranking_xlsx
 from .forms import AppraisalForm, ItemForm, ReturnForm
-from .models import Assessment, AssessmentItem, Measure
+from .models import Assessment, AssessmentItem, EvidencePack, Measure
 from .pack import pack_refresh
 from .rules import PAR_APPRAISE, PAR_EDIT, PAR_RANKING, PAR_SUBMIT, PAR_VIEW
 from .selectors import Row, assessment_rows, own_units, ranking, ranking_roots
@@ -133,7 +133,9 @@ def _rule(row: Row) -> str:
 
 def _render(request: HttpRequest, assessment: Assessment, *, item_forms: dict[int, ItemForm] | None = None,
             appraisal: AppraisalForm | None = None, return_form: ReturnForm | None = None,
-            status: int = 200) -> HttpResponse:
+            pack: tuple[EvidencePack | None] | None = None, status: int = 200) -> HttpResponse:
+    """The page; `pack`, when the caller has read the unit's pack already:
+    (the pack or None), which the panel shows without reading it again."""
     user, agency = request.user, assessment.agency
     draft = assessment.status == Assessment.Status.DRAFT
     may_edit = draft and can(user, PAR_EDIT, agency)
@@ -170,6 +172,8 @@ def _render(request: HttpRequest, assessment: Assessment, *, item_forms: dict[in
                             f"({format_points(assessment.self_total)} điểm) để cơ quan Nội vụ thẩm định? "
                             "Sau khi gửi, đơn vị không sửa được nữa, trừ khi bị trả lại."),
     }
+    if pack is not None:
+        context["pack_read"] = pack
     return render(request, "par/assessment.html", context, status=status)
 
 
@@ -191,8 +195,8 @@ def assessment(request: HttpRequest, agency_id: int, year: int) -> HttpResponse:
     found = _opened(request, agency, year)
     if found is None:
         return render(request, "par/not_started.html", {"agency": agency, "year": year})
-    pack_refresh(agency=agency, year=year)  # the data changed since the pack was built: built again
-    return _render(request, found)
+    # The data changed since the pack was built: built again; the panel shows the pack as it stands.
+    return _render(request, found, pack=(pack_refresh(agency=agency, year=year),))
 
 
 def _opened(request: HttpRequest, agency: Agency, year: int) -> Assessment | None:

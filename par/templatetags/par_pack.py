@@ -12,4 +12,7 @@ register = template.Library()
 def pack_panel(context, assessment) -> dict:
     request = context["request"]
     agency = assessment.agency
-    return pack_state(pack_get(agency, assessment.year), user=request.user, agency=agency)
+    # The page's view may have read the pack already (par.views: pack_read, a 1-tuple).
+    read = context.get("pack_read")
+    pack = read[0] if read is not None else pack_get(agency, assessment.year)
+    return pack_state(pack, user=request.user, agency=agency)

@@ -369,3 +369,23 @@ def test_the_worker_builds_the_pack_and_mails_the_requester(transactional_db, tr
     assert "đã sẵn sàng" in text
     assert f"/chi-so-cchc/ho-so-minh-chung/{commune}/{YEAR}/tai-ve/" in text
     assert PACK_TASK in log.read_text()
+
+
+def test_the_assessment_page_checks_a_ready_pack_once(pack_world, personas, client,
+                                                     django_capture_on_commit_callbacks):
+    """Whether the pack is stale is asked twice by the page (to build it
+    again, then to show it) and computed once: the fingerprint reads the
+    evidence once, beside the page's own list of it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _built(pack_world, personas.head, django_capture_on_commit_callbacks)
+    personas.login(client, "head")
+    url = reverse("par:assessment", args=[pack_world["commune"].pk, YEAR])
+    client.get(url)  # warm-up
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200 and "Sẵn sàng tải về" in response.content.decode()
+    evidence_reads = [q for q in queries.captured_queries if 'FROM "reports_evidence"' in q["sql"]]
+    assert len(evidence_reads) == 2  # the criteria's evidence, and the fingerprint's
+    assert EvidencePack.objects.get(agency=pack_world["commune"], year=YEAR).status == EvidencePack.Status.READY
