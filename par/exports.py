@@ -15,13 +15,14 @@ from common.xlsx import column_widths, workbook_bytes, xlsx_row
 
 from .models import Assessment
 from .selectors import Ranking, Row
-from .thresholds import format_points, thresholds_describe
+from .thresholds import format_points
 
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-def _number(value: Decimal | None) -> float | None:
+def points_number(value: Decimal | None) -> float | None:
+    """Points as an XLSX number (None stays an empty cell)."""
     return None if value is None else float(value)
 
 
@@ -32,13 +33,19 @@ def _header(sheet, values: list[str]) -> None:
         cell.alignment = WRAP
 
 
-def ranking_xlsx(ranking: Ranking) -> bytes:
+def _titled_sheet(name: str, title: str) -> tuple[Workbook, Worksheet]:
+    """A workbook whose one sheet, `name`, starts with `title` in large bold."""
     book = Workbook()
     sheet = book.active
-    assert isinstance(sheet, Worksheet)
-    sheet.title = "Xếp hạng"
-    sheet.append(xlsx_row([f"Xếp hạng Chỉ số CCHC (công tác tuyên truyền) năm {ranking.year}"]))
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
+    sheet.title = name
+    sheet.append(xlsx_row([title]))
     sheet["A1"].font = Font(bold=True, size=13)
+    return book, sheet
+
+
+def ranking_xlsx(ranking: Ranking) -> bytes:
+    book, sheet = _titled_sheet("Xếp hạng", f"Xếp hạng Chỉ số CCHC (công tác tuyên truyền) năm {ranking.year}")
     sheet.append(xlsx_row([f"{ranking.root.name} · {ranking.level_label}"
                            + (f" · điểm tối đa {format_points(ranking.max_total)}" if ranking.max_total else "")]))
     sheet.append([])
@@ -48,7 +55,8 @@ def ranking_xlsx(ranking: Ranking) -> bytes:
         a = row.assessment
         sheet.append(xlsx_row([
             row.rank, row.agency.name, row.status_label,
-            _number(a.self_total) if a else None, _number(a.final_total) if a else None, _number(row.score),
+            points_number(a.self_total) if a else None, points_number(a.final_total) if a else None,
+            points_number(row.score),
             timezone.localdate(a.submitted_at) if a and a.submitted_at else None,
             timezone.localdate(a.appraised_at) if a and a.appraised_at else None,
         ]))
@@ -66,20 +74,9 @@ def _records_text(row: Row) -> str:
     return "\n".join(f"{marks.get(r.get('ok'))}{r.get('label', '')}" for r in records)
 
 
-def _rule_text(row: Row) -> str:
-    try:
-        return thresholds_describe(row.criterion.threshold_pairs())
-    except ValueError:
-        return row.criterion.thresholds
-
-
 def assessment_xlsx(assessment: Assessment, rows: list[Row]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert isinstance(sheet, Worksheet)
-    sheet.title = "Tự đánh giá"
-    sheet.append(xlsx_row([f"Tự đánh giá Chỉ số CCHC năm {assessment.year} – {assessment.agency.name}"]))
-    sheet["A1"].font = Font(bold=True, size=13)
+    book, sheet = _titled_sheet("Tự đánh giá",
+                                f"Tự đánh giá Chỉ số CCHC năm {assessment.year} – {assessment.agency.name}")
     status = assessment.get_status_display()
     totals = f"Điểm tự đánh giá: {format_points(assessment.self_total)}"
     if assessment.final_total is not None:
@@ -96,9 +93,9 @@ def assessment_xlsx(assessment: Assessment, rows: list[Row]) -> bytes:
         if row.is_group and assessment.final_total is not None:
             appraised = row.points
         sheet.append(xlsx_row([
-            criterion.code, criterion.title, _number(criterion.max_score),
+            criterion.code, criterion.title, points_number(criterion.max_score),
             "" if row.is_group else criterion.get_measure_display(), summary, _records_text(row),
-            "" if row.is_group else _rule_text(row), _number(row.self_points), _number(appraised),
+            "" if row.is_group else row.criterion.rule_text, points_number(row.self_points), points_number(appraised),
             item.appraisal_comment if item else "", item.note if item else "", item.file_name if item else "",
             "\n".join(e.original_name for e in row.evidence),
         ]))

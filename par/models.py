@@ -17,7 +17,7 @@ from agencies.models import Agency
 from plans.models import Counter, Plan, Task
 from reports.models import Evidence, Report
 
-from .thresholds import thresholds_errors, thresholds_parse
+from .thresholds import thresholds_describe, thresholds_errors, thresholds_parse
 
 
 class Level(models.TextChoices):
@@ -142,6 +142,14 @@ class Criterion(models.Model):
 
     def threshold_pairs(self) -> list[tuple[Decimal, Decimal]]:
         return thresholds_parse(self.thresholds)
+
+    @property
+    def rule_text(self) -> str:
+        """The thresholds as a grader reads them; a rule typed wrong in admin, as typed."""
+        try:
+            return thresholds_describe(self.threshold_pairs())
+        except ValueError:
+            return self.thresholds
 
     def clean(self) -> None:
         errors = {}

@@ -20,6 +20,7 @@ from common.xlsx import column_widths, workbook_bytes, xlsx_row
 from nd30.parts import Letterhead, agency_letterhead, date_text, printable
 from reports.models import Report
 
+from .exports import points_number
 from .thresholds import format_points
 
 
@@ -92,10 +93,6 @@ XLSX_COLUMNS = [("Số hiệu", 9), ("Tiêu chí", 50), ("Điểm tối đa", 10
                 ("Ý kiến thẩm định", 30), ("Tệp minh chứng trong hồ sơ", 60)]
 
 
-def _number(value: Decimal | None):
-    return None if value is None else float(value)
-
-
 def index_xlsx(index: PackIndex) -> bytes:
     """The same index as a sheet: a few lines about the unit, then a table
     whose header row starts with «Số hiệu» (points as numbers, one file a line)."""
@@ -110,10 +107,10 @@ def index_xlsx(index: PackIndex) -> bytes:
     sheet.append(xlsx_row(["Năm đánh giá", index.year]))
     sheet.append(xlsx_row(["Bộ tiêu chí", index.set_title]))
     sheet.append(xlsx_row(["Trạng thái", index.status]))
-    sheet.append(xlsx_row(["Tổng điểm tự đánh giá", _number(index.self_total)]))
-    sheet.append(xlsx_row(["Tổng điểm thẩm định", _number(index.final_total) if index.final_total is not None
+    sheet.append(xlsx_row(["Tổng điểm tự đánh giá", points_number(index.self_total)]))
+    sheet.append(xlsx_row(["Tổng điểm thẩm định", points_number(index.final_total) if index.final_total is not None
                            else "Chưa thẩm định"]))
-    sheet.append(xlsx_row(["Điểm tối đa", _number(index.max_total)]))
+    sheet.append(xlsx_row(["Điểm tối đa", points_number(index.max_total)]))
     sheet.append([])
     sheet.append(xlsx_row([title for title, _ in XLSX_COLUMNS]))
     header = sheet.max_row
@@ -121,8 +118,8 @@ def index_xlsx(index: PackIndex) -> bytes:
         cell.font = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     for row in index.rows:
-        sheet.append(xlsx_row([row.code, row.title, _number(row.max_score), row.summary, row.note,
-                               _number(row.self_points), _number(row.appraised_points), row.comment,
+        sheet.append(xlsx_row([row.code, row.title, points_number(row.max_score), row.summary, row.note,
+                               points_number(row.self_points), points_number(row.appraised_points), row.comment,
                                "\n".join(row.files)]))
         for cell in sheet[sheet.max_row]:
             cell.alignment = wrap

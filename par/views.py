@@ -32,7 +32,7 @@ from .models import Assessment, AssessmentItem, EvidencePack, Measure
 from .pack import pack_refresh
 from .rules import PAR_APPRAISE, PAR_EDIT, PAR_RANKING, PAR_SUBMIT, PAR_VIEW
 from .selectors import Row, assessment_rows, own_units, ranking, ranking_roots
-from .thresholds import format_points, thresholds_describe
+from .thresholds import format_points
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 YEARS_BACK = 10  # the oldest year a page opens: this many years before the current one
@@ -123,12 +123,7 @@ def _record_links(rows: list[Row]) -> dict[int, list[dict]]:
 
 
 def _rule(row: Row) -> str:
-    if row.is_group or row.criterion.measure == Measure.MANUAL:
-        return ""
-    try:
-        return thresholds_describe(row.criterion.threshold_pairs())
-    except ValueError:  # a rule typed wrong in admin: shown as typed
-        return row.criterion.thresholds
+    return "" if row.is_group or row.criterion.measure == Measure.MANUAL else row.criterion.rule_text
 
 
 def _render(request: HttpRequest, assessment: Assessment, *, item_forms: dict[int, ItemForm] | None = None,
@@ -210,14 +205,16 @@ def _opened(request: HttpRequest, agency: Agency, year: int) -> Assessment | Non
         raise Http404(" ".join(exc.messages)) from None
 
 
-def _existing(agency: Agency, year: int) -> Assessment:
+def _existing(request: HttpRequest, agency: Agency, year: int, *, action: str, refusal: str) -> Assessment:
+    """The unit's assessment of the year, for a user `action` allows (else 403 saying `refusal`)."""
+    if not can(request.user, action, agency):
+        raise PermissionDenied(refusal)
     return get_object_or_404(Assessment.objects.select_related("agency", "criteria_set"), agency=agency, year=year)
 
 
 def _item_save(request: HttpRequest, agency: Agency, year: int) -> HttpResponse:
-    if not can(request.user, PAR_EDIT, agency):
-        raise PermissionDenied("Chỉ cán bộ của đơn vị sửa được bản tự đánh giá.")
-    found = _existing(agency, year)
+    found = _existing(request, agency, year, action=PAR_EDIT,
+                      refusal="Chỉ cán bộ của đơn vị sửa được bản tự đánh giá.")
     item_id = parse_id(request.POST.get("item"))
     item = get_object_or_404(AssessmentItem.objects.select_related("criterion"), assessment=found, pk=item_id) \
         if item_id else None
@@ -252,9 +249,8 @@ def _item_save(request: HttpRequest, agency: Agency, year: int) -> HttpResponse:
 
 
 def _appraise(request: HttpRequest, agency: Agency, year: int) -> HttpResponse:
-    if not can(request.user, PAR_APPRAISE, agency):
-        raise PermissionDenied("Chỉ cơ quan Nội vụ cấp trên thẩm định được.")
-    found = _existing(agency, year)
+    found = _existing(request, agency, year, action=PAR_APPRAISE,
+                      refusal="Chỉ cơ quan Nội vụ cấp trên thẩm định được.")
     if found.status == Assessment.Status.DRAFT:
         messages.error(request, "Bản tự đánh giá chưa gửi (hoặc vừa được trả lại): chưa thẩm định được.")
         return redirect(_page(agency, year))
@@ -290,9 +286,8 @@ def submit(request: HttpRequest, agency_id: int, year: int) -> HttpResponse:
     """GET: the question (behind the page's dialog); POST: send the self-assessment."""
     agency = _agency_for(request, agency_id)
     year = _year_path(year)
-    if not can(request.user, PAR_SUBMIT, agency):
-        raise PermissionDenied("Chỉ lãnh đạo đơn vị gửi được bản tự đánh giá.")
-    found = _existing(agency, year)
+    found = _existing(request, agency, year, action=PAR_SUBMIT,
+                      refusal="Chỉ lãnh đạo đơn vị gửi được bản tự đánh giá.")
     if found.status != Assessment.Status.DRAFT:
         messages.error(request, f"Bản tự đánh giá đang ở trạng thái «{found.get_status_display()}»: "
                                 "không gửi lại được.")
@@ -321,9 +316,8 @@ def return_view(request: HttpRequest, agency_id: int, year: int) -> HttpResponse
     """«Trả lại»: the self-assessment back to the unit as a draft, with the reason."""
     agency = _agency_for(request, agency_id)
     year = _year_path(year)
-    if not can(request.user, PAR_APPRAISE, agency):
-        raise PermissionDenied("Chỉ cơ quan Nội vụ cấp trên trả lại được.")
-    found = _existing(agency, year)
+    found = _existing(request, agency, year, action=PAR_APPRAISE,
+                      refusal="Chỉ cơ quan Nội vụ cấp trên trả lại được.")
     form = ReturnForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Chưa trả lại: nêu lý do trả lại.")
