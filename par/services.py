@@ -146,20 +146,30 @@ def assessment_open(*, agency: Agency, year: int, as_of: dt.date | None = None) 
         return assessment
     criteria = list(assessment.criteria_set.criteria.select_related("counter").order_by("position", "pk"))
     existing = {i.criterion_id: i for i in assessment.items.all()}
-    items = []
+    items, new, changed = [], [], []
+    # Every visit recomputes; only what changed is written (most visits write nothing).
     for criterion in leaves(criteria):
-        item = existing.pop(criterion.pk, None) or AssessmentItem(assessment=assessment, criterion=criterion)
+        item = existing.pop(criterion.pk, None)
+        if item is None:
+            item = AssessmentItem(assessment=assessment, criterion=criterion)
+            new.append(item)
+        before = (item.measured, item.computation, item.self_points)
         measured, computation, points = _score(criterion, agency=agency, year=year, as_of=as_of)
         item.measured, item.computation = measured, computation
         if points is not None:
             item.self_points = points
         item.self_points = min(item.self_points, criterion.max_score)
-        item.save()
+        if item.pk is not None and (item.measured, item.computation, item.self_points) != before:
+            changed.append(item)
         items.append(item)
-    for gone in existing.values():  # a criterion removed from the set meanwhile
-        gone.delete()
+    AssessmentItem.objects.bulk_create(new)
+    AssessmentItem.objects.bulk_update(changed, ["measured", "computation", "self_points"])
+    if existing:  # criteria removed from the set meanwhile
+        AssessmentItem.objects.filter(pk__in=[gone.pk for gone in existing.values()]).delete()
+    total = assessment.self_total
     assessment_totals(assessment, items)
-    assessment.save(update_fields=["self_total", "updated_at"])
+    if new or changed or existing or assessment.self_total != total:
+        assessment.save(update_fields=["self_total", "updated_at"])
     return assessment
 
 

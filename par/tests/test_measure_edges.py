@@ -105,3 +105,23 @@ def test_a_second_appraisal_from_an_older_page_is_refused(tree, personas):
 def test_a_year_not_begun_is_not_opened(tree):
     with pytest.raises(ValidationError, match="Chưa đến năm 2027"):
         opened(tree["commune"], year=YEAR + 1, as_of=AS_OF)
+
+
+def test_a_visit_with_nothing_new_writes_nothing(world, tree, personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    q1 = report_fill(world.report(tree["commune"], "Quý I/2026"))
+    report_sent(q1, by=personas.head, on=dt.date(YEAR, 3, 15), accept_by=personas.reviewer)
+    first = opened(tree["commune"])
+    with CaptureQueriesContext(connection) as queries:
+        again = opened(tree["commune"])
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == []
+    assert again.self_total == first.self_total and again.items.count() == 6
+    # A change in the data is written.
+    ReportFigure.objects.filter(line__report=q1, counter__code="tin_bai_cong").update(value=50)
+    with CaptureQueriesContext(connection) as queries:
+        opened(tree["commune"])
+    assert any(q["sql"].startswith("UPDATE") and "par_assessmentitem" in q["sql"] for q in queries.captured_queries)
+    assert item(opened(tree["commune"]), "1.4.5").measured == 50 * len(web_figures(q1))
