@@ -21,6 +21,14 @@ TODAY = timezone.localdate()
 Q1, HALF, Q3 = "Quý I/2026", "6 tháng đầu năm 2026", "Quý III/2026"
 
 
+@pytest.fixture(autouse=True)
+def _today_when_the_test_runs():
+    """TODAY as the page reads it: when the test runs, not when the module
+    was collected (a run crossing midnight in Hà Nội saw the page one day ahead)."""
+    global TODAY
+    TODAY = timezone.localdate()
+
+
 @pytest.fixture
 def day(tree, personas):
     """A working day: on the district, a draft submitted (awaiting the head),
@@ -172,10 +180,15 @@ def test_an_overdue_plan_deadline_is_work_to_do_not_a_date_to_come(client, day, 
     from schedule.models import PlanDeadline, ReportingChain
 
     chain, _ = ReportingChain.objects.get_or_create(owner=tree["province"], defaults={"name": "Tỉnh Thử"})
-    # Next year's plan is due in this year: three days ago, or 1 January early in January.
-    deadline = max(TODAY - dt.timedelta(days=3), dt.date(TODAY.year, 1, 1))
-    if deadline == TODAY:
-        return  # 1 January: no plan deadline of this year has passed yet
+    from schedule.calendar import is_working_day
+
+    # Next year's plan was due in this year, on a working day at least three
+    # days ago (a deadline on a day off moves to the next working day).
+    deadline = TODAY - dt.timedelta(days=3)
+    while deadline.year == TODAY.year and not is_working_day(deadline):
+        deadline -= dt.timedelta(days=1)
+    if deadline.year < TODAY.year:
+        return  # early January: no working day of this year has passed yet
     PlanDeadline.objects.create(chain=chain, agency_kind="", month=deadline.month, day=deadline.day)
     html = home(client, personas, "drafter")
     overdue = block(html, "plans-overdue")
